@@ -1,0 +1,69 @@
+"""Database engine, sessions and the unit of work.
+
+`unit_of_work()` owns one transaction: it commits when the block ends normally and
+rolls back otherwise, so a task that fails half-way leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+from sqlmodel import Session, create_engine
+
+from adapters.settings import get_settings, normalise_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """DATABASE_URL when set; otherwise the embedded server under the data directory."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    from adapters.embedded_pg import embedded_url
+
+    return normalise_database_url(embedded_url(settings.data_dir / "pg"))
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine() -> Engine:
+    url = database_url()
+    if url not in _ENGINES:
+        _ENGINES[url] = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str | None = None) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    command.upgrade(alembic_config(url or database_url()), "head")

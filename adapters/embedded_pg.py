@@ -1,0 +1,35 @@
+"""The embedded PostgreSQL (pgserver) used when no DATABASE_URL is given.
+
+Data lives under the data directory and is reused between runs. pgserver stops the
+server when the last process that asked for it exits.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+
+@lru_cache(maxsize=4)
+def _server(pgdata: str) -> Any:
+    import pgserver
+
+    Path(pgdata).mkdir(parents=True, exist_ok=True)
+    return pgserver.get_server(pgdata, cleanup_mode="stop")
+
+
+def embedded_url(pgdata: Path, *, database: str = "postgres") -> str:
+    server = _server(str(pgdata.resolve()))
+    uri: str = server.get_uri(database)
+    return uri
+
+
+def ensure_database(pgdata: Path, database: str) -> str:
+    """Create `database` on the embedded server if it is missing; return its URL."""
+    server = _server(str(pgdata.resolve()))
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    uri: str = server.get_uri(database)
+    return uri

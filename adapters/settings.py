@@ -1,0 +1,78 @@
+"""The one place that reads the environment.
+
+Everything else asks `get_settings()`; tests build a `Settings` and hand it in.
+Secrets are `SecretStr` so they never show up in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", ""}
+
+
+def normalise_database_url(url: str) -> str:
+    """SQLAlchemy wants the psycopg 3 driver named; accept the plain forms people paste."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UTVAG_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias="DATABASE_URL", description="None: embedded PostgreSQL"
+    )
+    data_dir: Path = Path(".data")
+    key_file: Path | None = None
+    encryption_key: SecretStr | None = None
+    police_url: str = "http://127.0.0.1:8101"
+    social_services_url: str = "http://127.0.0.1:8102"
+    http_read_timeout: float = 5.0
+    wait_deadline_days: int = 14
+    agency_answer_deadline_days: int = 30
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise(cls, value: str | None) -> str | None:
+        return normalise_database_url(value) if value else None
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("encryption_key: a placeholder is not a key")
+        return value
+
+    @property
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "utvag.key"
+
+    def master_key(self) -> bytes:
+        """The encryption master key: from the environment, else from the key file."""
+        if self.encryption_key is not None:
+            return self.encryption_key.get_secret_value().encode()
+        path = self.resolved_key_file
+        if not path.exists():
+            raise RuntimeError(
+                f"encryption key: no UTVAG_ENCRYPTION_KEY and no key file at {path}; "
+                "run `utvag init` (make run does) to create one"
+            )
+        return path.read_bytes().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def environ_snapshot() -> dict[str, str]:
+    """Environment for child processes that we start (simulators, Prefect, servers)."""
+    return dict(os.environ)

@@ -1,0 +1,26 @@
+"""The cipher for personal data, keyed from settings (never from the repository)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from adapters.settings import get_settings
+from models.crypto import Cipher, generate_master_key
+
+
+@lru_cache(maxsize=1)
+def get_cipher() -> Cipher:
+    return Cipher(get_settings().master_key())
+
+
+def ensure_key_file(path: Path) -> bool:
+    """Create a new key file readable by its owner only; False if one exists."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(generate_master_key())
+    return True

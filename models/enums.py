@@ -1,0 +1,101 @@
+"""The closed vocabularies of a case. Stored as text with CHECK constraints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProtectionLevel(StrEnum):
+    NONE = "none"
+    SEKRETESSMARKERING = "sekretessmarkering"
+    SKYDDAD_FOLKBOKFORING = "skyddad_folkbokforing"
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+
+class Milieu(StrEnum):
+    GANG = "gang"
+    VIOLENT_EXTREMISM = "violent_extremism"
+    HONOUR = "honour"
+    OTHER = "other"
+
+
+class CustodyStatus(StrEnum):
+    IN_PRISON = "in_prison"
+    ON_PROBATION = "on_probation"
+    NONE = "none"
+
+
+class Agency(StrEnum):
+    POLICE = "police"
+    SOCIAL_SERVICES = "social_services"
+    KRIMINALVARDEN = "kriminalvarden"
+    ARBETSFORMEDLINGEN = "arbetsformedlingen"
+    SIS = "sis"
+    HEALTH_CARE = "health_care"
+    TAX_AGENCY = "tax_agency"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    WAITING = "waiting"
+    BLOCKED = "blocked"
+    ADMITTED = "admitted"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    REFERRED_TO_WITNESS_PROTECTION = "referred_to_witness_protection"
+    NOT_ELIGIBLE = "not_eligible"
+    SUPPORT_REFUSED = "support_refused"
+
+
+class Criterion(StrEnum):
+    """The six criteria of the police defector programme (DOMAIN.md), each phrased so
+    that True means 'holds' — including `not_witness`."""
+
+    MEETS_DEFINITION = "meets_definition"
+    MOTIVATED = "motivated"
+    CONSENTS_TO_EXCHANGE = "consents_to_exchange"
+    SIGNED_CONDITIONS = "signed_conditions"
+    NOT_WITNESS = "not_witness"
+    SOCIAL_SERVICES_DECIDED = "social_services_decided"
+
+
+class ConsentState(StrEnum):
+    GIVEN = "given"
+    WITHDRAWN = "withdrawn"
+
+
+class ThreatLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    ANSWERED = "answered"
+    FAILED = "failed"
+
+
+class WaitKind(StrEnum):
+    COORDINATOR_ANSWER = "coordinator_answer"
+    AGENCY_ANSWER = "agency_answer"
+    CONSENT = "consent"
+
+
+def values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]

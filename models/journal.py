@@ -1,0 +1,62 @@
+"""Journal kinds, and rebuilding a case's state from its journal.
+
+Every entry carries the phase and status the case had *after* the event, and the
+closing entry its outcome, so folding the entries in order gives the case back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Kind(StrEnum):
+    OPENED = "opened"
+    DECISION = "decision"
+    CONSENT = "consent"
+    AGENCY_REQUEST = "agency_request"
+    AGENCY_ANSWER = "agency_answer"
+    DISCLOSURE = "disclosure"
+    DISCLOSURE_REFUSED = "disclosure_refused"
+    WAIT_OPENED = "wait_opened"
+    WAIT_ANSWERED = "wait_answered"
+    WAIT_OVERDUE = "wait_overdue"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    ADMITTED = "admitted"
+    CLOSED = "closed"
+    NOTE = "note"
+
+
+class EntryLike(Protocol):
+    kind: str
+    phase: str
+    status: str
+    reason: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CaseState:
+    phase: str
+    status: str
+    outcome: str | None
+    blocked_reason: str | None
+
+
+def replay(entries: Iterable[EntryLike]) -> CaseState:
+    state: CaseState | None = None
+    for entry in entries:
+        outcome = state.outcome if state else None
+        blocked = state.blocked_reason if state else None
+        if entry.kind == Kind.CLOSED:
+            outcome = entry.data.get("outcome")
+        if entry.kind == Kind.OPENED:
+            outcome = None
+        blocked = entry.reason if entry.status == "blocked" else None
+        state = CaseState(entry.phase, entry.status, outcome, blocked)
+    if state is None:
+        raise ValueError("journal: a case has at least its opening entry")
+    return state

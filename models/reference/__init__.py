@@ -1,0 +1,1 @@
+"""Static Swedish reference data (counties and municipalities) shipped with the package."""
