@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     police_url: str = "http://127.0.0.1:8101"
     social_services_url: str = "http://127.0.0.1:8102"
+    prefect_api_url: str = "http://127.0.0.1:4200/api"
     http_read_timeout: float = 5.0
+    agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])
     wait_deadline_days: int = 14
     agency_answer_deadline_days: int = 30
 
@@ -73,6 +75,8 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def environ_snapshot() -> dict[str, str]:
-    """Environment for child processes that we start (simulators, Prefect, servers)."""
-    return dict(os.environ)
+def apply_prefect_defaults() -> None:
+    """Point Prefect at the configured server unless PREFECT_API_URL says otherwise."""
+    settings = get_settings()
+    os.environ.setdefault("PREFECT_API_URL", settings.prefect_api_url)
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "utvag")

@@ -94,6 +94,7 @@ class EligibilityAnswer(SQLModel, table=True):
 
 
 class ThreatAssessment(SQLModel, table=True):
+    __tablename__ = "threat_assessment"
     id: int | None = Field(default=None, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     level: str
@@ -105,6 +106,7 @@ class ThreatAssessment(SQLModel, table=True):
 
 
 class AgencyRequest(SQLModel, table=True):
+    __tablename__ = "agency_request"
     id: int | None = Field(default=None, primary_key=True)
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     agency: str

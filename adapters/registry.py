@@ -1,0 +1,42 @@
+"""Composition root for the agency adapters: one httpx client per agency per run.
+
+Flows open `agency_clients()` once and hand the adapters to their tasks; tests
+point the settings at simulators on loopback (or hand in fakes to `.fn()`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from adapters.police.client import HttpPoliceAdapter
+from adapters.police.port import PolicePort
+from adapters.settings import Settings, get_settings
+from adapters.social_services.client import HttpSocialServicesAdapter
+from adapters.social_services.port import SocialServicesPort
+
+
+@dataclass(frozen=True)
+class AgencyClients:
+    police: PolicePort
+    social_services: SocialServicesPort
+
+
+def _timeout(settings: Settings) -> httpx.Timeout:
+    return httpx.Timeout(connect=2.0, read=settings.http_read_timeout, write=5.0, pool=2.0)
+
+
+@contextmanager
+def agency_clients(settings: Settings | None = None) -> Iterator[AgencyClients]:
+    settings = settings or get_settings()
+    with ExitStack() as stack:
+        def client(base_url: str) -> httpx.Client:
+            return stack.enter_context(httpx.Client(base_url=base_url, timeout=_timeout(settings)))
+
+        yield AgencyClients(
+            police=HttpPoliceAdapter(client(settings.police_url)),
+            social_services=HttpSocialServicesAdapter(client(settings.social_services_url)),
+        )

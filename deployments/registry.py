@@ -1,0 +1,51 @@
+"""The single registry of Utväg's deployments: names, schedules, tags.
+
+`utvag serve` (and `make run`) serves exactly these; nothing else declares a
+deployment. Intervals come from settings so a demo can tick faster than
+production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from prefect import Flow, serve
+
+from flows.agency_answers import collect_agency_answers
+from flows.new_case import new_case
+from flows.overdue import flag_overdue
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    name: str
+    flow: Flow[Any, Any]
+    interval: timedelta | None = None
+    tags: tuple[str, ...] = field(default=())
+    description: str = ""
+
+
+def registry(*, collect_every: timedelta = timedelta(seconds=30),
+             overdue_every: timedelta = timedelta(hours=1)) -> list[DeploymentSpec]:
+    return [
+        DeploymentSpec("new-case", new_case, tags=("phase:before",),
+                       description="A case through the before phase (triggered per case)."),
+        DeploymentSpec("collect-agency-answers", collect_agency_answers, interval=collect_every,
+                       tags=("agency",), description="Collect agency answers, wake cases."),
+        DeploymentSpec("flag-overdue-waits", flag_overdue, interval=overdue_every,
+                       tags=("waits",), description="Flag waits past their deadline."),
+    ]
+
+
+def serve_all(specs: list[DeploymentSpec]) -> None:
+    """Serve every deployment from this process (blocks until interrupted)."""
+    serve(
+        *[
+            spec.flow.to_deployment(name=spec.name, interval=spec.interval, tags=list(spec.tags),
+                                    description=spec.description)
+            for spec in specs
+        ],
+        limit=20,
+    )

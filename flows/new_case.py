@@ -1,0 +1,48 @@
+"""new-case: carries a case through the before phase.
+
+Screening against the six criteria, the police threat assessment and social
+services' decision (requested concurrently), then admission. Waits for people
+and agencies by suspending (see `flows.waiting`). Triggered with the case id
+only; the run is named `<case number>-before`.
+
+Deployed by `deployments/registry.py` (`utvag serve`, `make run`). Locally:
+    python -c "from flows.new_case import new_case; new_case(case_id='<uuid>')"
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from prefect import flow
+from prefect.runtime import flow_run
+from prefect.states import Failed
+
+from adapters import repo
+from adapters.db import unit_of_work
+from adapters.logs import configure_logging, get_logger
+from adapters.registry import agency_clients
+from flows.before_phase import advance
+from flows.waiting import wait_for_answer
+
+
+def run_name() -> str:
+    case_id = uuid.UUID(str(flow_run.parameters["case_id"]))
+    with unit_of_work() as session:
+        case = repo.get_case(session, case_id)
+        return f"{case.case_number}-{case.phase}"
+
+
+@flow(name="new-case", flow_run_name=run_name, persist_result=False, log_prints=False)
+def new_case(case_id: uuid.UUID) -> Any:
+    configure_logging()
+    while True:
+        with agency_clients() as clients:
+            step = advance(case_id, clients)
+        log = get_logger(case_number=step.case_number, case_id=str(case_id))
+        log.info("before_phase.step", step=step.kind, reason=step.reason)
+        if step.kind == "blocked":
+            return Failed(message=f"{step.case_number} blocked: {step.reason}")
+        summary = {"case_number": step.case_number, "step": step.kind, "reason": step.reason}
+        if step.kind != "waiting" or not wait_for_answer(case_id):
+            return summary

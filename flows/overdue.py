@@ -1,0 +1,35 @@
+"""flag-overdue-waits: journal and announce every wait past its deadline, once.
+
+Emits a Prefect event `utvag.wait.overdue` per newly overdue wait (automations
+can notify on it) and a table artifact of all overdue waits. Case numbers only.
+Deployed on an interval by `deployments/registry.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_table_artifact
+from prefect.events import emit_event
+
+from adapters.logs import configure_logging, get_logger
+from tasks.waits import flag_overdue_waits
+
+
+@flow(name="flag-overdue-waits", persist_result=False)
+def flag_overdue() -> dict[str, Any]:
+    configure_logging()
+    newly, overdue = flag_overdue_waits()
+    for row in newly:
+        emit_event(
+            event="utvag.wait.overdue",
+            resource={"prefect.resource.id": f"utvag.case.{row['case_number']}",
+                      "prefect.resource.name": row["case_number"]},
+            payload={"wait_kind": row["kind"], "subject": row["subject"],
+                     "deadline": row["deadline"]},
+        )
+    create_table_artifact(key="overdue-waits", table=overdue,
+                          description="Waits past their deadline (case numbers only)")
+    get_logger().info("waits.overdue", newly=len(newly), total=len(overdue))
+    return {"newly_overdue": len(newly), "overdue": len(overdue)}

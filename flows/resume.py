@@ -1,0 +1,59 @@
+"""Wake a waiting case after its answer was recorded.
+
+The answer is already in our database; this only gets the case's flow going
+again: resume its suspended run when there is one (with the form's input when
+that run is waiting for one), or start a new run of the new-case deployment.
+Without a Prefect server, the answer stays recorded and the next run uses it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import resume_flow_run
+
+from adapters.logs import get_logger
+from tasks.cases import snapshot
+from tasks.waits import waiting_run
+
+NEW_CASE_DEPLOYMENT = "new-case/new-case"
+Woken = Literal["resumed", "running", "started", "recorded"]
+
+
+def case_tags(*, phase: str, municipality: str) -> list[str]:
+    return [f"phase:{phase}", f"municipality:{municipality}"]
+
+
+def start_case_run(case_id: uuid.UUID) -> uuid.UUID:
+    case = snapshot(case_id)
+    run = run_deployment(
+        NEW_CASE_DEPLOYMENT, parameters={"case_id": str(case_id)}, timeout=0,
+        tags=case_tags(phase=case.phase, municipality=case.municipality),
+    )
+    return run.id  # type: ignore[union-attr]
+
+
+def wake_case(case_id: uuid.UUID, *, run_input: dict[str, Any] | None = None) -> Woken:
+    log = get_logger(case_id=str(case_id))
+    try:
+        run_id = waiting_run(case_id)
+        if run_id is not None:
+            with get_client(sync_client=True) as client:
+                state = client.read_flow_run(run_id).state
+            if state is not None and state.is_paused():
+                keyset = state.state_details.run_input_keyset
+                resume_flow_run(run_id, run_input=run_input if keyset else None)
+                log.info("case.resumed", flow_run_id=str(run_id))
+                return "resumed"
+            if state is not None and not state.is_final():
+                return "running"
+        start_case_run(case_id)
+        log.info("case.run_started")
+        return "started"
+    except (ObjectNotFound, OSError, RuntimeError) as exc:
+        log.warning("case.not_woken", error=type(exc).__name__)
+        return "recorded"

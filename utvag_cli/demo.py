@@ -1,0 +1,53 @@
+"""`utvag run` / `make run`: the local stack and a demo case waiting in the UI."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.settings import get_settings
+from flows.resume import start_case_run
+from tasks.intake import open_case
+from tasks.waits import waiting_run
+from utvag_cli.output import out
+from utvag_cli.stack import Ports, Stack
+
+DEMO_REFERRAL = Path(__file__).resolve().parent.parent / "docs" / "examples" / "referral.json"
+
+
+def run_demo(*, prefect_port: int, answer_delay: float) -> int:
+    settings = get_settings()
+    stack = Stack(data_dir=settings.data_dir.resolve(), ports=Ports(prefect=prefect_port),
+                  answer_delay=answer_delay)
+    try:
+        out("preparing the database (embedded PostgreSQL unless DATABASE_URL is set)...")
+        stack.prepare(settings)
+        out("starting the Prefect server and UI, the agency simulators, the deployments...")
+        stack.start_prefect()
+        stack.start_simulators()
+        stack.start_deployments()
+        opened = open_case(json.loads(DEMO_REFERRAL.read_text(encoding="utf-8")),
+                           now=datetime.now(UTC))
+        if opened.created or waiting_run(opened.case_id) is None:
+            start_case_run(opened.case_id)
+        state = "opened" if opened.created else "already open (reused)"
+        out("")
+        out(f"demo case {opened.case_number}: {state}")
+        out(f"  watch it:   {stack.ui_url}/runs  (flow run '{opened.case_number}-before')")
+        out(f"  it waits for a coordinator: answer in the UI (Resume) or with")
+        out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
+            "--holds yes --by coordinator-anna")
+        out(f"  then:       utvag case show {opened.case_number}")
+        out(f"  logs:       {stack.data_dir / 'logs'}")
+        out("Ctrl-C stops everything this started.")
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(1)
+        out("a process of the stack exited; stopping the rest")
+        return 1
+    except KeyboardInterrupt:
+        out("\nstopping...")
+        return 0
+    finally:
+        stack.stop()

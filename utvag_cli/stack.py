@@ -1,0 +1,143 @@
+"""The local stack `make run` starts: database, Prefect server and UI, agency
+simulators, the deployments; and the processes' clean shutdown.
+
+Every process binds to 127.0.0.1. Tests start the same stack on free ports.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from adapters.db import database_url, migrate
+from adapters.settings import Settings
+from adapters.vault import ensure_key_file
+
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(check: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{what} did not come up within {timeout:.0f}s")
+
+
+def answers(url: str) -> Callable[[], bool]:
+    return lambda: httpx.get(url, timeout=2).status_code == 200
+
+
+@dataclass
+class Ports:
+    prefect: int = 4200
+    police: int = 8101
+    social_services: int = 8102
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(free_port(), free_port(), free_port())
+
+
+@dataclass
+class Stack:
+    data_dir: Path
+    ports: Ports
+    answer_delay: float = 20.0
+    collect_every: int = 10
+    logs: Path | None = None
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.prefect}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.prefect}"
+
+    def prepare(self, settings: Settings) -> None:
+        """Key file, database (embedded unless DATABASE_URL), migrations."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.encryption_key is None:
+            ensure_key_file(settings.resolved_key_file)
+        url = database_url()
+        migrate(url)
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "UTVAG_DATA_DIR": str(self.data_dir),
+            "UTVAG_POLICE_URL": f"http://127.0.0.1:{self.ports.police}",
+            "UTVAG_SOCIAL_SERVICES_URL": f"http://127.0.0.1:{self.ports.social_services}",
+            "PREFECT_API_URL": self.api_url,
+            "PREFECT_HOME": str(self.data_dir / "prefect"),
+            "PREFECT_LOGGING_EXTRA_LOGGERS": "utvag",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_UI_API_URL": self.api_url,
+        }
+        os.environ.update({k: self.env[k] for k in ("PREFECT_API_URL", "PREFECT_HOME")})
+
+    def _spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
+        log_dir = self.logs or self.data_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handle = (log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+            argv, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def start_prefect(self) -> None:
+        self._spawn("prefect-server", PYTHON, "-m", "prefect", "server", "start",
+                    "--host", "127.0.0.1", "--port", str(self.ports.prefect), "--no-prompt")
+        wait_until(answers(f"{self.api_url}/health"), timeout=120, what="Prefect server")
+
+    def start_simulators(self) -> None:
+        sim_dir = self.data_dir / "simulators"
+        sim_dir.mkdir(parents=True, exist_ok=True)
+        for name, port in (("police", self.ports.police),
+                           ("social-services", self.ports.social_services)):
+            self._spawn(f"sim-{name}", PYTHON, "-m", "simulators", name, "--port", str(port),
+                        "--answer-delay", str(self.answer_delay),
+                        "--state-file", str(sim_dir / f"{name}.json"))
+        for port in (self.ports.police, self.ports.social_services):
+            wait_until(answers(f"http://127.0.0.1:{port}/health"), timeout=30, what="simulator")
+
+    def start_deployments(self) -> subprocess.Popen[bytes]:
+        process = self._spawn("deployments", PYTHON, "-m", "utvag_cli.main", "serve",
+                              "--collect-every", str(self.collect_every))
+        wait_until(answers(f"{self.api_url}/deployments/name/new-case/new-case"),
+                   timeout=90, what="deployments")
+        return process
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        self.processes.clear()
