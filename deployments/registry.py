@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from prefect import Flow, serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 
 from flows.agency_answers import collect_agency_answers
 from flows.new_case import new_case
@@ -25,6 +26,12 @@ class DeploymentSpec:
     interval: timedelta | None = None
     tags: tuple[str, ...] = field(default=())
     description: str = ""
+    # Scheduled sweeps never pile up: a run that finds one still going is cancelled.
+    singleton: bool = False
+
+
+_ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1,
+                                        collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
 
 
 def registry(*, collect_every: timedelta = timedelta(seconds=30),
@@ -33,9 +40,11 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
         DeploymentSpec("new-case", new_case, tags=("phase:before",),
                        description="A case through the before phase (triggered per case)."),
         DeploymentSpec("collect-agency-answers", collect_agency_answers, interval=collect_every,
-                       tags=("agency",), description="Collect agency answers, wake cases."),
+                       tags=("agency",), description="Collect agency answers, wake cases.",
+                       singleton=True),
         DeploymentSpec("flag-overdue-waits", flag_overdue, interval=overdue_every,
-                       tags=("waits",), description="Flag waits past their deadline."),
+                       tags=("waits",), description="Flag waits past their deadline.",
+                       singleton=True),
     ]
 
 
@@ -43,9 +52,12 @@ def serve_all(specs: list[DeploymentSpec]) -> None:
     """Serve every deployment from this process (blocks until interrupted)."""
     serve(
         *[
-            spec.flow.to_deployment(name=spec.name, interval=spec.interval, tags=list(spec.tags),
-                                    description=spec.description)
+            spec.flow.to_deployment(
+                name=spec.name, interval=spec.interval, tags=list(spec.tags),
+                description=spec.description,
+                concurrency_limit=_ONE_AT_A_TIME if spec.singleton else None,
+            )
             for spec in specs
         ],
-        limit=20,
+        limit=8,
     )

@@ -7,6 +7,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
 from adapters.settings import get_settings
 from flows.resume import start_case_run
 from tasks.intake import open_case
@@ -28,19 +30,8 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
         stack.start_prefect()
         stack.start_simulators()
         stack.start_deployments()
-        opened = open_case(json.loads(DEMO_REFERRAL.read_text(encoding="utf-8")),
-                           now=datetime.now(UTC))
-        if opened.created or waiting_run(opened.case_id) is None:
-            start_case_run(opened.case_id)
-        state = "opened" if opened.created else "already open (reused)"
-        out("")
-        out(f"demo case {opened.case_number}: {state}")
-        out(f"  watch it:   {stack.ui_url}/runs  (flow run '{opened.case_number}-before')")
-        out(f"  it waits for a coordinator: answer in the UI (Resume) or with")
-        out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
-            "--holds yes --by coordinator-anna")
-        out(f"  then:       utvag case show {opened.case_number}")
-        out(f"  logs:       {stack.data_dir / 'logs'}")
+        with temporary_settings(updates={PREFECT_API_URL: stack.api_url}):
+            _open_demo(stack)
         out("Ctrl-C stops everything this started.")
         while all(p.poll() is None for p in stack.processes):
             time.sleep(1)
@@ -51,3 +42,19 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
         return 0
     finally:
         stack.stop()
+
+
+def _open_demo(stack: Stack) -> None:
+    opened = open_case(json.loads(DEMO_REFERRAL.read_text(encoding="utf-8")),
+                       now=datetime.now(UTC))
+    if opened.created or waiting_run(opened.case_id) is None:
+        start_case_run(opened.case_id)
+    state = "opened" if opened.created else "already open (reused)"
+    out("")
+    out(f"demo case {opened.case_number}: {state}")
+    out(f"  watch it:   {stack.ui_url}/runs  (flow run '{opened.case_number}-before')")
+    out(f"  it waits for a coordinator: answer in the UI (Resume) or with")
+    out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
+        "--holds yes --by coordinator-anna")
+    out(f"  then:       utvag case show {opened.case_number}")
+    out(f"  logs:       {stack.data_dir / 'logs'}")

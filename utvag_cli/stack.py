@@ -96,7 +96,6 @@ class Stack:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_UI_API_URL": self.api_url,
         }
-        os.environ.update({k: self.env[k] for k in ("PREFECT_API_URL", "PREFECT_HOME")})
 
     def _spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
         log_dir = self.logs or self.data_dir / "logs"

@@ -1,0 +1,29 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PY ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test lint typecheck clean
+
+$(UV):
+	$(PY) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --locked --python $(PY)
+
+run: install
+	.venv/bin/utvag run
+
+test: install
+	.venv/bin/pytest
+
+lint: install
+	.venv/bin/ruff check .
+
+typecheck: install
+	.venv/bin/mypy models adapters tasks flows deployments utvag_cli simulators
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,44 @@
+"""Wire schemas of the social-services support-decision API.
+
+These classes are the contract: the simulator serves them and the committed OpenAPI file
+is generated from them, so adapter and documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.common import Subject
+
+__all__ = ["SupportDecision", "SupportDecisionRequest", "SupportDecisionResult"]
+
+SupportDecision = Literal["granted", "refused"]
+
+
+class SupportDecisionRequest(BaseModel):
+    """Body of ``POST /support-decisions``: an application for support interventions."""
+
+    case_number: str = Field(description="Utväg case number (no personal data).")
+    subject: Subject
+    municipality_code: str = Field(
+        description="4-digit code of the municipality whose social services decide."
+    )
+
+
+class SupportDecisionResult(BaseModel):
+    """State of a support decision; the decision fields are null/empty while pending."""
+
+    # Always present in answers: the contract marks defaulted fields as required output.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    request_id: str
+    status: Literal["pending", "decided"]
+    decision: SupportDecision | None = None
+    interventions: list[str] = Field(
+        default_factory=list,
+        description="Granted interventions, e.g. 'contact_person', 'financial_support'.",
+    )
+    decided_at: datetime | None = Field(default=None, description="When the decision was made.")

@@ -1,0 +1,129 @@
+"""Simulator of the social-services support-decision API (the contract Utväg defines).
+
+Answers are deterministic so tests can assert on them: every application is granted with
+a contact person and financial support, decided ``answer_delay_seconds`` after submission.
+``PUT /_admin/scenarios`` overrides decision, interventions, delay or rejects the POST.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, Response
+from pydantic import Field
+
+from adapters.common import SubmittedRequest
+from adapters.social_services.schemas import (
+    SupportDecisionRequest as WireSupportDecisionRequest,
+)
+from adapters.social_services.schemas import SupportDecisionResult
+from simulators import (
+    IDEMPOTENCY_KEY_OPENAPI,
+    MUNICIPALITY_CODE,
+    TRANSIENT_RESPONSES,
+    ErrorBody,
+    SimulatorConfig,
+    StoredRequest,
+    Subject,
+    create_base_app,
+    require_idempotency_key,
+)
+
+__all__ = ["DEFAULT_INTERVENTIONS", "create_app"]
+
+DEFAULT_INTERVENTIONS = ("contact_person", "financial_support")
+
+_DESCRIPTION = """Decisions by municipal social services on support interventions for people
+leaving organised crime. An application is submitted once per case (idempotent via the
+required `Idempotency-Key` header) and decided asynchronously: poll the returned
+`request_id` until `status` is `decided`. 429, 503 and 504 are transient: retry with the
+same key."""
+
+
+class SupportDecisionRequest(WireSupportDecisionRequest):
+    """Body of `POST /support-decisions`."""
+
+    case_number: str = Field(min_length=1, max_length=64, description="Utväg case number.")
+    subject: Subject
+    municipality_code: str = Field(
+        pattern=MUNICIPALITY_CODE, description="4-digit code of the deciding municipality."
+    )
+
+
+def create_app(config: SimulatorConfig) -> FastAPI:
+    """Build the social-services simulator; state lives in the app (and the state file)."""
+    app, store = create_base_app(
+        config,
+        title="Social-services support-decision API (Utväg contract)",
+        description=_DESCRIPTION,
+    )
+
+    def status_of(record: StoredRequest) -> str:
+        return "decided" if record.is_ready() else "pending"
+
+    @app.post(
+        "/support-decisions",
+        operation_id="requestSupportDecision",
+        status_code=201,
+        summary="Apply for a support decision",
+        tags=["support-decisions"],
+        response_description="A new application was created.",
+        responses={
+            200: {"model": SubmittedRequest, "description": "Key seen before: same request."},
+            400: {"model": ErrorBody, "description": "Idempotency-Key header missing."},
+            409: {"model": ErrorBody, "description": "Key already used for another case."},
+            **TRANSIENT_RESPONSES,
+        },
+        openapi_extra=IDEMPOTENCY_KEY_OPENAPI,
+    )
+    async def request_support_decision(
+        body: SupportDecisionRequest, request: Request, response: Response
+    ) -> SubmittedRequest:
+        """Apply for support interventions for the subject.
+
+        The decision is asynchronous: poll `GET /support-decisions/{request_id}`. Sending
+        the same `Idempotency-Key` again returns the original application with HTTP 200
+        and `created: false`; nothing new is created.
+        """
+        key = require_idempotency_key(request)
+        record, created = store.submit(
+            idempotency_key=key,
+            case_number=body.case_number,
+            details={"municipality_code": body.municipality_code},
+            delay=config.answer_delay_seconds,
+        )
+        if not created:
+            response.status_code = 200
+        return SubmittedRequest(
+            request_id=record.request_id, status=status_of(record), created=created
+        )
+
+    @app.get(
+        "/support-decisions/{request_id}",
+        operation_id="getSupportDecision",
+        summary="Get a support decision",
+        tags=["support-decisions"],
+        responses={
+            404: {"model": ErrorBody, "description": "Unknown request_id."},
+            **TRANSIENT_RESPONSES,
+        },
+    )
+    async def get_support_decision(request_id: str) -> SupportDecisionResult:
+        """Current state of an application: `pending` until decided, then `decided` with
+        the decision, the granted interventions (empty when refused) and the decision
+        time."""
+        record = store.get(request_id)
+        if not record.is_ready():
+            return SupportDecisionResult(request_id=record.request_id, status="pending")
+        scenario = store.scenario(record.case_number)
+        decision = scenario.decision or "granted"
+        interventions = scenario.interventions
+        if interventions is None:
+            interventions = list(DEFAULT_INTERVENTIONS) if decision == "granted" else []
+        return SupportDecisionResult(
+            request_id=record.request_id,
+            status="decided",
+            decision=decision,
+            interventions=interventions,
+            decided_at=record.ready_at,
+        )
+
+    return app
