@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
@@ -38,8 +39,9 @@ def simulators(database_url: str) -> Iterator[tuple[RunningSimulator, RunningSim
 @pytest.fixture
 def sims(simulators: tuple[RunningSimulator, RunningSimulator], db: str,
          prefect_harness: None) -> Iterator[tuple[Sim, Sim]]:
-    police_sim, social_sim = Sim(simulators[0]), Sim(simulators[1])
-    for sim in (police_sim, social_sim):
-        sim.reset()
-        sim.set_faults(error_rate=0, rate_limit_rate=0, timeout_rate=0, latency_ms=0)
-    yield police_sim, social_sim
+    with httpx.Client(base_url=simulators[0].base_url, timeout=5) as p, \
+            httpx.Client(base_url=simulators[1].base_url, timeout=5) as s:
+        police_sim, social_sim = Sim(simulators[0], p), Sim(simulators[1], s)
+        for sim in (police_sim, social_sim):
+            sim.reset()
+        yield police_sim, social_sim
