@@ -65,5 +65,5 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str | None = None) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    command.upgrade(alembic_config(url or database_url()), "head")
+    """Bring the schema to the newest revision of every branch (idempotent)."""
+    command.upgrade(alembic_config(url or database_url()), "heads")

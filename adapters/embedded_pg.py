@@ -24,12 +24,3 @@ def embedded_url(pgdata: Path, *, database: str = "postgres") -> str:
     uri: str = server.get_uri(database)
     return uri
 
-
-def ensure_database(pgdata: Path, database: str) -> str:
-    """Create `database` on the embedded server if it is missing; return its URL."""
-    server = _server(str(pgdata.resolve()))
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
-    if "1 row" not in exists:
-        server.psql(f'CREATE DATABASE "{database}";')
-    uri: str = server.get_uri(database)
-    return uri

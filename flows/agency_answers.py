@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from prefect import flow
+
 from adapters.errors import AgencyError
 from adapters.logs import configure_logging, get_logger
 from adapters.registry import AgencyClients, agency_clients

@@ -77,9 +77,9 @@ def parse_referral(raw: object, *, today: date) -> tuple[Referral, str, date, st
     try:
         referral = Referral.model_validate(raw)
     except ValidationError as exc:
-        raise ReferralError(
-            [f"{'.'.join(str(p) for p in e['loc']) or 'referral'}: {e['msg']}" for e in exc.errors()]
-        ) from None
+        lines = [f"{'.'.join(str(p) for p in e['loc']) or 'referral'}: {e['msg']}"
+                 for e in exc.errors()]
+        raise ReferralError(lines) from None
     try:
         number = parse_identity_number(
             referral.person.identity_number, today=today, field="person.identity_number"

@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
-from fastapi import FastAPI
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig
+from simulators.catalog import APPS, DEFAULT_PORTS
 from simulators.server import is_loopback
 
 __all__ = ["build_parser", "config_from_args", "main"]
 
-APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
-    "police": police.create_app,
-    "social-services": social_services.create_app,
-}
-DEFAULT_PORTS = {"police": 8101, "social-services": 8102}
 ENV_PREFIX = "UTVAG_SIM_"
 
 # (flag, config field, type, help)
@@ -55,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("agency", choices=sorted(APPS))
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=None, help="default 8101 / 8102")
+    parser.add_argument("--port", type=int, default=None, help="default: see simulators/catalog.py")
     parser.add_argument("--allow-non-loopback", action="store_true")
     parser.add_argument("--log-level", default="info")
     for flag, field, kind, text in _OPTIONS:

@@ -141,8 +141,8 @@ def _prepare(case_id: uuid.UUID, *, agency: str, kind: str, key: str) -> Disclos
         if request.attempts == 0:
             repo.journal(session, case, kind=Kind.DISCLOSURE, actor=SYSTEM, at=at,
                          reason=f"identity disclosed to {agency} for {kind} (consent recorded)",
-                         data={"agency": agency, "kind": kind, "fields": ["identity_number", "name"],
-                               "idempotency_key": key})
+                         data={"agency": agency, "kind": kind, "idempotency_key": key,
+                               "fields": ["identity_number", "name"]})
         request.attempts += 1
         session.add(request)
         return Disclosure(key=key, case_number=case.case_number,

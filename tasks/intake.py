@@ -96,8 +96,9 @@ def _open(
         repo.upsert_answer(session, case_id=case.id, criterion=criterion.value,
                            holds=answer.holds, note=answer.evidence_note, recorded_by=actor, at=now)
         if answer.holds is not None:
+            verdict = "holds" if answer.holds else "does not hold"
             repo.journal(session, case, kind=Kind.DECISION, actor=actor, at=now,
-                         reason=f"{criterion.value}: {'holds' if answer.holds else 'does not hold'}",
+                         reason=f"{criterion.value}: {verdict}",
                          data={"criterion": criterion.value, "holds": answer.holds})
     for consent in referral.consents:
         session.add(Consent(case_id=case.id, agency=consent.agency.value,

@@ -112,8 +112,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
                             note=args.note or "")
     woken = wake_case(case.id, run_input={"criterion": criterion.value, "holds": holds,
                                           "recorded_by": args.by})
-    out(f"{case.case_number}: {criterion.value} recorded ({'holds' if holds else 'does not hold'}); "
-        f"flow {woken}")
+    verdict = "holds" if holds else "does not hold"
+    out(f"{case.case_number}: {criterion.value} recorded ({verdict}); flow {woken}")
     return 0
 
 

@@ -53,7 +53,7 @@ def _open_demo(stack: Stack) -> None:
     out("")
     out(f"demo case {opened.case_number}: {state}")
     out(f"  watch it:   {stack.ui_url}/runs  (flow run '{opened.case_number}-before')")
-    out(f"  it waits for a coordinator: answer in the UI (Resume) or with")
+    out("  it waits for a coordinator: answer in the UI (Resume) or with")
     out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
         "--holds yes --by coordinator-anna")
     out(f"  then:       utvag case show {opened.case_number}")

@@ -21,6 +21,7 @@ import httpx
 from adapters.db import database_url, migrate
 from adapters.settings import Settings
 from adapters.vault import ensure_key_file
+from simulators.catalog import APPS, DEFAULT_PORTS, settings_env
 
 PYTHON = sys.executable
 
@@ -51,12 +52,11 @@ def answers(url: str) -> Callable[[], bool]:
 @dataclass
 class Ports:
     prefect: int = 4200
-    police: int = 8101
-    social_services: int = 8102
+    simulators: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(free_port(), free_port(), free_port())
+        return cls(free_port(), {name: free_port() for name in APPS})
 
 
 @dataclass
@@ -88,8 +88,8 @@ class Stack:
             **os.environ,
             "DATABASE_URL": url,
             "UTVAG_DATA_DIR": str(self.data_dir),
-            "UTVAG_POLICE_URL": f"http://127.0.0.1:{self.ports.police}",
-            "UTVAG_SOCIAL_SERVICES_URL": f"http://127.0.0.1:{self.ports.social_services}",
+            **{settings_env(name): f"http://127.0.0.1:{port}"
+               for name, port in self.ports.simulators.items()},
             "PREFECT_API_URL": self.api_url,
             "PREFECT_HOME": str(self.data_dir / "prefect"),
             "PREFECT_LOGGING_EXTRA_LOGGERS": "utvag",
@@ -114,12 +114,11 @@ class Stack:
     def start_simulators(self) -> None:
         sim_dir = self.data_dir / "simulators"
         sim_dir.mkdir(parents=True, exist_ok=True)
-        for name, port in (("police", self.ports.police),
-                           ("social-services", self.ports.social_services)):
+        for name, port in self.ports.simulators.items():
             self._spawn(f"sim-{name}", PYTHON, "-m", "simulators", name, "--port", str(port),
                         "--answer-delay", str(self.answer_delay),
                         "--state-file", str(sim_dir / f"{name}.json"))
-        for port in (self.ports.police, self.ports.social_services):
+        for port in self.ports.simulators.values():
             wait_until(answers(f"http://127.0.0.1:{port}/health"), timeout=30, what="simulator")
 
     def start_deployments(self) -> subprocess.Popen[bytes]:

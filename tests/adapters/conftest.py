@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from tests.sims import ANSWER_DELAY, TEST_IDENTITY_NUMBER, TEST_NAME, Sim
 from fastapi import FastAPI
 
 from adapters.common import Subject
@@ -16,6 +15,7 @@ from adapters.police import HttpPoliceAdapter
 from adapters.social_services import HttpSocialServicesAdapter
 from simulators import SimulatorConfig, police, social_services
 from simulators.server import start_in_thread
+from tests.sims import ANSWER_DELAY, TEST_IDENTITY_NUMBER, TEST_NAME, Sim
 
 
 @pytest.fixture

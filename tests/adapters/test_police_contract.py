@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.sims import ANSWER_DELAY, Sim
 
 from adapters.common import Subject, SubmittedRequest
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
@@ -17,6 +16,7 @@ from adapters.http import default_timeout, send
 from adapters.police import HttpPoliceAdapter, PolicePort, ThreatAssessmentResult
 from simulators import SimulatorConfig, police
 from simulators.server import start_in_thread
+from tests.sims import ANSWER_DELAY, Sim
 
 
 def submit(

@@ -7,11 +7,11 @@ import time
 
 import httpx
 import pytest
-from tests.sims import Sim
 
 from simulators import SimulatorConfig, police
 from simulators.faults import Fault, FaultInjector, FaultSettings, FaultUpdate
 from simulators.server import is_loopback, start_in_thread
+from tests.sims import Sim
 
 
 def test_health(police_sim: Sim, social_sim: Sim) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.sims import ANSWER_DELAY, Sim
 
 from adapters.common import Subject, SubmittedRequest
 from adapters.errors import PermanentAgencyError, RetryableAgencyError
@@ -19,6 +18,7 @@ from adapters.social_services import (
 )
 from simulators import SimulatorConfig, social_services
 from simulators.server import start_in_thread
+from tests.sims import ANSWER_DELAY, Sim
 
 
 def submit(

@@ -1,0 +1,25 @@
+"""Every simulator Utväg ships, by name: the app factory and its default port.
+
+`python -m simulators NAME` and the local stack (`make run`, tests/e2e) both read
+this table, so a new agency simulator is added here once. The stack points the
+adapters at a simulator through the setting `UTVAG_<NAME>_URL` (dashes become
+underscores), e.g. `UTVAG_SOCIAL_SERVICES_URL`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from simulators import SimulatorConfig, police, social_services
+
+APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
+    "police": police.create_app,
+    "social-services": social_services.create_app,
+}
+DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102}
+
+
+def settings_env(name: str) -> str:
+    return f"UTVAG_{name.upper().replace('-', '_')}_URL"
