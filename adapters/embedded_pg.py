@@ -13,10 +13,10 @@ from typing import Any
 
 @lru_cache(maxsize=4)
 def _server(pgdata: str) -> Any:
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     Path(pgdata).mkdir(parents=True, exist_ok=True)
-    return pgserver.get_server(pgdata, cleanup_mode="stop")
+    return get_server(pgdata, cleanup_mode="stop")
 
 
 def embedded_url(pgdata: Path, *, database: str = "postgres") -> str:

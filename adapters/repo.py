@@ -59,9 +59,9 @@ def next_case_number(session: Session, *, year: int) -> str:
         insert(CaseNumberCounter)
         .values(year=year, last=1)
         .on_conflict_do_update(
-            index_elements=["year"], set_={"last": CaseNumberCounter.__table__.c.last + 1}
+            index_elements=["year"], set_={"last": col(CaseNumberCounter.last) + 1}
         )
-        .returning(CaseNumberCounter.__table__.c.last)
+        .returning(col(CaseNumberCounter.last))
     )
     serial = session.execute(stmt).scalar_one()
     return format_case_number(year, serial)
@@ -118,7 +118,7 @@ def journal_entries(session: Session, case_id: uuid.UUID) -> list[JournalEntry]:
 
 
 def journal_count(session: Session, case_id: uuid.UUID) -> int:
-    query = sa.select(sa.func.count()).where(JournalEntry.__table__.c.case_id == case_id)
+    query = sa.select(sa.func.count()).where(col(JournalEntry.case_id) == case_id)
     return int(session.execute(query).scalar_one())
 
 

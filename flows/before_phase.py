@@ -18,7 +18,7 @@ from adapters.errors import AgencyError
 from adapters.registry import AgencyClients
 from models.enums import Criterion, Outcome, WaitKind
 from models.rules import COORDINATOR_CRITERIA, Verdict, screen
-from tasks.agency import with_retry_settings
+from tasks.agency import SendOutcome, with_retry_settings
 from tasks.cases import CaseSnapshot, admit_case, block_case, close_case, load_case, unblock_case
 from tasks.police import collect_threat_assessment, request_threat_assessment
 from tasks.social_services import collect_support_decision, request_support_decision
@@ -65,7 +65,7 @@ def _screen(case: CaseSnapshot) -> Step | None:
 
 
 def _agencies(case: CaseSnapshot, clients: AgencyClients) -> Step:
-    requests: list[PrefectFuture[str]] = [
+    requests: list[PrefectFuture[SendOutcome]] = [
         with_retry_settings(request_threat_assessment).submit(case.case_id, clients.police),
         with_retry_settings(request_support_decision).submit(case.case_id,
                                                              clients.social_services),

@@ -14,12 +14,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from prefect import Task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.client.schemas.objects import State, TaskRun
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
@@ -37,6 +36,8 @@ from tasks.cases import SYSTEM, now
 from tasks.waits import close_wait_in, open_wait_in
 
 SendOutcome = Literal["sent", "needs_consent"]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def retry_transient_only(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -59,7 +60,7 @@ AGENCY_TASK_OPTIONS: dict[str, Any] = {
 }
 
 
-def with_retry_settings(agency_task: Task[Any, Any]) -> Task[Any, Any]:
+def with_retry_settings(agency_task: Task[P, R]) -> Task[P, R]:
     """The task with the configured retry delays (read at run time, not import)."""
     delays = get_settings().agency_retry_delays
     return agency_task.with_options(retries=len(delays), retry_delay_seconds=delays)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -56,7 +56,7 @@ def _open(
     referral: Referral,
     *,
     identity: str,
-    birth_date: object,
+    birth_date: date,
     sex: str,
     now: datetime,
     cipher: Cipher,

@@ -37,16 +37,15 @@ def _deadline_days(kind: WaitKind) -> int:
 def open_wait_in(session: Session, case: Case, *, kind: WaitKind, subject: str,
                  at: datetime) -> bool:
     """Open the wait unless the same one is open already; True when opened."""
-    table = CaseWait.__table__
     stmt = (
         insert(CaseWait)
         .values(case_id=case.id, kind=kind.value, subject=subject, opened_at=at,
                 deadline=at + timedelta(days=_deadline_days(kind)))
         .on_conflict_do_nothing(
             index_elements=["case_id", "kind", "subject"],
-            index_where=table.c.answered_at.is_(None),
+            index_where=col(CaseWait.answered_at).is_(None),
         )
-        .returning(table.c.id)
+        .returning(col(CaseWait.id))
     )
     if session.execute(stmt).first() is None:
         return False
