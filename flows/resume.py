@@ -8,10 +8,12 @@ Without a Prefect server, the answer stays recorded and the next run uses it.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any, Literal
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import State
 from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
@@ -37,13 +39,28 @@ def start_case_run(case_id: uuid.UUID) -> uuid.UUID:
     return run.id  # type: ignore[union-attr]
 
 
-def wake_case(case_id: uuid.UUID, *, run_input: dict[str, Any] | None = None) -> Woken:
+def _settled_state(run_id: uuid.UUID, *, patience: float) -> State | None:
+    """The run's state once it is paused or final, or its running state after
+    `patience` seconds. A run that is about to suspend when an answer arrives
+    would otherwise be left suspended with its answer already recorded."""
+    deadline = time.monotonic() + patience
+    with get_client(sync_client=True) as client:
+        while True:
+            state = client.read_flow_run(run_id).state
+            if state is None or state.is_paused() or state.is_final():
+                return state
+            if time.monotonic() >= deadline:
+                return state
+            time.sleep(0.5)
+
+
+def wake_case(case_id: uuid.UUID, *, run_input: dict[str, Any] | None = None,
+              patience: float = 15.0) -> Woken:
     log = get_logger(case_id=str(case_id))
     try:
         run_id = waiting_run(case_id)
         if run_id is not None:
-            with get_client(sync_client=True) as client:
-                state = client.read_flow_run(run_id).state
+            state = _settled_state(run_id, patience=patience)
             if state is not None and state.is_paused():
                 keyset = state.state_details.run_input_keyset
                 resume_flow_run(run_id, run_input=run_input if keyset else None)

@@ -42,6 +42,8 @@ def wait_for_answer(case_id: uuid.UUID) -> bool:
     """Suspend until something answers; False when this run cannot suspend."""
     case = load_case(case_id)
     publish_waits(case)
+    if not case.open_waits:
+        return True  # answered in the meantime: advance again instead of suspending
     context = FlowRunContext.get()
     run = context.flow_run if context else None
     if run is None or run.deployment_id is None:
