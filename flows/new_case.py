@@ -26,6 +26,11 @@ from flows.before_phase import advance
 from flows.waiting import wait_for_answer
 
 
+# Each pass either suspends (its process exits) or makes progress; a bound keeps a
+# bug from spinning forever.
+MAX_PASSES = 50
+
+
 def run_name() -> str:
     case_id = uuid.UUID(str(flow_run.parameters["case_id"]))
     with unit_of_work() as session:
@@ -36,7 +41,7 @@ def run_name() -> str:
 @flow(name="new-case", flow_run_name=run_name, persist_result=False, log_prints=False)
 def new_case(case_id: uuid.UUID) -> Any:
     configure_logging()
-    while True:
+    for _ in range(MAX_PASSES):
         with agency_clients() as clients:
             step = advance(case_id, clients)
         log = get_logger(case_number=step.case_number, case_id=str(case_id))
@@ -46,3 +51,4 @@ def new_case(case_id: uuid.UUID) -> Any:
         summary = {"case_number": step.case_number, "step": step.kind, "reason": step.reason}
         if step.kind != "waiting" or not wait_for_answer(case_id):
             return summary
+    return Failed(message=f"{case_id}: still not settled after {MAX_PASSES} passes")
