@@ -12,12 +12,12 @@ from pydantic import Field
 
 from adapters.common import SubmittedRequest
 from adapters.social_services.schemas import (
-    SupportDecisionRequest as WireSupportDecisionRequest,
-)
-from adapters.social_services.schemas import (
     RelapseNotification,
     RelapseNotificationReceipt,
     SupportDecisionResult,
+)
+from adapters.social_services.schemas import (
+    SupportDecisionRequest as WireSupportDecisionRequest,
 )
 from simulators import (
     IDEMPOTENCY_KEY_OPENAPI,

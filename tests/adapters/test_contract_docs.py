@@ -8,7 +8,6 @@ import pytest
 
 from simulators.export_contracts import CONTRACTS_DIR, render_contracts
 
-
 CONTRACTS = ["police.openapi.json", "social_services.openapi.json",
              "criminal_records.openapi.json", "suspicions.openapi.json"]
 OPERATIONS = {"police.openapi.json": 3, "social_services.openapi.json": 4,
