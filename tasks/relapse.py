@@ -168,7 +168,7 @@ def record_assessment(case_ref: str, *, flag_id: int, decision: AssessmentDecisi
             .with_for_update()).first()
         if wait is not None:
             wait.answered_at, wait.answered_by = at, by
-            wait.answer = {"decision": decision.value}
+            wait.answer = {"decision": decision.value, "note": note}
             session.add(wait)
             repo.journal(session, case, kind=Kind.WAIT_ANSWERED, actor=by, at=at,
                          reason=f"answered relapse_assessment: {wait_subject(flag_id)}",

@@ -7,6 +7,7 @@ import threading
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from adapters.db import unit_of_work
@@ -15,6 +16,7 @@ from models.relapse import RelapseFlag
 from models.tables import Case, CaseWait
 from tests.sims import Sim
 from tests.sweep_support import Registers, admitted_case, count
+from utvag_cli.main import main
 
 
 def _flags() -> list[RelapseFlag]:
@@ -142,3 +144,33 @@ def test_register_faults_are_retried_and_the_unchecked_rest_is_caught_up_next_ru
     assert second["checked"] == 10 and second["not_checked"] == 0
     assert second["flags"] == {"conviction": 0, "suspicion": 10}
     assert len(_flags()) == 20
+
+
+def test_social_services_assess_a_flag_once_from_the_cli_and_nothing_else_changes(
+        registers: Registers, capsys: pytest.CaptureFixture[str]) -> None:
+    case_id, number, person = admitted_case(130)
+    registers.add(registers.suspicions, person, "MR-9", date(2026, 7, 1))
+
+    assert main(["sweep", "--batch-size", "10"]) == 0
+    assert "100.0%" in capsys.readouterr().err
+    (flag,) = _flags()
+    assert main(["case", "assess", number, "--flag", str(flag.id), "--decision", "continue",
+                 "--by", "socsek-eva"]) == 0
+    assert main(["case", "assess", number, "--flag", str(flag.id), "--decision",
+                 "end_support", "--by", "socsek-eva"]) == 2
+    assert "already assessed" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as bad:
+        main(["case", "assess", number, "--flag", str(flag.id), "--decision", "punish",
+              "--by", "x"])
+    assert bad.value.code == 2
+
+    (assessed,) = _flags()
+    assert (assessed.decision, assessed.decided_by) == ("continue", "socsek-eva")
+    with unit_of_work() as session:
+        wait = session.exec(select(CaseWait).where(
+            CaseWait.case_id == case_id, CaseWait.kind == "relapse_assessment")).one()
+        case = session.get(Case, case_id)
+    assert wait.answered_by == "socsek-eva" and wait.answer is not None
+    assert case is not None and (case.phase, case.status) == ("during", "admitted")
+    assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = "
+                 "'relapse_assessed'", c=case_id) == 1
