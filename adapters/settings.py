@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     sweep_batch_size: int = Field(default=500, ge=1, le=5000)
     sweep_request_size: int = Field(default=500, ge=1, le=500)
     sweep_parallel_batches: int = Field(default=4, ge=1, le=32)
-    register_concurrency: int = Field(default=4, ge=1, le=64)
+    register_concurrency: int = Field(default=8, ge=1, le=64)
     relapse_assessment_deadline_days: int = 14
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     http_read_timeout: float = 5.0

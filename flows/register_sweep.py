@@ -6,9 +6,13 @@ Deployed by `deployments/registry.py` daily (`UTVAG_SWEEP_EVERY_HOURS`); by hand
 register_sweep; register_sweep()"`.
 
 Batches of `batch_size` cases (keyset ranges, never one task per case) run as
-`check-batch` tasks, `parallel_batches` at a time; each register's requests hold a slot
-of the Prefect global concurrency limit `register:<name>` (created if missing, size
-`UTVAG_REGISTER_CONCURRENCY`). A progress artifact is updated per batch, and the run
+`check-batch` tasks, `parallel_batches` at a time. A batch has at most one request in
+flight per register, and the run holds `parallel_batches` slots of each register's
+Prefect global concurrency limit `register:<name>` (created if missing, size
+`UTVAG_REGISTER_CONCURRENCY`, default 8) for its whole duration: all sweeps together never
+have more requests in flight to a register than the limit, at the cost of one
+acquisition per run rather than one per request (~0.3 s each on a busy server).
+A progress artifact is updated per batch, and the run
 ends with a summary artifact (counts and case numbers only). Cases a batch could not
 check (register down, timeouts after retries) are listed there as not checked; the
 next run checks every ongoing case again, so they are caught up.
@@ -29,6 +33,7 @@ from prefect.artifacts import (
 )
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
@@ -86,7 +91,8 @@ def register_sweep(batch_size: int | None = None,
     configure_logging()
     settings = get_settings()
     size = batch_size or settings.sweep_batch_size
-    parallel = parallel_batches or settings.sweep_parallel_batches
+    parallel = min(parallel_batches or settings.sweep_parallel_batches,
+                   settings.register_concurrency)
     run_key = _run_key()
     log = get_logger(sweep_run=run_key)
     ensure_register_limits(settings.register_concurrency)
@@ -112,17 +118,18 @@ def register_sweep(batch_size: int | None = None,
             listener(done, total)
 
     after: uuid.UUID | None = None
-    while True:
-        batches = plan_batches(after, size=size, count=parallel * 2)
-        if not batches:
-            break
-        for start, upto, n in batches:
-            if len(in_flight) >= parallel:
-                settle(in_flight.popleft())
-            in_flight.append((n, batch_task.submit(run_key, start, upto)))
-            after = upto
-    while in_flight:
-        settle(in_flight.popleft())
+    with concurrency([limit_name(r) for r in REGISTERS], occupy=parallel):
+        while True:
+            batches = plan_batches(after, size=size, count=parallel * 2)
+            if not batches:
+                break
+            for start, upto, n in batches:
+                if len(in_flight) >= parallel:
+                    settle(in_flight.popleft())
+                in_flight.append((n, batch_task.submit(run_key, start, upto)))
+                after = upto
+        while in_flight:
+            settle(in_flight.popleft())
     with agency_clients() as clients:
         notify_state = notify_relapses.with_options(
             retries=len(delays), retry_delay_seconds=delays,

@@ -52,16 +52,21 @@ def count_ongoing() -> int:
         return int(session.execute(query).scalar_one())
 
 
+_PAGE_SQL = ('SELECT c.id FROM "case" c WHERE '
+             "c.phase IN ('during', 'after') AND c.status <> 'closed' AND c.id > :after "
+             "ORDER BY c.id LIMIT :n")
+# Two statements rather than "(:after IS NULL OR c.id > :after)", which defeats the index.
+_PAGE = sa.text(_PAGE_SQL)
+_PAGE_FIRST = sa.text(_PAGE_SQL.replace(" AND c.id > :after", ""))
+
+
 @task(name="plan-batches", **DB_TASK_OPTIONS)
 def plan_batches(after: uuid.UUID | None, *, size: int,
                  count: int) -> list[tuple[uuid.UUID | None, uuid.UUID, int]]:
     """Up to ``count`` consecutive batches of ``size`` ongoing cases after ``after``."""
     with unit_of_work() as session:
-        ids = session.execute(sa.text(
-            'SELECT c.id FROM "case" c WHERE '
-            "c.phase IN ('during', 'after') AND c.status <> 'closed' "
-            "AND (CAST(:after AS uuid) IS NULL OR c.id > CAST(:after AS uuid)) "
-            "ORDER BY c.id LIMIT :n"), {"after": after, "n": size * count}).scalars().all()
+        query = _PAGE_FIRST if after is None else _PAGE
+        ids = session.execute(query, {"after": after, "n": size * count}).scalars().all()
     batches: list[tuple[uuid.UUID | None, uuid.UUID, int]] = []
     start = after
     for i in range(0, len(ids), size):
