@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     criminal_records_url: str = "http://127.0.0.1:8103"
     suspicions_url: str = "http://127.0.0.1:8104"
     sweep_every_hours: float = 24.0
-    sweep_batch_size: int = Field(default=500, ge=1, le=5000)
+    sweep_batch_size: int = Field(default=2000, ge=1, le=10000)
     sweep_request_size: int = Field(default=500, ge=1, le=500)
     sweep_parallel_batches: int = Field(default=4, ge=1, le=32)
     register_concurrency: int = Field(default=8, ge=1, le=64)

@@ -20,6 +20,7 @@ next run checks every ongoing case again, so they are caught up.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -98,6 +99,7 @@ def register_sweep(batch_size: int | None = None,
     ensure_register_limits(settings.register_concurrency)
     delays = settings.agency_retry_delays
     batch_task = check_batch.with_options(retries=len(delays), retry_delay_seconds=delays)
+    started = time.monotonic()
     total = count_ongoing()
     progress = create_progress_artifact(progress=0.0, key="register-sweep-progress",
                                         description="Register sweep: share of ongoing cases "
@@ -130,14 +132,19 @@ def register_sweep(batch_size: int | None = None,
                 after = upto
         while in_flight:
             settle(in_flight.popleft())
+    checked_at = time.monotonic()
     with agency_clients() as clients:
         notify_state = notify_relapses.with_options(
             retries=len(delays), retry_delay_seconds=delays,
         )(clients.social_services, return_state=True)
+    notified_at = time.monotonic()
     summary = summarise(run_key)
     create_markdown_artifact(key="register-sweep-summary", markdown=_markdown(summary),
                              description="Register sweep: counts only, no personal data")
     log.info("sweep.done", ongoing=summary.ongoing, checked=summary.checked,
              not_checked=summary.not_checked, failed_batches=failed_batches,
              notify_ok=notify_state.is_completed(), **summary.flags)
-    return summary.model_dump(mode="json")
+    seconds = {"batches": round(checked_at - started, 2),
+               "notifications": round(notified_at - checked_at, 2),
+               "summary": round(time.monotonic() - notified_at, 2)}
+    return {**summary.model_dump(mode="json"), "seconds": seconds}

@@ -12,6 +12,7 @@ keeps its phase and status, the wait only asks for a decision.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -70,8 +71,8 @@ def _notify_one(flag_id: int, social: SocialServicesPort) -> str:
         at = now()
         notification = RelapseNotification(
             case_number=case.case_number, municipality_code=case.placing_municipality,
-            flag_id=flag_id, register_name=flag.register_name,  # type: ignore[arg-type]
-            kind=flag.entry_kind,  # type: ignore[arg-type]
+            flag_id=flag_id, register_name=flag.register_name,
+            kind=flag.entry_kind,
             entry_date=flag.entry_date,
             assessment_deadline=(at + timedelta(days=deadline_days)).date())
     receipt = social.notify_relapse(idempotency_key=notification_key(flag_id),
@@ -121,15 +122,22 @@ def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000) -> dict[
     """Notify every flag not yet notified (this run's and earlier runs' leftovers)."""
     counts = {"notified": 0, "no_consent": 0, "failed": 0}
     retryable = False
-    for flag_id, _case_id in _pending(limit):
+
+    def one(flag_id: int) -> str:
         try:
-            outcome = _notify_one(flag_id, social)
-        except AgencyError as exc:
-            counts["failed"] += 1
-            retryable = retryable or isinstance(exc, RetryableAgencyError)
-            continue
-        if outcome in counts:
-            counts[outcome] += 1
+            return _notify_one(flag_id, social)
+        except RetryableAgencyError:
+            return "retryable"
+        except AgencyError:
+            return "failed"
+
+    # A few at a time: each is one HTTP call and two short transactions of its own.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for outcome in pool.map(one, [flag_id for flag_id, _ in _pending(limit)]):
+            retryable = retryable or outcome == "retryable"
+            outcome = "failed" if outcome == "retryable" else outcome
+            if outcome in counts:
+                counts[outcome] += 1
     if retryable:
         raise RetryableAgencyError(agency=AGENCY,
                                    reason=f"{counts['failed']} relapse notifications failed")

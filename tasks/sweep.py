@@ -120,6 +120,40 @@ DO UPDATE SET checked_at = excluded.checked_at, sweep_run = excluded.sweep_run
 """)
 
 
+_JOURNAL_DISCLOSURES = sa.text("""
+INSERT INTO case_journal (case_id, at, actor, kind, phase, status, reason, data)
+SELECT d.id, :at, :actor, 'disclosure', d.phase, d.status, :reason,
+       jsonb_build_object('agency', 'police', 'kind', 'register_lookup',
+                          'registers', to_jsonb(string_to_array(d.registers, ',')),
+                          'fields', jsonb_build_array('identity_number'),
+                          'sweep_run', CAST(:run AS text))
+FROM unnest(CAST(:ids AS uuid[]), CAST(:phases AS text[]), CAST(:statuses AS text[]),
+            CAST(:registers AS text[])) AS d(id, phase, status, registers)
+""")
+
+
+def _journal_disclosures(cases: list[_Case], work: dict[str, list[Sequence[LookupSubject]]],
+                         run_key: str) -> None:
+    """Journal, before sending, each case whose identity number goes to the registers
+    (one bulk statement; a retry that sends again journals again)."""
+    sent: dict[str, list[str]] = {}
+    for register, chunks in work.items():
+        for chunk in chunks:
+            for subject in chunk:
+                sent.setdefault(subject.subject_ref, []).append(register)
+    rows = [c for c in cases if str(c.id) in sent]
+    if not rows:
+        return
+    with unit_of_work() as session:
+        session.execute(_JOURNAL_DISCLOSURES, {
+            "at": datetime.now(UTC), "actor": SYSTEM, "run": run_key,
+            "reason": "identity disclosed to the police registers for the register sweep "
+                      "(consent recorded)",
+            "ids": [c.id for c in rows], "phases": [c.phase for c in rows],
+            "statuses": [c.status for c in rows],
+            "registers": [",".join(sent[str(c.id)]) for c in rows]})
+
+
 def _chunks(items: Sequence[LookupSubject], size: int) -> list[Sequence[LookupSubject]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
@@ -160,7 +194,7 @@ def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupR
     flagged = relapses(findings, admitted_on={c: cases[c].admitted_on for c in cases})
     table = RelapseFlag.__table__
     with unit_of_work() as session:
-        new: list[Any] = []
+        new: Sequence[Any] = []
         if flagged:
             new = session.execute(
                 insert(table).on_conflict_do_nothing(constraint="uq_relapse_flag_entry")
@@ -235,8 +269,9 @@ def check_batch(run_key: str, after: uuid.UUID | None, upto: uuid.UUID) -> Batch
                              size) for r in REGISTERS}
     by_id = {c.id: c for c in consenting}
     retryable = False
-    for register in REGISTERS:
-        result.checked[register.value] = sum(1 for c in consenting if (c.id, register) in done)
+    for each in REGISTERS:
+        result.checked[each.value] = sum(1 for c in consenting if (c.id, each.value) in done)
+    _journal_disclosures(consenting, work, run_key)
     for register, chunk, outcome in asyncio.run(_run_lookups(settings, work, since)):
         if isinstance(outcome, AgencyError):
             retryable = retryable or isinstance(outcome, RetryableAgencyError)

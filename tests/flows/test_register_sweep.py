@@ -50,6 +50,8 @@ def test_relapse_after_admission_is_flagged_notified_and_waits_for_assessment(
     assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = "
                  "'relapse_flagged'", c=case_id) == 2
     assert count("SELECT count(*) FROM register_check WHERE case_id = :c", c=case_id) == 2
+    assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = 'disclosure' "
+                 "AND data->>'kind' = 'register_lookup'", c=case_id) == 1
 
 
 def test_an_entry_dated_before_admission_does_not_flag(registers: Registers) -> None:
@@ -73,6 +75,8 @@ def test_a_case_without_consent_to_the_police_is_not_looked_up(registers: Regist
     assert summary["no_consent"] == 1 and summary["not_checked_cases"] == [number]
     lookups = registers.suspicions.admin("GET", "/_admin/lookups").json()
     assert lookups["subjects"] == 0
+    assert count("SELECT count(*) FROM case_journal WHERE kind = 'disclosure' "
+                 "AND data->>'kind' = 'register_lookup'") == 0
 
 
 def test_a_second_sweep_over_the_same_data_adds_nothing(
