@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint typecheck clean
+.PHONY: install run test lint typecheck clean bench
 
 $(UV):
 	$(PY) -m venv .tools
@@ -24,6 +24,9 @@ lint: install
 
 typecheck: install
 	.venv/bin/mypy models adapters tasks flows deployments utvag_cli simulators
+
+bench: install
+	.venv/bin/python bench/sweep.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

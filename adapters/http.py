@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
 
-__all__ = ["default_timeout", "parse_response", "send"]
+__all__ = ["default_timeout", "parse_response", "send", "send_async"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -66,6 +66,46 @@ def send(
         )
     except httpx.UnsupportedProtocol as exc:
         # A misconfigured base URL: retrying cannot help.
+        failure = PermanentAgencyError(
+            agency=agency, reason=f"unusable URL ({type(exc).__name__}) on {where}"
+        )
+    except httpx.TransportError as exc:
+        failure = RetryableAgencyError(
+            agency=agency, reason=f"transport error ({type(exc).__name__}) on {where}"
+        )
+    except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
+        failure = PermanentAgencyError(
+            agency=agency, reason=f"request failed ({type(exc).__name__}) on {where}"
+        )
+    else:
+        failure = _failure_for(response, agency=agency, where=where, redact=redact)
+        if failure is None:
+            return response
+    raise failure
+
+
+async def send_async(
+    client: httpx.AsyncClient,
+    *,
+    agency: str,
+    method: str,
+    url: str,
+    json: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    redact: Sequence[str] = (),
+) -> httpx.Response:
+    """``send`` for an ``httpx.AsyncClient`` (batch look-ups kept in flight together);
+    the same failure mapping."""
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+    where = f"{method} {url.split('?', 1)[0]}"
+    failure: AgencyError | None
+    try:
+        response = await client.request(method, url, json=json, headers=headers)
+    except httpx.TimeoutException as exc:
+        failure = RetryableAgencyError(
+            agency=agency, reason=f"timeout ({type(exc).__name__}) on {where}"
+        )
+    except httpx.UnsupportedProtocol as exc:
         failure = PermanentAgencyError(
             agency=agency, reason=f"unusable URL ({type(exc).__name__}) on {where}"
         )

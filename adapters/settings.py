@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     police_url: str = "http://127.0.0.1:8101"
     social_services_url: str = "http://127.0.0.1:8102"
+    criminal_records_url: str = "http://127.0.0.1:8103"
+    suspicions_url: str = "http://127.0.0.1:8104"
+    sweep_every_hours: float = 24.0
+    sweep_batch_size: int = Field(default=2000, ge=1, le=10000)
+    sweep_request_size: int = Field(default=500, ge=1, le=500)
+    sweep_parallel_batches: int = Field(default=4, ge=1, le=32)
+    register_concurrency: int = Field(default=8, ge=1, le=64)
+    relapse_assessment_deadline_days: int = 14
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     http_read_timeout: float = 5.0
     agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])

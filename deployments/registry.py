@@ -17,6 +17,7 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from flows.agency_answers import collect_agency_answers
 from flows.new_case import new_case
 from flows.overdue import flag_overdue
+from flows.register_sweep import register_sweep
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,12 @@ _ONE_AT_A_TIME = ConcurrencyLimitConfig(limit=1,
 
 
 def registry(*, collect_every: timedelta = timedelta(seconds=30),
-             overdue_every: timedelta = timedelta(hours=1)) -> list[DeploymentSpec]:
+             overdue_every: timedelta = timedelta(hours=1),
+             sweep_every: timedelta | None = None) -> list[DeploymentSpec]:
+    if sweep_every is None:
+        from adapters.settings import get_settings
+
+        sweep_every = timedelta(hours=get_settings().sweep_every_hours)
     return [
         DeploymentSpec("new-case", new_case, tags=("phase:before",),
                        description="A case through the before phase (triggered per case)."),
@@ -45,6 +51,10 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
         DeploymentSpec("flag-overdue-waits", flag_overdue, interval=overdue_every,
                        tags=("waits",), description="Flag waits past their deadline.",
                        singleton=True),
+        DeploymentSpec("register-sweep", register_sweep, interval=sweep_every,
+                       tags=("after", "registers"), singleton=True,
+                       description="Check every ongoing case in the criminal-records and "
+                                   "suspicion registers; flag relapses for assessment."),
     ]
 
 

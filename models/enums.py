@@ -95,6 +95,7 @@ class WaitKind(StrEnum):
     COORDINATOR_ANSWER = "coordinator_answer"
     AGENCY_ANSWER = "agency_answer"
     CONSENT = "consent"
+    RELAPSE_ASSESSMENT = "relapse_assessment"
 
 
 def values(enum: type[StrEnum]) -> list[str]:

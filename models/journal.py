@@ -28,6 +28,9 @@ class Kind(StrEnum):
     ADMITTED = "admitted"
     CLOSED = "closed"
     NOTE = "note"
+    RELAPSE_FLAGGED = "relapse_flagged"
+    RELAPSE_NOTIFIED = "relapse_notified"
+    RELAPSE_ASSESSED = "relapse_assessed"
 
 
 class EntryLike(Protocol):

@@ -140,3 +140,8 @@ class CaseNumberCounter(SQLModel, table=True):
     __tablename__ = "case_number_counter"
     year: int = Field(primary_key=True)
     last: int = 0
+
+
+# The register sweep's tables live beside their rules; registered here so that every
+# user of `models.tables` (and the migration check) sees the whole schema.
+from models.relapse import RegisterCheck, RelapseFlag  # noqa: E402, F401

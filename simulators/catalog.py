@@ -12,13 +12,16 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, registers, social_services
 
 APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
     "police": police.create_app,
     "social-services": social_services.create_app,
+    "criminal-records": registers.create_criminal_records_app,
+    "suspicions": registers.create_suspicions_app,
 }
-DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102}
+DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102,
+                                  "criminal-records": 8103, "suspicions": 8104}
 
 
 def settings_env(name: str) -> str:

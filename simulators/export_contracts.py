@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, registers, social_services
 
 __all__ = ["CONTRACTS_DIR", "main", "render_contracts"]
 
@@ -23,6 +23,8 @@ def render_contracts() -> dict[str, str]:
     apps = {
         "police.openapi.json": police.create_app(config),
         "social_services.openapi.json": social_services.create_app(config),
+        "criminal_records.openapi.json": registers.create_criminal_records_app(config),
+        "suspicions.openapi.json": registers.create_suspicions_app(config),
     }
     return {
         name: json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"

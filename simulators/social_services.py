@@ -12,9 +12,13 @@ from pydantic import Field
 
 from adapters.common import SubmittedRequest
 from adapters.social_services.schemas import (
+    RelapseNotification,
+    RelapseNotificationReceipt,
+    SupportDecisionResult,
+)
+from adapters.social_services.schemas import (
     SupportDecisionRequest as WireSupportDecisionRequest,
 )
-from adapters.social_services.schemas import SupportDecisionResult
 from simulators import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
@@ -125,5 +129,36 @@ def create_app(config: SimulatorConfig) -> FastAPI:
             interventions=interventions,
             decided_at=record.ready_at,
         )
+
+    @app.post(
+        "/relapse-notifications",
+        operation_id="notifyRelapse",
+        status_code=201,
+        summary="Notify a relapse flag",
+        tags=["relapse-notifications"],
+        response_description="A new notification was recorded.",
+        responses={
+            200: {"model": RelapseNotificationReceipt, "description": "Key seen before."},
+            400: {"model": ErrorBody, "description": "Idempotency-Key header missing."},
+            409: {"model": ErrorBody, "description": "Key already used for another case."},
+            **TRANSIENT_RESPONSES,
+        },
+        openapi_extra=IDEMPOTENCY_KEY_OPENAPI,
+    )
+    async def notify_relapse(
+        body: RelapseNotification, request: Request, response: Response
+    ) -> RelapseNotificationReceipt:
+        """Record that a police register holds a new entry (conviction or suspicion) for the
+        person in the case, for social services' individual assessment. Carries no
+        personal data. The same `Idempotency-Key` again returns the original notification
+        with HTTP 200 and `created: false`."""
+        key = require_idempotency_key(request)
+        record, created = store.submit(
+            idempotency_key=key, case_number=body.case_number,
+            details={"flag_id": str(body.flag_id), "kind": body.kind}, delay=0.0,
+        )
+        if not created:
+            response.status_code = 200
+        return RelapseNotificationReceipt(notification_id=record.request_id, created=created)
 
     return app

@@ -166,3 +166,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = commands.add_parser("run", help="start a new-case flow run for a case")
     p.add_argument("case")
     p.set_defaults(handler=cmd_run)
+    from utvag_cli.sweep import add_assess
+
+    add_assess(commands)

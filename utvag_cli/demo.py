@@ -45,8 +45,12 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
 
 
 def _open_demo(stack: Stack) -> None:
-    opened = open_case(json.loads(DEMO_REFERRAL.read_text(encoding="utf-8")),
-                       now=datetime.now(UTC))
+    from utvag_cli.demo_registers import load_demo_entries
+
+    referral = json.loads(DEMO_REFERRAL.read_text(encoding="utf-8"))
+    load_demo_entries(identity_number=referral["person"]["identity_number"],
+                      ports=stack.ports.simulators)
+    opened = open_case(referral, now=datetime.now(UTC))
     if opened.created or waiting_run(opened.case_id) is None:
         start_case_run(opened.case_id)
     state = "opened" if opened.created else "already open (reused)"
@@ -57,4 +61,6 @@ def _open_demo(stack: Stack) -> None:
     out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
         "--holds yes --by coordinator-anna")
     out(f"  then:       utvag case show {opened.case_number}")
+    out("  once admitted: utvag sweep  (the register sweep flags a demo suspicion; "
+        "then utvag case assess)")
     out(f"  logs:       {stack.data_dir / 'logs'}")

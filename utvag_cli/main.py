@@ -7,6 +7,8 @@
     utvag case show CASE      the case and its timeline (personal data: local use)
     utvag case decide CASE    answer an eligibility criterion the case waits for
     utvag case consent CASE   record (or withdraw) consent for an agency
+    utvag case assess CASE    social services' assessment of a relapse flag
+    utvag sweep               run the register sweep now (progress bar)
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the simulated agencies take to answer")
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
+    from utvag_cli import sweep
+
+    sweep.add_parser(sub)
     return parser
 
 

@@ -14,7 +14,12 @@ import httpx
 
 from adapters.common import Subject, SubmittedRequest
 from adapters.http import parse_response, send
-from adapters.social_services.schemas import SupportDecisionRequest, SupportDecisionResult
+from adapters.social_services.schemas import (
+    RelapseNotification,
+    RelapseNotificationReceipt,
+    SupportDecisionRequest,
+    SupportDecisionResult,
+)
 
 __all__ = ["AGENCY", "HttpSocialServicesAdapter"]
 
@@ -63,3 +68,16 @@ class HttpSocialServicesAdapter:
             url=f"/support-decisions/{quote(request_id, safe='')}",
         )
         return parse_response(response, SupportDecisionResult, agency=AGENCY)
+
+    def notify_relapse(self, *, idempotency_key: str,
+                       notification: RelapseNotification) -> RelapseNotificationReceipt:
+        """See ``SocialServicesPort.notify_relapse``."""
+        response = send(
+            self._client,
+            agency=AGENCY,
+            method="POST",
+            url="/relapse-notifications",
+            json=notification.model_dump(mode="json"),
+            idempotency_key=idempotency_key,
+        )
+        return parse_response(response, RelapseNotificationReceipt, agency=AGENCY)

@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from adapters.common import Subject, SubmittedRequest
-from adapters.social_services.schemas import SupportDecisionResult
+from adapters.social_services.schemas import (
+    RelapseNotification,
+    RelapseNotificationReceipt,
+    SupportDecisionResult,
+)
 
 __all__ = ["SocialServicesPort"]
 
@@ -39,4 +43,10 @@ class SocialServicesPort(Protocol):
     def get_support_decision(self, *, request_id: str) -> SupportDecisionResult:
         """Fetch the current state: ``pending`` until decided, then ``decided`` with the
         decision (granted/refused), the granted interventions and the decision time."""
+        ...
+
+    def notify_relapse(self, *, idempotency_key: str,
+                       notification: RelapseNotification) -> RelapseNotificationReceipt:
+        """Tell social services about a relapse flag (no personal data in it). Repeating the
+        call with the same ``idempotency_key`` creates nothing new."""
         ...

@@ -6,14 +6,20 @@ is generated from them, so adapter and documentation cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.common import Subject
 
-__all__ = ["SupportDecision", "SupportDecisionRequest", "SupportDecisionResult"]
+__all__ = [
+    "RelapseNotification",
+    "RelapseNotificationReceipt",
+    "SupportDecision",
+    "SupportDecisionRequest",
+    "SupportDecisionResult",
+]
 
 SupportDecision = Literal["granted", "refused"]
 
@@ -42,3 +48,26 @@ class SupportDecisionResult(BaseModel):
         description="Granted interventions, e.g. 'contact_person', 'financial_support'.",
     )
     decided_at: datetime | None = Field(default=None, description="When the decision was made.")
+
+
+class RelapseNotification(BaseModel):
+    """Body of ``POST /relapse-notifications``: the police registers hold a new entry for
+    a person in an ongoing case; social services make an individual assessment (continue,
+    adjust the plan, end the support). Case number, register, kind and date only."""
+
+    case_number: str = Field(description="Utväg case number (no personal data).")
+    municipality_code: str = Field(description="4-digit code of the responsible municipality.")
+    flag_id: int = Field(description="Utväg's id of the relapse flag.")
+    register_name: Literal["criminal_records", "suspicions"]
+    kind: Literal["conviction", "suspicion"]
+    entry_date: date
+    assessment_deadline: date = Field(description="When Utväg expects the assessment.")
+
+
+class RelapseNotificationReceipt(BaseModel):
+    """Receipt of a relapse notification."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    notification_id: str
+    created: bool = Field(description="False when the Idempotency-Key had been seen before.")

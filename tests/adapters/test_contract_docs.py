@@ -8,8 +8,13 @@ import pytest
 
 from simulators.export_contracts import CONTRACTS_DIR, render_contracts
 
+CONTRACTS = ["police.openapi.json", "social_services.openapi.json",
+             "criminal_records.openapi.json", "suspicions.openapi.json"]
+OPERATIONS = {"police.openapi.json": 3, "social_services.openapi.json": 4,
+              "criminal_records.openapi.json": 2, "suspicions.openapi.json": 2}
 
-@pytest.mark.parametrize("name", ["police.openapi.json", "social_services.openapi.json"])
+
+@pytest.mark.parametrize("name", CONTRACTS)
 def test_committed_contract_matches_app(name: str) -> None:
     committed = (CONTRACTS_DIR / name).read_text(encoding="utf-8")
     assert committed == render_contracts()[name], (
@@ -18,10 +23,10 @@ def test_committed_contract_matches_app(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["police.openapi.json", "social_services.openapi.json"])
-def test_every_operation_is_documented(name: str) -> None:
+def test_every_write_is_documented_and_idempotent(name: str) -> None:
     spec = json.loads(render_contracts()[name])
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    assert len(operations) == 3
+    assert len(operations) == OPERATIONS[name]
     for operation in operations:
         assert operation.get("summary"), operation["operationId"]
         assert operation.get("description"), operation["operationId"]
@@ -34,6 +39,23 @@ def test_every_operation_is_documented(name: str) -> None:
 
 
 def test_identity_number_is_constrained_in_the_contract() -> None:
-    for text in render_contracts().values():
-        subject = json.loads(text)["components"]["schemas"]["Subject"]
+    for name, text in render_contracts().items():
+        schema = "LookupSubject" if name in ("criminal_records.openapi.json",
+                                             "suspicions.openapi.json") else "Subject"
+        subject = json.loads(text)["components"]["schemas"][schema]
         assert subject["properties"]["identity_number"]["pattern"] == r"^\d{12}$"
+
+
+@pytest.mark.parametrize("name", ["criminal_records.openapi.json", "suspicions.openapi.json"])
+def test_register_lookup_is_a_documented_batch_read(name: str) -> None:
+    spec = json.loads(render_contracts()[name])
+    lookup = spec["paths"]["/lookups"]["post"]
+    assert lookup["summary"] and lookup["description"]
+    assert {"200", "400", "422", "429", "503"} <= set(lookup["responses"])
+    request = spec["components"]["schemas"]["LookupRequest"]
+    assert request["properties"]["subjects"]["maxItems"] == 500
+    assert "entries_since" in request["required"]
+    entry = spec["components"]["schemas"]["RegisterEntry"]
+    assert set(entry["required"]) == {"entry_id", "subject_ref", "date", "kind"}
+    assert "identity_number" not in entry["properties"]
+    assert not [path for path in spec["paths"] if path.startswith("/_admin")]

@@ -158,3 +158,20 @@ def test_state_file_survives_restart(tmp_path: Path, subject: Subject) -> None:
             result = adapter.get_support_decision(request_id=submitted.request_id)
             assert submit(adapter, subject).created is False
     assert result.decision == "granted"
+
+
+def test_relapse_notification_is_idempotent_per_key(
+    social_adapter: HttpSocialServicesAdapter, social_sim: Sim
+) -> None:
+    from datetime import date
+
+    from adapters.social_services.schemas import RelapseNotification
+
+    note = RelapseNotification(case_number="UTV-2026-000001", municipality_code="0180",
+                               flag_id=7, register_name="suspicions", kind="suspicion",
+                               entry_date=date(2026, 6, 1), assessment_deadline=date(2026, 7, 1))
+    first = social_adapter.notify_relapse(idempotency_key="relapse-flag:7", notification=note)
+    again = social_adapter.notify_relapse(idempotency_key="relapse-flag:7", notification=note)
+    assert first.created and not again.created
+    assert first.notification_id == again.notification_id
+    assert social_sim.requests()["by_idempotency_key"] == {"relapse-flag:7": 2}

@@ -13,6 +13,7 @@ from prefect.testing.utilities import prefect_test_harness
 from simulators import SimulatorConfig, police, social_services
 from simulators.server import RunningSimulator, start_in_thread
 from tests.sims import Sim
+from tests.sweep_support import register_simulators, registers  # noqa: F401 - fixtures
 
 
 @pytest.fixture(scope="session")

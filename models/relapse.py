@@ -1,0 +1,87 @@
+"""Relapse rules and the sweep's tables. Pure rules: no I/O, no Prefect.
+
+An entry in a police register flags a relapse when it is dated on or after the day the
+case was admitted (the day itself counts: a person who answers for it is better than a
+relapse missed, and a flag only asks a human to assess). Earlier entries are the history
+the person came in with and never flag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class RegisterName(StrEnum):
+    CRIMINAL_RECORDS = "criminal_records"
+    SUSPICIONS = "suspicions"
+
+
+class AssessmentDecision(StrEnum):
+    CONTINUE = "continue"
+    ADJUST_PLAN = "adjust_plan"
+    END_SUPPORT = "end_support"
+
+
+ONGOING_PHASES = ("during", "after")
+
+
+@dataclass(frozen=True)
+class Finding:
+    case_id: uuid.UUID
+    register: str
+    entry_id: str
+    kind: str
+    entry_date: date
+
+
+def is_relapse(entry_date: date, *, admitted_on: date) -> bool:
+    return entry_date >= admitted_on
+
+
+def relapses(findings: Iterable[Finding], *, admitted_on: dict[uuid.UUID, date]) -> list[Finding]:
+    """The findings that flag: dated on/after their case's admission; one per entry."""
+    seen: set[tuple[uuid.UUID, str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.case_id, f.register, f.entry_id)
+        admitted = admitted_on.get(f.case_id)
+        if admitted is None or key in seen or not is_relapse(f.entry_date, admitted_on=admitted):
+            continue
+        seen.add(key)
+        out.append(f)
+    return out
+
+
+class RelapseFlag(SQLModel, table=True):
+    __tablename__ = "relapse_flag"
+    __table_args__ = (sa.UniqueConstraint("case_id", "register", "entry_id",
+                                          name="uq_relapse_flag_entry"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id")
+    # "register" in the database; the attribute would shadow BaseModel.register.
+    register_name: str = Field(sa_column=sa.Column("register", sa.String(), nullable=False))
+    entry_id: str
+    entry_kind: str
+    entry_date: date
+    found_at: datetime
+    sweep_run: str
+    notified_at: datetime | None = None
+    notification_id: str | None = None
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class RegisterCheck(SQLModel, table=True):
+    __tablename__ = "register_check"
+    case_id: uuid.UUID = Field(foreign_key="case.id", primary_key=True)
+    register_name: str = Field(sa_column=sa.Column("register", sa.String(), primary_key=True))
+    checked_at: datetime
+    sweep_run: str

@@ -1,0 +1,289 @@
+"""Register sweep work: one task checks one batch of ongoing cases in both registers.
+
+A batch is a keyset range of case ids ``(after, upto]``. The task loads its cases with
+one query, looks them up in both registers concurrently (async httpx; one request in
+flight per register, under the slots the flow holds of the register's Prefect global
+concurrency limit), and for every request that
+succeeded writes, in ONE transaction, the relapse flags (``INSERT ... ON CONFLICT DO
+NOTHING``: an entry flags a case once, whatever the runs, retries or races), their
+journal entries, and the ``register_check`` rows of exactly the cases in that request.
+A failed request writes nothing, so no case is ever marked checked that was not.
+
+Retries re-run the batch and skip (case, register) pairs already checked in this sweep
+run. Personal data (identity numbers) is decrypted here, sent to the police registers
+only for cases with a recorded consent to the police, and never returned or logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel
+from sqlalchemy.dialects.postgresql import insert
+
+from adapters.db import unit_of_work
+from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
+from adapters.logs import get_logger
+from adapters.registers import (
+    MAX_SUBJECTS_PER_LOOKUP,
+    HttpRegisterAdapter,
+    LookupResult,
+    LookupSubject,
+    RegisterPort,
+)
+from adapters.settings import Settings, get_settings
+from adapters.vault import get_cipher
+from models.journal import Kind
+from models.relapse import Finding, RegisterCheck, RegisterName, RelapseFlag, relapses
+from models.tables import JournalEntry
+from tasks.cases import SYSTEM
+from tasks.sweep_db import retry_transient_or_db
+
+REGISTERS = (RegisterName.CRIMINAL_RECORDS, RegisterName.SUSPICIONS)
+
+
+def limit_name(register: str) -> str:
+    return f"register:{register}"
+
+
+class BatchResult(BaseModel):
+    """What one batch did: counts only, never personal data."""
+
+    cases: int = 0
+    checked: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    no_consent: int = 0
+    failures: list[str] = []
+
+
+class _Case(BaseModel):
+    id: uuid.UUID
+    phase: str
+    status: str
+    admitted_on: date
+    consent: bool
+    identity_enc: bytes
+
+
+_LOAD_SQL = """
+SELECT c.id, c.phase, c.status, p.identity_enc,
+       coalesce((SELECT min(j.at) FROM case_journal j
+                 WHERE j.case_id = c.id AND j.kind = 'admitted'), c.opened_at) AS admitted_at,
+       (SELECT co.state FROM consent co WHERE co.case_id = c.id AND co.agency = 'police'
+        ORDER BY co.id DESC LIMIT 1) AS consent
+FROM "case" c JOIN person p ON p.id = c.person_id
+WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'
+  AND c.id > :after AND c.id <= :upto
+ORDER BY c.id
+"""
+# Two statements rather than "(:after IS NULL OR c.id > :after)", which defeats the index.
+_LOAD = sa.text(_LOAD_SQL)
+_LOAD_FIRST = sa.text(_LOAD_SQL.replace("c.id > :after AND ", ""))
+
+
+def _load(after: uuid.UUID | None, upto: uuid.UUID,
+          run_key: str) -> tuple[list[_Case], set[tuple[uuid.UUID, str]]]:
+    with unit_of_work() as session:
+        if after is None:
+            rows = session.execute(_LOAD_FIRST, {"upto": upto}).all()
+        else:
+            rows = session.execute(_LOAD, {"after": after, "upto": upto}).all()
+        done = session.execute(
+            sa.select(RegisterCheck.__table__.c.case_id, RegisterCheck.__table__.c.register)
+            .where(RegisterCheck.__table__.c.sweep_run == run_key,
+                   RegisterCheck.__table__.c.case_id > after if after else sa.true(),
+                   RegisterCheck.__table__.c.case_id <= upto)
+        ).all()
+    cases = [_Case(id=r.id, phase=r.phase, status=r.status, identity_enc=r.identity_enc,
+                   admitted_on=r.admitted_at.astimezone(UTC).date(),
+                   consent=r.consent == "given") for r in rows]
+    return cases, {(case_id, register) for case_id, register in done}
+
+
+# One statement for the whole request's cases (an array parameter), in the flags'
+# transaction: a case is marked checked exactly when its flags are written.
+_MARK_CHECKED = sa.text("""
+INSERT INTO register_check (case_id, register, checked_at, sweep_run)
+SELECT id, :register, :at, :run FROM unnest(CAST(:ids AS uuid[])) AS id
+ON CONFLICT (case_id, register)
+DO UPDATE SET checked_at = excluded.checked_at, sweep_run = excluded.sweep_run
+""")
+
+
+_JOURNAL_DISCLOSURES = sa.text("""
+INSERT INTO case_journal (case_id, at, actor, kind, phase, status, reason, data)
+SELECT d.id, :at, :actor, 'disclosure', d.phase, d.status, :reason,
+       jsonb_build_object('agency', 'police', 'kind', 'register_lookup',
+                          'registers', to_jsonb(string_to_array(d.registers, ',')),
+                          'fields', jsonb_build_array('identity_number'),
+                          'sweep_run', CAST(:run AS text))
+FROM unnest(CAST(:ids AS uuid[]), CAST(:phases AS text[]), CAST(:statuses AS text[]),
+            CAST(:registers AS text[])) AS d(id, phase, status, registers)
+""")
+
+
+def _journal_disclosures(cases: list[_Case], work: dict[str, list[Sequence[LookupSubject]]],
+                         run_key: str) -> None:
+    """Journal, before sending, each case whose identity number goes to the registers
+    (one bulk statement; a retry that sends again journals again)."""
+    sent: dict[str, list[str]] = {}
+    for register, chunks in work.items():
+        for chunk in chunks:
+            for subject in chunk:
+                sent.setdefault(subject.subject_ref, []).append(register)
+    rows = [c for c in cases if str(c.id) in sent]
+    if not rows:
+        return
+    with unit_of_work() as session:
+        session.execute(_JOURNAL_DISCLOSURES, {
+            "at": datetime.now(UTC), "actor": SYSTEM, "run": run_key,
+            "reason": "identity disclosed to the police registers for the register sweep "
+                      "(consent recorded)",
+            "ids": [c.id for c in rows], "phases": [c.phase for c in rows],
+            "statuses": [c.status for c in rows],
+            "registers": [",".join(sent[str(c.id)]) for c in rows]})
+
+
+def _chunks(items: Sequence[LookupSubject], size: int) -> list[Sequence[LookupSubject]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+async def _lookup_all(ports: Sequence[RegisterPort],
+                      work: dict[str, list[Sequence[LookupSubject]]],
+                      since: date) -> list[tuple[str, Sequence[LookupSubject],
+                                                 LookupResult | AgencyError]]:
+    """Both registers at once; within a register one request at a time, so a batch never
+    has more than one request in flight per register (the flow holds one slot of the
+    register's global concurrency limit per batch it runs in parallel)."""
+    by_name = {port.register: port for port in ports}
+    Outcome = tuple[str, Sequence[LookupSubject], LookupResult | AgencyError]
+
+    async def one_register(register: str, chunks: list[Sequence[LookupSubject]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for subjects in chunks:
+            try:
+                result: LookupResult | AgencyError = await by_name[register].lookup(  # type: ignore[index]
+                    subjects=subjects, entries_since=since)
+            except AgencyError as exc:
+                result = exc
+            outcomes.append((register, subjects, result))
+        return outcomes
+
+    per_register = await asyncio.gather(*(one_register(register, chunks)
+                                          for register, chunks in work.items()))
+    return [outcome for outcomes in per_register for outcome in outcomes]
+
+
+def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupResult,
+            cases: dict[uuid.UUID, _Case], run_key: str) -> int:
+    """Flags, their journal entries and the check rows of these subjects: one transaction."""
+    at = datetime.now(UTC)
+    findings = [Finding(case_id=uuid.UUID(e.subject_ref), register=register,
+                        entry_id=e.entry_id, kind=e.kind, entry_date=e.date)
+                for e in result.entries]
+    flagged = relapses(findings, admitted_on={c: cases[c].admitted_on for c in cases})
+    table = RelapseFlag.__table__
+    with unit_of_work() as session:
+        new: Sequence[Any] = []
+        if flagged:
+            new = session.execute(
+                insert(table).on_conflict_do_nothing(constraint="uq_relapse_flag_entry")
+                .returning(table.c.id, table.c.case_id, table.c.entry_kind, table.c.entry_date),
+                [{"case_id": f.case_id, "register": f.register, "entry_id": f.entry_id,
+                  "entry_kind": f.kind, "entry_date": f.entry_date, "found_at": at,
+                  "sweep_run": run_key} for f in flagged],
+            ).all()
+        if new:
+            session.execute(insert(JournalEntry.__table__).values([
+                {"case_id": row.case_id, "at": at, "actor": SYSTEM,
+                 "kind": Kind.RELAPSE_FLAGGED.value, "phase": cases[row.case_id].phase,
+                 "status": cases[row.case_id].status,
+                 "reason": f"relapse flagged: {row.entry_kind} dated {row.entry_date} "
+                           f"in {register}",
+                 "data": {"flag_id": row.id, "register": register, "kind": row.entry_kind,
+                          "entry_date": row.entry_date.isoformat()}} for row in new]))
+        session.execute(_MARK_CHECKED, {"ids": [uuid.UUID(s.subject_ref) for s in subjects],
+                                         "register": register, "at": at, "run": run_key})
+    return len(new)
+
+
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    # Building one per client costs tens of milliseconds; a batch makes two clients.
+    return ssl.create_default_context()
+
+
+def _register_ports(settings: Settings, clients: list[httpx.AsyncClient]) -> list[RegisterPort]:
+    urls = {RegisterName.CRIMINAL_RECORDS: settings.criminal_records_url,
+            RegisterName.SUSPICIONS: settings.suspicions_url}
+    timeout = httpx.Timeout(connect=2.0, read=settings.http_read_timeout, write=5.0, pool=5.0)
+    ports: list[RegisterPort] = []
+    for register in REGISTERS:
+        client = httpx.AsyncClient(base_url=urls[register], timeout=timeout,
+                                   verify=_tls_context())
+        clients.append(client)
+        ports.append(HttpRegisterAdapter(client, register=register.value))
+    return ports
+
+
+async def _run_lookups(settings: Settings, work: dict[str, list[Sequence[LookupSubject]]],
+                       since: date) -> list[tuple[str, Sequence[LookupSubject],
+                                                  LookupResult | AgencyError]]:
+    clients: list[httpx.AsyncClient] = []
+    try:
+        return await _lookup_all(_register_ports(settings, clients), work, since)
+    finally:
+        for client in clients:
+            await client.aclose()
+
+
+@task(name="check-batch", cache_policy=NO_CACHE, persist_result=False, retries=4,
+      retry_delay_seconds=[1, 2, 4, 8], retry_jitter_factor=0.5,
+      retry_condition_fn=retry_transient_or_db)
+def check_batch(run_key: str, after: uuid.UUID | None, upto: uuid.UUID) -> BatchResult:
+    """Check the ongoing cases with ids in (after, upto] in both registers."""
+    settings = get_settings()
+    cases, done = _load(after, upto, run_key)
+    result = BatchResult(cases=len(cases))
+    consenting = [c for c in cases if c.consent]
+    result.no_consent = len(cases) - len(consenting)
+    if not consenting:
+        return result
+    cipher = get_cipher()
+    subjects = {c.id: LookupSubject(subject_ref=str(c.id),
+                                    identity_number=cipher.decrypt(c.identity_enc))
+                for c in consenting}
+    since = min(c.admitted_on for c in consenting)
+    size = min(settings.sweep_request_size, MAX_SUBJECTS_PER_LOOKUP)
+    work = {r.value: _chunks([subjects[c.id] for c in consenting if (c.id, r.value) not in done],
+                             size) for r in REGISTERS}
+    by_id = {c.id: c for c in consenting}
+    retryable = False
+    for each in REGISTERS:
+        result.checked[each.value] = sum(1 for c in consenting if (c.id, each.value) in done)
+    _journal_disclosures(consenting, work, run_key)
+    for register, chunk, outcome in asyncio.run(_run_lookups(settings, work, since)):
+        if isinstance(outcome, AgencyError):
+            retryable = retryable or isinstance(outcome, RetryableAgencyError)
+            result.failures.append(f"{register}: {outcome.reason}")
+            continue
+        new = _record(register=register, subjects=chunk, result=outcome, cases=by_id,
+                      run_key=run_key)
+        result.checked[register] = result.checked.get(register, 0) + len(chunk)
+        kind = "conviction" if register == RegisterName.CRIMINAL_RECORDS else "suspicion"
+        result.flags[kind] = result.flags.get(kind, 0) + new
+    if result.failures:
+        get_logger().warning("sweep.batch_incomplete", failures=len(result.failures))
+        error = RetryableAgencyError if retryable else PermanentAgencyError
+        raise error(agency="registers", reason="; ".join(result.failures)[:500])
+    return result

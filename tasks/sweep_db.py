@@ -1,0 +1,125 @@
+"""The sweep's database side outside a batch: planning batches by keyset, the run's
+summary, and the retry rule shared by the sweep's tasks.
+
+Batches are keyset ranges of case ids, found by reading ids only, a page at a time, so
+memory does not grow with the number of cases.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from pydantic import BaseModel
+
+from adapters.db import unit_of_work
+from adapters.errors import RetryableAgencyError
+
+NOT_CHECKED_LISTED = 50
+
+
+def retry_transient_or_db(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry transient agency errors and lost database connections (a restarted server)."""
+    try:
+        state.result()
+    except RetryableAgencyError:
+        return True
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        return True
+    except sa.exc.DBAPIError as exc:
+        return bool(exc.connection_invalidated)
+    except Exception:  # noqa: BLE001 - anything else is permanent: do not retry
+        return False
+    return False
+
+
+DB_TASK_OPTIONS: dict[str, Any] = {
+    "cache_policy": NO_CACHE, "persist_result": False, "retries": 5,
+    "retry_delay_seconds": [1, 2, 4, 8, 8], "retry_condition_fn": retry_transient_or_db,
+}
+
+
+@task(name="count-ongoing-cases", **DB_TASK_OPTIONS)
+def count_ongoing() -> int:
+    with unit_of_work() as session:
+        query = sa.text('SELECT count(*) FROM "case" c '
+                        "WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'")
+        return int(session.execute(query).scalar_one())
+
+
+_PAGE_SQL = ('SELECT c.id FROM "case" c WHERE '
+             "c.phase IN ('during', 'after') AND c.status <> 'closed' AND c.id > :after "
+             "ORDER BY c.id LIMIT :n")
+# Two statements rather than "(:after IS NULL OR c.id > :after)", which defeats the index.
+_PAGE = sa.text(_PAGE_SQL)
+_PAGE_FIRST = sa.text(_PAGE_SQL.replace(" AND c.id > :after", ""))
+
+
+@task(name="plan-batches", **DB_TASK_OPTIONS)
+def plan_batches(after: uuid.UUID | None, *, size: int,
+                 count: int) -> list[tuple[uuid.UUID | None, uuid.UUID, int]]:
+    """Up to ``count`` consecutive batches of ``size`` ongoing cases after ``after``."""
+    with unit_of_work() as session:
+        query = _PAGE_FIRST if after is None else _PAGE
+        ids = session.execute(query, {"after": after, "n": size * count}).scalars().all()
+    batches: list[tuple[uuid.UUID | None, uuid.UUID, int]] = []
+    start = after
+    for i in range(0, len(ids), size):
+        end = min(i + size, len(ids))
+        upto = ids[end - 1]
+        batches.append((start, upto, end - i))
+        start = upto
+    return batches
+
+
+class SweepSummary(BaseModel):
+    """The run's outcome, from the database: counts and case numbers only."""
+
+    run: str
+    ongoing: int
+    checked: int
+    not_checked: int
+    no_consent: int
+    flags: dict[str, int]
+    not_checked_cases: list[str]
+    notifications_pending: int = 0
+
+
+@task(name="summarise-sweep", **DB_TASK_OPTIONS)
+def summarise(run_key: str) -> SweepSummary:
+    with unit_of_work() as session:
+        row = session.execute(sa.text("""
+            SELECT count(*) AS ongoing,
+                   count(*) FILTER (WHERE n.checked = 2) AS checked,
+                   count(*) FILTER (WHERE coalesce(n.checked, 0) < 2 AND NOT coalesce(
+                       (SELECT co.state = 'given' FROM consent co WHERE co.case_id = c.id
+                        AND co.agency = 'police' ORDER BY co.id DESC LIMIT 1), false))
+                       AS no_consent
+            FROM "case" c LEFT JOIN (
+                SELECT case_id, count(*) AS checked FROM register_check
+                WHERE sweep_run = :run GROUP BY case_id) n ON n.case_id = c.id
+            WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'"""),
+            {"run": run_key}).one()
+        flags = dict(session.execute(sa.text(
+            "SELECT entry_kind, count(*) FROM relapse_flag WHERE sweep_run = :run "
+            "GROUP BY entry_kind"), {"run": run_key}).all())
+        unchecked = session.execute(sa.text("""
+            SELECT c.case_number FROM "case" c
+            WHERE c.phase IN ('during', 'after') AND c.status <> 'closed' AND (
+                SELECT count(*) FROM register_check r
+                WHERE r.case_id = c.id AND r.sweep_run = :run) < 2
+            ORDER BY c.case_number LIMIT :n"""),
+            {"run": run_key, "n": NOT_CHECKED_LISTED}).scalars().all()
+        pending = session.execute(sa.text(
+            "SELECT count(*) FROM relapse_flag WHERE notified_at IS NULL")).scalar_one()
+    return SweepSummary(
+        run=run_key, ongoing=row.ongoing, checked=row.checked,
+        not_checked=row.ongoing - row.checked, no_consent=row.no_consent,
+        flags={"conviction": int(flags.get("conviction", 0)),
+               "suspicion": int(flags.get("suspicion", 0))},
+        not_checked_cases=list(unchecked), notifications_pending=int(pending))

@@ -1,0 +1,81 @@
+"""`utvag sweep` (the register sweep by hand, with a progress bar) and
+`utvag case assess` (social services' assessment of a relapse flag)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from models.relapse import AssessmentDecision
+from utvag_cli.output import out
+
+BAR = 30
+
+
+def progress_bar(done: int, total: int, *, started: float) -> str:
+    share = done / total if total else 1.0
+    filled = int(BAR * share)
+    elapsed = time.monotonic() - started
+    return (f"\r[{'#' * filled}{'-' * (BAR - filled)}] {100 * share:5.1f}%  "
+            f"{done}/{total} cases  {elapsed:6.1f}s")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from flows.register_sweep import PROGRESS_LISTENERS, register_sweep
+
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(progress_bar(done, total, started=started))
+        sys.stderr.flush()
+
+    PROGRESS_LISTENERS.append(show)
+    try:
+        summary = register_sweep(batch_size=args.batch_size,
+                                 parallel_batches=args.parallel_batches)
+    finally:
+        PROGRESS_LISTENERS.remove(show)
+        sys.stderr.write("\n")
+    out(f"ongoing cases {summary['ongoing']}: checked {summary['checked']}, "
+        f"not checked {summary['not_checked']} (no consent to the police: "
+        f"{summary['no_consent']})")
+    out(f"flagged: {summary['flags']['conviction']} convictions, "
+        f"{summary['flags']['suspicion']} suspicions; notifications pending: "
+        f"{summary['notifications_pending']}")
+    if summary["not_checked_cases"]:
+        out("not checked (the next sweep checks them): "
+            + ", ".join(summary["not_checked_cases"]))
+    return 0 if summary["not_checked"] == summary["no_consent"] else 1
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from tasks.relapse import AssessmentError, record_assessment
+    from utvag_cli.cases import UsageError
+
+    try:
+        case = record_assessment(args.case, flag_id=args.flag,
+                                 decision=AssessmentDecision(args.decision), by=args.by,
+                                 note=args.note or "")
+    except AssessmentError as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{case.case_number}: relapse flag {args.flag} assessed: {args.decision}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sweep", help="run the register sweep now, with a progress bar")
+    p.add_argument("--batch-size", type=int, default=None, help="cases per batch")
+    p.add_argument("--parallel-batches", type=int, default=None)
+    p.set_defaults(handler=cmd_sweep)
+
+
+def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("assess", help="record social services' assessment of a "
+                                           "relapse flag")
+    p.add_argument("case")
+    p.add_argument("--flag", type=int, required=True, help="relapse flag id")
+    p.add_argument("--decision", required=True, choices=[d.value for d in AssessmentDecision])
+    p.add_argument("--by", required=True, help="your staff id")
+    p.add_argument("--note", help="stays in Utväg's database; only its presence is journaled")
+    p.set_defaults(handler=cmd_assess)
