@@ -95,7 +95,30 @@ class WaitKind(StrEnum):
     COORDINATOR_ANSWER = "coordinator_answer"
     AGENCY_ANSWER = "agency_answer"
     CONSENT = "consent"
+    NEEDS_ASSESSMENT = "needs_assessment"
 
 
 def values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
+
+
+class Need(StrEnum):
+    """Needs recorded in the needs assessment before the collaboration meeting."""
+
+    FINANCIAL_SUPPORT = "financial_support"
+    HOUSING = "housing"
+    SUBSTANCE_ABUSE = "substance_abuse"
+    DEBTS = "debts"
+    MENTAL_HEALTH = "mental_health"
+    DAILY_ROUTINES = "daily_routines"
+    OCCUPATION = "occupation"
+
+
+class NetworkRole(StrEnum):
+    """A resource in the person's own network, by role only (never a name in Utväg)."""
+
+    FAMILY = "family"
+    MENTOR = "mentor"
+    PARTNER = "partner"
+    FRIEND = "friend"
+    OTHER = "other"

@@ -28,6 +28,10 @@ class Kind(StrEnum):
     ADMITTED = "admitted"
     CLOSED = "closed"
     NOTE = "note"
+    NEEDS_ASSESSED = "needs_assessed"
+    ROUTED = "routed"
+    SIGNED_OFF = "signed_off"
+    MEETING_DECIDED = "meeting_decided"
 
 
 class EntryLike(Protocol):

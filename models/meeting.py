@@ -1,0 +1,34 @@
+"""Tables of the collaboration meeting: the needs assessment and each invitee's
+invitation and sign-off. Ids, codes and roles only: no personal data."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field, SQLModel
+
+
+class NeedsAssessment(SQLModel, table=True):
+    __tablename__ = "needs_assessment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    needs: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    network: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    recorded_by: str
+    recorded_at: datetime
+
+
+class MeetingInvitation(SQLModel, table=True):
+    __tablename__ = "meeting_invitation"
+    __table_args__ = (sa.UniqueConstraint("case_id", "invitee"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    invitee: str
+    units: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    external: bool
+    routing_version: str
+    signed_off_by: str | None = None
+    signed_off_at: datetime | None = None
