@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     police_url: str = "http://127.0.0.1:8101"
     social_services_url: str = "http://127.0.0.1:8102"
+    kriminalvarden_url: str = "http://127.0.0.1:8103"
+    arbetsformedlingen_url: str = "http://127.0.0.1:8104"
+    health_care_url: str = "http://127.0.0.1:8105"
+    sis_url: str = "http://127.0.0.1:8106"
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     http_read_timeout: float = 5.0
     agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])

@@ -13,12 +13,19 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from simulators import SimulatorConfig, police, social_services
+from simulators.invitations import app_for
 
 APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
     "police": police.create_app,
     "social-services": social_services.create_app,
+    "kriminalvarden": app_for("kriminalvarden"),
+    "arbetsformedlingen": app_for("arbetsformedlingen"),
+    "health-care": app_for("health_care"),
+    "sis": app_for("sis"),
 }
-DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102}
+DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102,
+                                 "kriminalvarden": 8103, "arbetsformedlingen": 8104,
+                                 "health-care": 8105, "sis": 8106}
 
 
 def settings_env(name: str) -> str:
