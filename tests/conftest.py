@@ -18,8 +18,9 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
-TABLES = ("meeting_invitation", "needs_assessment", "case_wait", "agency_request", "threat_assessment", "eligibility_assessment",
-          "consent", "case_journal", "case", "person", "case_number_counter")
+TABLES = ("case_wait", "agency_request", "threat_assessment", "eligibility_assessment",
+          "meeting_invitation", "needs_assessment", "consent", "case_journal", "case", "person",
+          "case_number_counter")
 
 
 def _server_url() -> str:

@@ -8,7 +8,6 @@ import pytest
 
 from simulators.export_contracts import CONTRACTS_DIR, render_contracts
 
-
 CONTRACTS = ["police.openapi.json", "social_services.openapi.json",
              "kriminalvarden.openapi.json", "arbetsformedlingen.openapi.json",
              "health_care.openapi.json", "sis.openapi.json"]
