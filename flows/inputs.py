@@ -9,7 +9,7 @@ from __future__ import annotations
 from prefect.input import RunInput
 from pydantic import Field
 
-from models.enums import Agency, Criterion
+from models.enums import Agency, Criterion, Need, NetworkRole
 
 
 class CriterionAnswer(RunInput):
@@ -26,4 +26,12 @@ class ConsentAnswer(RunInput):
     agency: Agency
     given: bool
     legal_basis: str = Field(default="samtycke", min_length=1, max_length=100)
+    recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+
+
+class NeedsAnswer(RunInput):
+    """The needs assessment before the collaboration meeting: needs and network roles."""
+
+    needs: list[Need]
+    network: list[NetworkRole] = Field(default_factory=list)
     recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")

@@ -15,10 +15,11 @@ from typing import Any
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
-from flows.inputs import ConsentAnswer, CriterionAnswer
+from flows.inputs import ConsentAnswer, CriterionAnswer, NeedsAnswer
 from models.enums import WaitKind
 from tasks.artifacts import publish_waits
 from tasks.cases import CaseSnapshot, load_case
+from tasks.meeting import record_needs
 from tasks.waits import (
     note_resumed_without_answer,
     record_consent,
@@ -35,6 +36,8 @@ def _form_for(case: CaseSnapshot) -> Any:
     first = case.open_waits[0]
     if first.kind == WaitKind.CONSENT:
         return ConsentAnswer.with_initial_data(agency=first.subject)
+    if first.kind == WaitKind.NEEDS_ASSESSMENT:
+        return NeedsAnswer
     return CriterionAnswer.with_initial_data(criterion=first.subject)
 
 
@@ -58,6 +61,9 @@ def wait_for_answer(case_id: uuid.UUID) -> bool:
     elif isinstance(answer, ConsentAnswer):
         record_consent(case_id, agency=answer.agency.value, given=answer.given,
                        by=answer.recorded_by, legal_basis=answer.legal_basis)
+    elif isinstance(answer, NeedsAnswer):
+        record_needs(case_id, needs=answer.needs, network=answer.network,
+                     by=answer.recorded_by)
     elif load_case(case_id).journal_count == case.journal_count:
         note_resumed_without_answer(case_id)
     return True

@@ -30,7 +30,6 @@ class Kind(StrEnum):
     NOTE = "note"
     NEEDS_ASSESSED = "needs_assessed"
     ROUTED = "routed"
-    SIGNED_OFF = "signed_off"
     MEETING_DECIDED = "meeting_decided"
 
 

@@ -1,0 +1,90 @@
+"""during-phase: protection and support after admission (subflow of new-case).
+
+One pass does the next thing that can be done, re-entrant like `flows.before_phase`:
+the needs assessment (waits for a coordinator), routing of the collaboration meeting
+under the case's rules version, invitations to the external agencies concurrently
+(consent checked per agency, idempotency key per agency), their sign-offs (waits for
+missing ones; `collect-agency-answers` picks late ones up), and the meeting's decision.
+The run is named `<case number>-during`; its only parameter is the case id.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from prefect import flow
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
+
+from adapters import repo
+from adapters.db import unit_of_work
+from adapters.errors import AgencyError
+from adapters.logs import get_logger
+from adapters.registry import agency_clients
+from flows.before_phase import Step
+from models.enums import CaseStatus, Phase, WaitKind
+from tasks.agency import with_retry_settings
+from tasks.cases import block_case, load_case, unblock_case
+from tasks.meeting import (
+    KIND,
+    NEEDS_SUBJECT,
+    collect_sign_off,
+    decide_meeting,
+    invite_to_meeting,
+    route_meeting,
+)
+from tasks.waits import open_wait
+
+
+def run_name() -> str:
+    case_id = uuid.UUID(str(flow_run.parameters["case_id"]))
+    with unit_of_work() as session:
+        return f"{repo.get_case(session, case_id).case_number}-during"
+
+
+@flow(name="during-phase", flow_run_name=run_name, persist_result=False, log_prints=False)
+def during_phase(case_id: uuid.UUID) -> Step:
+    step = advance_during(case_id)
+    get_logger(case_number=step.case_number, case_id=str(case_id)).info(
+        "during_phase.step", step=step.kind, reason=step.reason)
+    return step
+
+
+def advance_during(case_id: uuid.UUID) -> Step:
+    case = load_case(case_id)
+    if case.status == CaseStatus.CLOSED or case.phase != Phase.DURING:
+        return Step("done", case.case_number, f"{case.phase}/{case.status}")
+    if case.status == CaseStatus.BLOCKED:
+        unblock_case(case_id)
+    meeting = route_meeting(case_id)
+    if meeting.decided:
+        return Step("done", case.case_number, "collaboration meeting decided")
+    if not meeting.needs_recorded:
+        open_wait(case_id, kind=WaitKind.NEEDS_ASSESSMENT, subject=NEEDS_SUBJECT)
+        return Step("waiting", case.case_number, "needs assessment")
+    external = [i for i in meeting.invitees if i.external]
+    with agency_clients() as clients:
+        futures: list[PrefectFuture[str]] = [
+            with_retry_settings(invite_to_meeting).submit(
+                case_id, units=i.units, routing_version=meeting.routing_version,
+                port=clients.invitations[i.invitee])
+            for i in external
+        ]
+        try:
+            outcomes = dict(zip((i.invitee for i in external),
+                                (f.result() for f in futures), strict=True))
+            signed = {agency: with_retry_settings(collect_sign_off)(
+                          case_id, clients.invitations[agency])
+                      for agency, outcome in outcomes.items() if outcome == "sent"}
+        except AgencyError as exc:
+            reason = f"{exc.agency}: {exc.reason}"
+            block_case(case_id, reason=reason)
+            return Step("blocked", case.case_number, reason)
+    if "needs_consent" in outcomes.values():
+        return Step("waiting", case.case_number, "consent")
+    pending = [agency for agency, done in signed.items() if not done]
+    for agency in pending:
+        open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=f"{agency}:{KIND}")
+    if pending or not decide_meeting(case_id):
+        return Step("waiting", case.case_number, "meeting sign-off")
+    return Step("done", case.case_number, "collaboration meeting decided")
