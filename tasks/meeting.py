@@ -22,9 +22,9 @@ from adapters import repo
 from adapters.db import unit_of_work
 from adapters.invitations.port import InvitationPort
 from adapters.logs import get_logger
+from models.during_tables import MeetingInvitation, NeedsAssessment
 from models.enums import CustodyStatus, Need, NetworkRole, WaitKind
 from models.journal import Kind
-from models.meeting import MeetingInvitation, NeedsAssessment
 from models.routing import CURRENT_VERSION, Facts, is_child, route
 from models.tables import Case, JournalEntry, Person
 from tasks.agency import AGENCY_TASK_OPTIONS, Disclosure, SendOutcome, mark_answered, send_request

@@ -7,6 +7,7 @@
     utvag case show CASE      the case and its timeline (personal data: local use)
     utvag case decide CASE    answer an eligibility criterion the case waits for
     utvag case consent CASE   record (or withdraw) consent for an agency
+    utvag during needs CASE   record the needs assessment before the collaboration meeting
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import cases
+from utvag_cli import cases, during
 from utvag_cli.output import err
 
 
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the simulated agencies take to answer")
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
+    during.add_parser(sub)
     return parser
 
 
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, CaseNotFound) as exc:
+    except (cases.UsageError, during.UsageError, CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code

@@ -15,8 +15,8 @@ from adapters import repo
 from adapters.db import unit_of_work
 from flows.agency_answers import collect_agency_answers
 from flows.new_case import new_case
+from models.during_tables import MeetingInvitation
 from models.enums import Need, NetworkRole
-from models.meeting import MeetingInvitation
 from models.routing import CURRENT_VERSION
 from models.tables import Case
 from tasks.cases import snapshot
