@@ -4,7 +4,8 @@ One pass does the next thing that can be done, re-entrant like `flows.before_pha
 the needs assessment (waits for a coordinator), routing of the collaboration meeting
 under the case's rules version, invitations to the external agencies concurrently
 (consent checked per agency, idempotency key per agency), their sign-offs (waits for
-missing ones; `collect-agency-answers` picks late ones up), and the meeting's decision.
+missing ones; `collect-agency-answers` picks late ones up), the meeting's decision, and
+the individual action plan (waits for the coordinator to approve it).
 The run is named `<case number>-during`; its only parameter is the case id.
 """
 
@@ -23,6 +24,7 @@ from adapters.logs import get_logger
 from adapters.registry import agency_clients
 from flows.before_phase import Step
 from models.enums import CaseStatus, Phase, WaitKind
+from tasks.action_plan import PLAN_SUBJECT, plan_approved
 from tasks.agency import with_retry_settings
 from tasks.cases import block_case, load_case, unblock_case
 from tasks.meeting import (
@@ -58,7 +60,7 @@ def advance_during(case_id: uuid.UUID) -> Step:
         unblock_case(case_id)
     meeting = route_meeting(case_id)
     if meeting.decided:
-        return Step("done", case.case_number, "collaboration meeting decided")
+        return _plan(case_id, case.case_number)
     if not meeting.needs_recorded:
         open_wait(case_id, kind=WaitKind.NEEDS_ASSESSMENT, subject=NEEDS_SUBJECT)
         return Step("waiting", case.case_number, "needs assessment")
@@ -87,4 +89,12 @@ def advance_during(case_id: uuid.UUID) -> Step:
         open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=f"{agency}:{KIND}")
     if pending or not decide_meeting(case_id):
         return Step("waiting", case.case_number, "meeting sign-off")
-    return Step("done", case.case_number, "collaboration meeting decided")
+    return _plan(case_id, case.case_number)
+
+
+def _plan(case_id: uuid.UUID, case_number: str) -> Step:
+    """After the meeting: the coordinator builds and approves the action plan."""
+    if not plan_approved(case_id):
+        open_wait(case_id, kind=WaitKind.ACTION_PLAN, subject=PLAN_SUBJECT)
+        return Step("waiting", case_number, "action plan")
+    return Step("done", case_number, "action plan approved")

@@ -35,3 +35,10 @@ class NeedsAnswer(RunInput):
     needs: list[Need]
     network: list[NetworkRole] = Field(default_factory=list)
     recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+
+
+class PlanApproval(RunInput):
+    """Approve the action plan (interventions are added with `utvag during intervention`)."""
+
+    approve: bool
+    recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")

@@ -10,13 +10,16 @@ Prefect UI when a person is the one to answer. Runs started outside a deployment
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from typing import Any
 
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
-from flows.inputs import ConsentAnswer, CriterionAnswer, NeedsAnswer
+from flows.inputs import ConsentAnswer, CriterionAnswer, NeedsAnswer, PlanApproval
+from models.action_plan import InterventionRefused
 from models.enums import WaitKind
+from tasks.action_plan import approve_plan
 from tasks.artifacts import publish_waits
 from tasks.cases import CaseSnapshot, load_case
 from tasks.meeting import record_needs
@@ -38,6 +41,8 @@ def _form_for(case: CaseSnapshot) -> Any:
         return ConsentAnswer.with_initial_data(agency=first.subject)
     if first.kind == WaitKind.NEEDS_ASSESSMENT:
         return NeedsAnswer
+    if first.kind == WaitKind.ACTION_PLAN:
+        return PlanApproval
     return CriterionAnswer.with_initial_data(criterion=first.subject)
 
 
@@ -64,7 +69,10 @@ def wait_for_answer(case_id: uuid.UUID) -> bool:
     elif isinstance(answer, NeedsAnswer):
         record_needs(case_id, needs=answer.needs, network=answer.network,
                      by=answer.recorded_by)
-    elif load_case(case_id).journal_count == case.journal_count:
+    elif isinstance(answer, PlanApproval) and answer.approve:
+        with suppress(InterventionRefused):  # no interventions yet: the case keeps waiting
+            approve_plan(case_id, by=answer.recorded_by)
+    if load_case(case_id).journal_count == case.journal_count:
         note_resumed_without_answer(case_id)
     return True
 

@@ -4,7 +4,7 @@ invitation and sign-off. Ids, codes and roles only: no personal data."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -32,3 +32,37 @@ class MeetingInvitation(SQLModel, table=True):
     routing_version: str
     signed_off_by: str | None = None
     signed_off_at: datetime | None = None
+
+
+class Provider(SQLModel, table=True):
+    """An external provider of interventions (an organisation, never a person's data)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    vetted_by: str | None = None
+    vetted_on: date | None = None
+    next_follow_up_due: date | None = None
+    created_at: datetime
+
+
+class ProviderFollowUp(SQLModel, table=True):
+    __tablename__ = "provider_follow_up"
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    verdict: str
+    reported_by: str
+    reported_on: date
+    next_follow_up_due: date
+    recorded_at: datetime
+
+
+class Intervention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    kind: str
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    start: date
+    planned_end: date
+    cost_sek: int = Field(sa_type=sa.BigInteger())
+    added_by: str
+    added_at: datetime

@@ -96,6 +96,7 @@ class WaitKind(StrEnum):
     AGENCY_ANSWER = "agency_answer"
     CONSENT = "consent"
     NEEDS_ASSESSMENT = "needs_assessment"
+    ACTION_PLAN = "action_plan"
 
 
 def values(enum: type[StrEnum]) -> list[str]:

@@ -31,6 +31,9 @@ class Kind(StrEnum):
     NEEDS_ASSESSED = "needs_assessed"
     ROUTED = "routed"
     MEETING_DECIDED = "meeting_decided"
+    INTERVENTION_ADDED = "intervention_added"
+    INTERVENTION_REFUSED = "intervention_refused"
+    PLAN_APPROVED = "plan_approved"
 
 
 class EntryLike(Protocol):

@@ -1,5 +1,6 @@
 """During phase: routing version pinned on the case, needs assessment, meeting
-invitations with per-agency sign-off.
+invitations with per-agency sign-off; providers, their follow-ups and the interventions
+of the action plan.
 
 Revision ID: 0006_during
 Revises: 0003
@@ -41,9 +42,49 @@ def upgrade() -> None:
         sa.Column("signed_off_at", TS, nullable=True),
         sa.UniqueConstraint("case_id", "invitee"),
     )
+    op.create_table(
+        "provider",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("vetted_by", sa.String(), nullable=True),
+        sa.Column("vetted_on", sa.Date(), nullable=True),
+        sa.Column("next_follow_up_due", sa.Date(), nullable=True),
+        sa.Column("created_at", TS, nullable=False),
+        sa.CheckConstraint("(vetted_by IS NULL) = (vetted_on IS NULL)", name="ck_provider_vetted"),
+    )
+    op.create_table(
+        "provider_follow_up",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("provider_id", sa.BigInteger(), sa.ForeignKey("provider.id"), nullable=False,
+                  index=True),
+        sa.Column("verdict", sa.String(), nullable=False),
+        sa.Column("reported_by", sa.String(), nullable=False),
+        sa.Column("reported_on", sa.Date(), nullable=False),
+        sa.Column("next_follow_up_due", sa.Date(), nullable=False),
+        sa.Column("recorded_at", TS, nullable=False),
+        sa.CheckConstraint("verdict IN ('satisfactory', 'concerns', 'unsatisfactory')",
+                           name="ck_follow_up_verdict"),
+    )
+    op.create_table(
+        "intervention",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, index=True),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("provider_id", sa.BigInteger(), sa.ForeignKey("provider.id"), nullable=True),
+        sa.Column("start", sa.Date(), nullable=False),
+        sa.Column("planned_end", sa.Date(), nullable=False),
+        sa.Column("cost_sek", sa.BigInteger(), nullable=False),
+        sa.Column("added_by", sa.String(), nullable=False),
+        sa.Column("added_at", TS, nullable=False),
+        sa.CheckConstraint("cost_sek >= 0", name="ck_intervention_cost"),
+        sa.CheckConstraint("planned_end >= start", name="ck_intervention_period"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("intervention")
+    op.drop_table("provider_follow_up")
+    op.drop_table("provider")
     op.drop_table("meeting_invitation")
     op.drop_table("needs_assessment")
     op.drop_column("case", "routing_version")

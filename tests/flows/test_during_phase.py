@@ -56,7 +56,7 @@ def test_the_meeting_calls_the_agencies_the_rules_name_and_each_signs_off(
     case_id = _open(custody_status="on_probation")
     result = _admitted_with_needs(case_id, Need.HOUSING, Need.OCCUPATION, Need.MENTAL_HEALTH,
                                   network=(NetworkRole.MENTOR,))
-    assert (result["step"], result["reason"]) == ("done", "collaboration meeting decided")
+    assert (result["step"], result["reason"]) == ("waiting", "action plan")
     [routed] = _journal(case_id, "routed")
     assert routed["routing_version"] == CURRENT_VERSION
     assert set(routed["invitees"]) == {"police", "social_services", "kriminalvarden",
@@ -68,7 +68,7 @@ def test_the_meeting_calls_the_agencies_the_rules_name_and_each_signs_off(
     [decision] = _journal(case_id, "meeting_decided")
     assert set(decision["sign_offs"]) == {"kriminalvarden", "arbetsformedlingen", "health_care"}
     assert decision["sign_offs"]["kriminalvarden"]["by"] == "kriminalvarden-officer"
-    assert new_case(case_id=case_id)["reason"] == "collaboration meeting decided"
+    assert new_case(case_id=case_id)["reason"] == "action plan"
     assert sum(s.requests()["resources"] for s in invited.values()) == 3, "nothing sent twice"
 
 
@@ -86,7 +86,8 @@ def test_a_missing_sign_off_keeps_the_case_waiting_until_collected(
     while collect_agency_answers(wake=False)["answered"] == 0:
         assert time.monotonic() < deadline, "the sign-off was never collected"
         time.sleep(1)
-    assert new_case(case_id=case_id)["reason"] == "collaboration meeting decided"
+    assert new_case(case_id=case_id)["reason"] == "action plan"
+    assert _journal(case_id, "meeting_decided")
 
 
 def test_consent_withdrawn_mid_flow_stops_the_disclosure_to_that_agency_only(
@@ -107,7 +108,8 @@ def test_consent_withdrawn_mid_flow_stops_the_disclosure_to_that_agency_only(
     assert refused == ["health_care"]
     record_consent(case_id, agency="health_care", given=True, by="coordinator-anna",
                    legal_basis="samtycke")
-    assert new_case(case_id=case_id)["reason"] == "collaboration meeting decided"
+    assert new_case(case_id=case_id)["reason"] == "action plan"
+    assert _journal(case_id, "meeting_decided")
     assert invited["health_care"].requests()["resources"] == 1
 
 
@@ -118,7 +120,7 @@ def test_a_case_keeps_the_rules_version_it_was_opened_under(
         session.execute(sa.update(Case).where(col(Case.id) == new)
                         .values(routing_version="2026.2"))
     for case_id in (old, new):
-        assert _admitted_with_needs(case_id, Need.SUBSTANCE_ABUSE)["step"] == "done"
+        assert _admitted_with_needs(case_id, Need.SUBSTANCE_ABUSE)["reason"] == "action plan"
     with unit_of_work() as session:
         rows = session.exec(select(MeetingInvitation.case_id, MeetingInvitation.invitee,
                                    MeetingInvitation.routing_version)).all()
