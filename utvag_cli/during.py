@@ -1,16 +1,35 @@
 """`utvag during ...`: the coordinator's answers in the during phase.
 
     utvag during needs CASE --need housing --need occupation [--network mentor] --by STAFF_ID
+    utvag during provider add NAME
+    utvag during provider vet NAME --on DATE --follow-up-due DATE --by STAFF_ID
+    utvag during provider follow-up NAME --verdict V --on DATE --next-due DATE --by STAFF_ID
+    utvag during intervention CASE --kind K --start DATE --end DATE --cost KRONOR
+                              [--provider NAME] --by STAFF_ID
+    utvag during approve-plan CASE --by STAFF_ID
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from adapters import repo
+from adapters.db import unit_of_work
 from flows.resume import wake_case
+from models.action_plan import FollowUpVerdict, InterventionKind, InterventionRefused
 from models.enums import Need, NetworkRole
+from tasks.action_plan import (
+    InterventionIn,
+    ProviderNotFound,
+    add_intervention,
+    approve_plan,
+    record_follow_up,
+    register_provider,
+    vet_provider,
+)
 from tasks.meeting import record_needs
 from utvag_cli.output import out
 
@@ -39,6 +58,60 @@ def cmd_needs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{field}: a date YYYY-MM-DD") from None
+
+
+def _kronor(value: str) -> int:
+    if not value.isdigit():
+        raise UsageError("cost: whole kronor (digits only, e.g. 48000)")
+    return int(value)
+
+
+def cmd_provider(args: argparse.Namespace) -> int:
+    try:
+        if args.provider_command == "add":
+            register_provider(args.name)
+        elif args.provider_command == "vet":
+            vet_provider(args.name, by=args.by, on=_date(args.on, "on"),
+                         next_follow_up_due=_date(args.follow_up_due, "follow-up-due"))
+        else:
+            verdict = _parse(FollowUpVerdict, [args.verdict], "verdict")[0]
+            record_follow_up(args.name, verdict=verdict, by=args.by, on=_date(args.on, "on"),
+                             next_follow_up_due=_date(args.next_due, "next-due"))
+    except (ProviderNotFound, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    out(f"provider {args.name}: {args.provider_command} recorded")
+    return 0
+
+
+def cmd_intervention(args: argparse.Namespace) -> int:
+    item = InterventionIn(kind=_parse(InterventionKind, [args.kind], "kind")[0],
+                          start=_date(args.start, "start"), planned_end=_date(args.end, "end"),
+                          cost_sek=_kronor(args.cost), provider=args.provider)
+    try:
+        add_intervention(args.case, item, by=args.by)
+    except (InterventionRefused, ProviderNotFound) as exc:
+        raise UsageError(f"intervention refused: {exc}") from None
+    out(f"{args.case}: intervention {item.kind.value} added ({item.cost_sek} kr)")
+    return 0
+
+
+def cmd_approve_plan(args: argparse.Namespace) -> int:
+    try:
+        total = approve_plan(args.case, by=args.by)
+    except InterventionRefused as exc:
+        raise UsageError(str(exc)) from None
+    with unit_of_work() as session:
+        case = repo.find_case(session, args.case)
+    woken = wake_case(case.id, run_input={"approve": True, "recorded_by": args.by})
+    out(f"{case.case_number}: action plan approved ({total} kr); flow {woken}")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     during = sub.add_parser("during", help="answer the decisions of the during phase")
     commands = during.add_subparsers(dest="during_command", required=True)
@@ -49,3 +122,34 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="a network resource by role: " + ", ".join(r.value for r in NetworkRole))
     p.add_argument("--by", required=True, help="your staff id")
     p.set_defaults(handler=cmd_needs)
+    provider = commands.add_parser("provider", help="the registry of external providers")
+    pc = provider.add_subparsers(dest="provider_command", required=True)
+    p = pc.add_parser("add", help="register a provider (unvetted)")
+    p.add_argument("name")
+    p = pc.add_parser("vet", help="record that a provider was vetted and approved")
+    p.add_argument("name")
+    p.add_argument("--on", required=True)
+    p.add_argument("--follow-up-due", required=True)
+    p.add_argument("--by", required=True)
+    p = pc.add_parser("follow-up", help="record a provider's follow-up report")
+    p.add_argument("name")
+    p.add_argument("--verdict", required=True, help=", ".join(v.value for v in FollowUpVerdict))
+    p.add_argument("--on", required=True)
+    p.add_argument("--next-due", required=True)
+    p.add_argument("--by", required=True)
+    provider.set_defaults(handler=cmd_provider)
+    for sub_parser in pc.choices.values():
+        sub_parser.set_defaults(handler=cmd_provider)
+    p = commands.add_parser("intervention", help="add an intervention to the action plan")
+    p.add_argument("case")
+    p.add_argument("--kind", required=True, help=", ".join(k.value for k in InterventionKind))
+    p.add_argument("--start", required=True)
+    p.add_argument("--end", required=True)
+    p.add_argument("--cost", required=True, help="whole kronor")
+    p.add_argument("--provider", help="registered provider (default: the municipality)")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_intervention)
+    p = commands.add_parser("approve-plan", help="approve the case's action plan")
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_approve_plan)

@@ -15,10 +15,12 @@ from adapters import repo
 from adapters.db import unit_of_work
 from flows.agency_answers import collect_agency_answers
 from flows.new_case import new_case
+from models.action_plan import InterventionKind
 from models.during_tables import MeetingInvitation
 from models.enums import Need, NetworkRole
 from models.routing import CURRENT_VERSION
 from models.tables import Case
+from tasks.action_plan import InterventionIn, add_intervention, approve_plan
 from tasks.cases import snapshot
 from tasks.intake import open_case
 from tasks.meeting import record_needs
@@ -70,6 +72,12 @@ def test_the_meeting_calls_the_agencies_the_rules_name_and_each_signs_off(
     assert decision["sign_offs"]["kriminalvarden"]["by"] == "kriminalvarden-officer"
     assert new_case(case_id=case_id)["reason"] == "action plan"
     assert sum(s.requests()["resources"] for s in invited.values()) == 3, "nothing sent twice"
+    add_intervention(case_id, InterventionIn(kind=InterventionKind.LONG_TERM_HOUSING,
+                                             start=NOW.date(), planned_end=NOW.date(),
+                                             cost_sek=30_000), by="coordinator-anna")
+    approve_plan(case_id, by="coordinator-anna")
+    assert new_case(case_id=case_id)["reason"] == "action plan approved"
+    assert snapshot(case_id).open_waits == []
 
 
 def test_a_missing_sign_off_keeps_the_case_waiting_until_collected(
