@@ -16,6 +16,8 @@ from adapters.invitations.client import HttpInvitationAdapter
 from adapters.invitations.port import InvitationPort
 from adapters.police.client import HttpPoliceAdapter
 from adapters.police.port import PolicePort
+from adapters.police_grants.client import HttpPoliceGrantsAdapter
+from adapters.police_grants.port import PoliceGrantsPort
 from adapters.settings import Settings, get_settings
 from adapters.social_services.client import HttpSocialServicesAdapter
 from adapters.social_services.port import SocialServicesPort
@@ -27,6 +29,7 @@ class AgencyClients:
     social_services: SocialServicesPort
     # Meeting invitations, by agency (kriminalvarden, arbetsformedlingen, health_care, sis).
     invitations: dict[str, InvitationPort] = field(default_factory=dict)
+    police_grants: PoliceGrantsPort | None = None
 
 
 def _timeout(settings: Settings) -> httpx.Timeout:
@@ -50,4 +53,5 @@ def agency_clients(settings: Settings | None = None) -> Iterator[AgencyClients]:
                                     ("health_care", settings.health_care_url),
                                     ("sis", settings.sis_url))
             },
+            police_grants=HttpPoliceGrantsAdapter(client(settings.police_grants_url)),
         )

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     arbetsformedlingen_url: str = "http://127.0.0.1:8104"
     health_care_url: str = "http://127.0.0.1:8105"
     sis_url: str = "http://127.0.0.1:8106"
+    police_grants_url: str = "http://127.0.0.1:8107"
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     http_read_timeout: float = 5.0
     agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, police_grants, social_services
 from simulators.invitations import app_for
 
 APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
@@ -22,10 +22,11 @@ APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
     "arbetsformedlingen": app_for("arbetsformedlingen"),
     "health-care": app_for("health_care"),
     "sis": app_for("sis"),
+    "police-grants": police_grants.create_app,
 }
 DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102,
                                  "kriminalvarden": 8103, "arbetsformedlingen": 8104,
-                                 "health-care": 8105, "sis": 8106}
+                                 "health-care": 8105, "sis": 8106, "police-grants": 8107}
 
 
 def settings_env(name: str) -> str:

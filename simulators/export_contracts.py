@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, police_grants, social_services
 from simulators.invitations import AGENCY_TITLES, app_for
 
 __all__ = ["CONTRACTS_DIR", "main", "render_contracts"]
@@ -24,6 +24,7 @@ def render_contracts() -> dict[str, str]:
     apps = {
         "police.openapi.json": police.create_app(config),
         "social_services.openapi.json": social_services.create_app(config),
+        "police_grants.openapi.json": police_grants.create_app(config),
         **{f"{agency}.openapi.json": app_for(agency)(config) for agency in AGENCY_TITLES},
     }
     return {
