@@ -5,7 +5,9 @@ the needs assessment (waits for a coordinator), routing of the collaboration mee
 under the case's rules version, invitations to the external agencies concurrently
 (consent checked per agency, idempotency key per agency), their sign-offs (waits for
 missing ones; `collect-agency-answers` picks late ones up), the meeting's decision, and
-the individual action plan (waits for the coordinator to approve it).
+the individual action plan (waits for the coordinator to approve it), and the state grant
+(the police coordinator's statement, the application, a completion when asked, the
+decision booked in the year's ledger).
 The run is named `<case number>-during`; its only parameter is the case id.
 """
 
@@ -27,6 +29,13 @@ from models.enums import CaseStatus, Phase, WaitKind
 from tasks.action_plan import PLAN_SUBJECT, plan_approved
 from tasks.agency import with_retry_settings
 from tasks.cases import block_case, load_case, unblock_case
+from tasks.grants import KIND as GRANT_KIND
+from tasks.grants import (
+    STATEMENT_SUBJECT,
+    apply_for_grant,
+    collect_grant_decision,
+    grant_status,
+)
 from tasks.meeting import (
     KIND,
     NEEDS_SUBJECT,
@@ -97,4 +106,30 @@ def _plan(case_id: uuid.UUID, case_number: str) -> Step:
     if not plan_approved(case_id):
         open_wait(case_id, kind=WaitKind.ACTION_PLAN, subject=PLAN_SUBJECT)
         return Step("waiting", case_number, "action plan")
-    return Step("done", case_number, "action plan approved")
+    return _grant(case_id, case_number)
+
+
+def _grant(case_id: uuid.UUID, case_number: str) -> Step:
+    """The state grant: statement, application, completion when asked, decision."""
+    statement, decided = grant_status(case_id)
+    if decided:
+        return Step("done", case_number, "state grant decided")
+    if not statement:
+        open_wait(case_id, kind=WaitKind.GRANT_STATEMENT, subject=STATEMENT_SUBJECT)
+        return Step("waiting", case_number, "coordinator statement")
+    with agency_clients() as clients:
+        assert clients.police_grants is not None
+        try:
+            if with_retry_settings(apply_for_grant)(case_id, clients.police_grants) != "sent":
+                return Step("waiting", case_number, "consent")
+            state = with_retry_settings(collect_grant_decision)(case_id, clients.police_grants)
+        except AgencyError as exc:
+            reason = f"{exc.agency}: {exc.reason}"
+            block_case(case_id, reason=reason)
+            return Step("blocked", case_number, reason)
+    if state == "decided":
+        return Step("done", case_number, "state grant decided")
+    if state == "pending":
+        open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=f"police:{GRANT_KIND}")
+        return Step("waiting", case_number, "grant decision")
+    return Step("waiting", case_number, "grant completion")

@@ -66,3 +66,37 @@ class Intervention(SQLModel, table=True):
     cost_sek: int = Field(sa_type=sa.BigInteger())
     added_by: str
     added_at: datetime
+
+
+class CoordinatorStatement(SQLModel, table=True):
+    """The police defector coordinator's statement (utlåtande) for the grant application."""
+
+    __tablename__ = "coordinator_statement"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    supports: bool
+    recorded_by: str
+    recorded_at: datetime
+
+
+class GrantBudget(SQLModel, table=True):
+    """One row per year: the appropriation and the cap; locked while a grant is booked."""
+
+    __tablename__ = "grant_budget"
+    year: int = Field(primary_key=True)
+    appropriation_sek: int = Field(sa_type=sa.BigInteger())
+    direct_operational_cap_sek: int = Field(sa_type=sa.BigInteger())
+
+
+class GrantDecisionRow(SQLModel, table=True):
+    """The decision on a case's grant application; granted rows are the year's ledger."""
+
+    __tablename__ = "grant_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    year: int = Field(foreign_key="grant_budget.year")
+    kind: str
+    status: str
+    amount_sek: int | None = Field(default=None, sa_type=sa.BigInteger())
+    reason: str | None = None
+    decided_at: datetime

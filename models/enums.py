@@ -97,6 +97,8 @@ class WaitKind(StrEnum):
     CONSENT = "consent"
     NEEDS_ASSESSMENT = "needs_assessment"
     ACTION_PLAN = "action_plan"
+    GRANT_STATEMENT = "grant_statement"
+    GRANT_COMPLETION = "grant_completion"
 
 
 def values(enum: type[StrEnum]) -> list[str]:

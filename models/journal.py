@@ -34,6 +34,9 @@ class Kind(StrEnum):
     INTERVENTION_ADDED = "intervention_added"
     INTERVENTION_REFUSED = "intervention_refused"
     PLAN_APPROVED = "plan_approved"
+    GRANT_STATEMENT = "grant_statement"
+    GRANT_COMPLETION_REQUESTED = "grant_completion_requested"
+    GRANT_DECIDED = "grant_decided"
 
 
 class EntryLike(Protocol):

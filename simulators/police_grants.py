@@ -4,7 +4,8 @@ Deterministic, from the application itself: without the coordinator's statement 
 without interventions the police ask for a completion within 14 days (rejected as
 `not_completed_when_asked` once that deadline passes); a statement that does not support
 the application is rejected as `criteria_not_met`; otherwise the amount applied for is
-granted. Decided ``answer_delay_seconds`` after submission.
+granted. The scenario `grant_completion: true` asks for a completion first. Decided
+``answer_delay_seconds`` after submission.
 """
 
 from __future__ import annotations
@@ -54,11 +55,12 @@ def _details(body: GrantApplication) -> dict[str, str]:
             "interventions": str(len(body.interventions))}
 
 
-def _decide(record: StoredRequest) -> GrantDecision:
+def _decide(record: StoredRequest, *, ask_completion: bool = False) -> GrantDecision:
     d, rid = record.details, record.request_id
     if not record.is_ready():
         return GrantDecision(request_id=rid, status="pending")
-    if d["supports"] == "none" or d["interventions"] == "0":
+    incomplete = ask_completion and d.get("completed") != "true"
+    if incomplete or d["supports"] == "none" or d["interventions"] == "0":
         deadline = (record.ready_at + timedelta(days=COMPLETION_DAYS)).date()
         if datetime.now(UTC).date() > deadline:
             return GrantDecision(request_id=rid, status="rejected",
@@ -74,6 +76,10 @@ def _decide(record: StoredRequest) -> GrantDecision:
 def create_app(config: SimulatorConfig) -> FastAPI:
     app, store = create_base_app(config, title="Police grants API (Utväg contract)",
                                  description=_DESCRIPTION)
+    def decide(record: StoredRequest) -> GrantDecision:
+        scenario = store.scenario(record.case_number)
+        return _decide(record, ask_completion=bool(scenario.grant_completion))
+
     common = {400: {"model": ErrorBody, "description": "Idempotency-Key header missing."},
               **TRANSIENT_RESPONSES}
 
@@ -91,7 +97,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                                        details=_details(body), delay=config.answer_delay_seconds)
         if not created:
             response.status_code = 200
-        return SubmittedRequest(request_id=record.request_id, status=_decide(record).status,
+        return SubmittedRequest(request_id=record.request_id, status=decide(record).status,
                                 created=created)
 
     @app.post("/grant-applications/{request_id}/completion", operation_id="completeGrant",
@@ -106,12 +112,12 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         sending the same completion again changes nothing."""
         require_idempotency_key(request)
         record = store.get(request_id)
-        if _decide(record).status != "completion_requested":
-            if record.details == _details(body):
-                return _decide(record)
+        if decide(record).status != "completion_requested":
+            if {**record.details, "completed": "true"} == {**_details(body), "completed": "true"}:
+                return decide(record)
             raise HTTPException(409, "no completion requested for this application")
-        record.details.update(_details(body))
-        return _decide(record)
+        record.details.update({**_details(body), "completed": "true"})
+        return decide(record)
 
     @app.get("/grant-applications/{request_id}", operation_id="getGrantDecision",
              summary="Get the decision on an application", tags=["grant-applications"],
@@ -119,6 +125,6 @@ def create_app(config: SimulatorConfig) -> FastAPI:
                         **TRANSIENT_RESPONSES})
     async def get_decision(request_id: str) -> GrantDecision:
         """`pending`, `completion_requested` (with deadline), `granted` or `rejected`."""
-        return _decide(store.get(request_id))
+        return decide(store.get(request_id))
 
     return app

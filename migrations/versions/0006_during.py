@@ -79,9 +79,41 @@ def upgrade() -> None:
         sa.CheckConstraint("cost_sek >= 0", name="ck_intervention_cost"),
         sa.CheckConstraint("planned_end >= start", name="ck_intervention_period"),
     )
+    op.create_table(
+        "coordinator_statement",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, unique=True),
+        sa.Column("supports", sa.Boolean(), nullable=False),
+        sa.Column("recorded_by", sa.String(), nullable=False),
+        sa.Column("recorded_at", TS, nullable=False),
+    )
+    op.create_table(
+        "grant_budget",
+        sa.Column("year", sa.Integer(), primary_key=True),
+        sa.Column("appropriation_sek", sa.BigInteger(), nullable=False),
+        sa.Column("direct_operational_cap_sek", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "grant_decision",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, unique=True),
+        sa.Column("year", sa.Integer(), sa.ForeignKey("grant_budget.year"), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("status", sa.String(), nullable=False),
+        sa.Column("amount_sek", sa.BigInteger(), nullable=True),
+        sa.Column("reason", sa.String(), nullable=True),
+        sa.Column("decided_at", TS, nullable=False),
+        sa.CheckConstraint("status IN ('granted', 'rejected', 'refused_budget')",
+                           name="ck_grant_status"),
+        sa.CheckConstraint("(status = 'granted') = (amount_sek IS NOT NULL)",
+                           name="ck_grant_amount"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("grant_decision")
+    op.drop_table("grant_budget")
+    op.drop_table("coordinator_statement")
     op.drop_table("intervention")
     op.drop_table("provider_follow_up")
     op.drop_table("provider")
