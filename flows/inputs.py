@@ -42,3 +42,17 @@ class PlanApproval(RunInput):
 
     approve: bool
     recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+
+
+class StatementAnswer(RunInput):
+    """The police defector coordinator's statement on the grant application."""
+
+    supports: bool
+    recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+
+
+class CompletionDone(RunInput):
+    """The grant application has been completed as the police asked."""
+
+    completed: bool
+    recorded_by: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")

@@ -16,12 +16,20 @@ from typing import Any
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
-from flows.inputs import ConsentAnswer, CriterionAnswer, NeedsAnswer, PlanApproval
+from flows.inputs import (
+    CompletionDone,
+    ConsentAnswer,
+    CriterionAnswer,
+    NeedsAnswer,
+    PlanApproval,
+    StatementAnswer,
+)
 from models.action_plan import InterventionRefused
 from models.enums import WaitKind
 from tasks.action_plan import approve_plan
 from tasks.artifacts import publish_waits
 from tasks.cases import CaseSnapshot, load_case
+from tasks.grants import complete_application, record_statement
 from tasks.meeting import record_needs
 from tasks.waits import (
     note_resumed_without_answer,
@@ -43,6 +51,10 @@ def _form_for(case: CaseSnapshot) -> Any:
         return NeedsAnswer
     if first.kind == WaitKind.ACTION_PLAN:
         return PlanApproval
+    if first.kind == WaitKind.GRANT_STATEMENT:
+        return StatementAnswer
+    if first.kind == WaitKind.GRANT_COMPLETION:
+        return CompletionDone
     return CriterionAnswer.with_initial_data(criterion=first.subject)
 
 
@@ -72,6 +84,10 @@ def wait_for_answer(case_id: uuid.UUID) -> bool:
     elif isinstance(answer, PlanApproval) and answer.approve:
         with suppress(InterventionRefused):  # no interventions yet: the case keeps waiting
             approve_plan(case_id, by=answer.recorded_by)
+    elif isinstance(answer, StatementAnswer):
+        record_statement(case_id, supports=answer.supports, by=answer.recorded_by)
+    elif isinstance(answer, CompletionDone) and answer.completed:
+        complete_application(case_id, by=answer.recorded_by)
     if load_case(case_id).journal_count == case.journal_count:
         note_resumed_without_answer(case_id)
     return True

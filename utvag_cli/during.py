@@ -7,6 +7,9 @@
     utvag during intervention CASE --kind K --start DATE --end DATE --cost KRONOR
                               [--provider NAME] --by STAFF_ID
     utvag during approve-plan CASE --by STAFF_ID
+    utvag during statement CASE --supports yes|no --by STAFF_ID   (police coordinator)
+    utvag during complete-grant CASE --by STAFF_ID
+    utvag during ledger [--year YYYY]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from tasks.action_plan import (
     register_provider,
     vet_provider,
 )
+from tasks.grants import complete_application, ledger, record_statement
 from tasks.meeting import record_needs
 from utvag_cli.output import out
 
@@ -112,6 +116,34 @@ def cmd_approve_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_statement(args: argparse.Namespace) -> int:
+    supports = {"yes": True, "no": False}.get(args.supports.strip().lower())
+    if supports is None:
+        raise UsageError("supports: answer yes or no")
+    case = record_statement(args.case, supports=supports, by=args.by)
+    woken = wake_case(case.id, run_input={"supports": supports, "recorded_by": args.by})
+    out(f"{case.case_number}: coordinator statement recorded; flow {woken}")
+    return 0
+
+
+def cmd_complete_grant(args: argparse.Namespace) -> int:
+    case = complete_application(args.case, by=args.by)
+    woken = wake_case(case.id, run_input={"completed": True, "recorded_by": args.by})
+    out(f"{case.case_number}: grant application completed; flow {woken}")
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from models.grants import Budget
+
+    year = args.year or date.today().year
+    granted, cases = ledger(year)
+    budget = Budget(year)
+    out(f"{year}: {cases} cases granted, {granted} kr of {budget.appropriation_sek} kr; "
+        f"{budget.appropriation_sek - granted} kr left")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     during = sub.add_parser("during", help="answer the decisions of the during phase")
     commands = during.add_subparsers(dest="during_command", required=True)
@@ -153,3 +185,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("case")
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_approve_plan)
+    p = commands.add_parser("statement", help="the police coordinator's statement on the grant")
+    p.add_argument("case")
+    p.add_argument("--supports", required=True, help="yes or no")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_statement)
+    p = commands.add_parser("complete-grant", help="the grant application has been completed")
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_complete_grant)
+    p = commands.add_parser("ledger", help="the year's state-grant ledger")
+    p.add_argument("--year", type=int)
+    p.set_defaults(handler=cmd_ledger)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, police_grants, social_services
 from simulators.invitations import AGENCY_TITLES, app_for
 from simulators.server import RunningSimulator, start_in_thread
 from tests.sims import Sim
@@ -40,11 +40,14 @@ def simulators(database_url: str) -> Iterator[tuple[RunningSimulator, RunningSim
 
 @pytest.fixture(scope="session")
 def invitation_simulators(database_url: str) -> Iterator[dict[str, RunningSimulator]]:
-    """The agencies invited to the collaboration meeting (during phase)."""
+    """The agencies invited to the collaboration meeting, and the police grants service
+    (during phase)."""
     config = SimulatorConfig(answer_delay_seconds=0)
     with ExitStack() as stack:
         running = {agency: stack.enter_context(start_in_thread(app_for(agency)(config)))
                    for agency in AGENCY_TITLES}
+        running["police_grants"] = stack.enter_context(
+            start_in_thread(police_grants.create_app(config)))
         for agency, sim in running.items():
             os.environ[f"UTVAG_{agency.upper()}_URL"] = sim.base_url
         from adapters.settings import get_settings
