@@ -54,3 +54,15 @@ def test_a_cost_in_decimals_is_refused(db: str, capsys: pytest.CaptureFixture[st
     assert main(["during", "intervention", _case(), "--kind", "trustee", "--start",
                  "2026-12-01", "--end", "2026-12-02", "--cost", "99.50", "--by", "a"]) == 2
     assert "cost: whole kronor" in capsys.readouterr().err
+
+
+def test_case_show_groups_the_timeline_by_phase_and_shows_the_plan(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    number = _case()
+    assert main(["during", "intervention", number, "--kind", "debt_restructuring", "--start",
+                 "2026-12-01", "--end", "2027-12-01", "--cost", "12500", "--by", "a"]) == 0
+    capsys.readouterr()
+    assert main(["case", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert "-- before phase --" in shown
+    assert "debt_restructuring" in shown and "12500 kr" in shown
