@@ -7,7 +7,8 @@ under the case's rules version, invitations to the external agencies concurrentl
 missing ones; `collect-agency-answers` picks late ones up), the meeting's decision, and
 the individual action plan (waits for the coordinator to approve it), and the state grant
 (the police coordinator's statement, the application, a completion when asked, the
-decision booked in the year's ledger).
+decision booked in the year's ledger), and relocation when the threat assessment requires
+it (decided on the command line; a fast-path decision waits for its approval).
 The run is named `<case number>-during`; its only parameter is the case id.
 """
 
@@ -44,6 +45,7 @@ from tasks.meeting import (
     invite_to_meeting,
     route_meeting,
 )
+from tasks.relocation import DECISION_SUBJECT, relocation_status
 from tasks.waits import open_wait
 
 
@@ -113,7 +115,7 @@ def _grant(case_id: uuid.UUID, case_number: str) -> Step:
     """The state grant: statement, application, completion when asked, decision."""
     statement, decided = grant_status(case_id)
     if decided:
-        return Step("done", case_number, "state grant decided")
+        return _relocation(case_id, case_number)
     if not statement:
         open_wait(case_id, kind=WaitKind.GRANT_STATEMENT, subject=STATEMENT_SUBJECT)
         return Step("waiting", case_number, "coordinator statement")
@@ -128,8 +130,21 @@ def _grant(case_id: uuid.UUID, case_number: str) -> Step:
             block_case(case_id, reason=reason)
             return Step("blocked", case_number, reason)
     if state == "decided":
-        return Step("done", case_number, "state grant decided")
+        return _relocation(case_id, case_number)
     if state == "pending":
         open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=f"police:{GRANT_KIND}")
         return Step("waiting", case_number, "grant decision")
     return Step("waiting", case_number, "grant completion")
+
+
+def _relocation(case_id: uuid.UUID, case_number: str) -> Step:
+    """Relocation when the threat assessment requires it. The decision (with the address)
+    is taken on the command line only; the flow sees its status, never the destination."""
+    status = relocation_status(case_id)
+    if status == "undecided":
+        open_wait(case_id, kind=WaitKind.RELOCATION, subject=DECISION_SUBJECT)
+        return Step("waiting", case_number, "relocation decision")
+    if status == "awaiting_approval":
+        return Step("waiting", case_number, "fast-path approval")
+    return Step("done", case_number, "relocated" if status == "relocated"
+                else "no relocation required")

@@ -42,8 +42,9 @@ from tasks.waits import (
 def _form_for(case: CaseSnapshot) -> Any:
     """The form to show, if every open wait is a person's to answer."""
     kinds = {w.kind for w in case.open_waits}
-    if not case.open_waits or WaitKind.AGENCY_ANSWER in kinds:
-        return None
+    if not case.open_waits or kinds & {WaitKind.AGENCY_ANSWER, WaitKind.RELOCATION,
+                                       WaitKind.RELOCATION_APPROVAL}:
+        return None  # an agency answers, or the CLI: a destination never goes into a form
     first = case.open_waits[0]
     if first.kind == WaitKind.CONSENT:
         return ConsentAnswer.with_initial_data(agency=first.subject)

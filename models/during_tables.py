@@ -100,3 +100,20 @@ class GrantDecisionRow(SQLModel, table=True):
     amount_sek: int | None = Field(default=None, sa_type=sa.BigInteger())
     reason: str | None = None
     decided_at: datetime
+
+
+class Relocation(SQLModel, table=True):
+    """Where the person moves. Destination municipality and address are encrypted: only
+    the placing and the receiving social services may read them (`tasks.relocation`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    destination_enc: bytes
+    address_enc: bytes
+    housing_form: str
+    fast_path: bool
+    decided_by: str
+    decided_at: datetime
+    approval_due: datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None

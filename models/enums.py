@@ -99,6 +99,8 @@ class WaitKind(StrEnum):
     ACTION_PLAN = "action_plan"
     GRANT_STATEMENT = "grant_statement"
     GRANT_COMPLETION = "grant_completion"
+    RELOCATION = "relocation"  # decided on the command line only: an address never enters Prefect
+    RELOCATION_APPROVAL = "relocation_approval"
 
 
 def values(enum: type[StrEnum]) -> list[str]:

@@ -37,6 +37,10 @@ class Kind(StrEnum):
     GRANT_STATEMENT = "grant_statement"
     GRANT_COMPLETION_REQUESTED = "grant_completion_requested"
     GRANT_DECIDED = "grant_decided"
+    RELOCATION_DECIDED = "relocation_decided"
+    RELOCATION_APPROVED = "relocation_approved"
+    DESTINATION_READ = "destination_read"
+    DESTINATION_DENIED = "destination_denied"
 
 
 class EntryLike(Protocol):

@@ -1,6 +1,7 @@
 """During phase: routing version pinned on the case, needs assessment, meeting
 invitations with per-agency sign-off; providers, their follow-ups and the interventions
-of the action plan.
+of the action plan; coordinator statements, the grant budget and decisions; relocations
+(destination and address encrypted).
 
 Revision ID: 0006_during
 Revises: 0003
@@ -108,9 +109,25 @@ def upgrade() -> None:
         sa.CheckConstraint("(status = 'granted') = (amount_sek IS NOT NULL)",
                            name="ck_grant_amount"),
     )
+    op.create_table(
+        "relocation",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, unique=True),
+        sa.Column("destination_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("address_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("housing_form", sa.String(), nullable=False),
+        sa.Column("fast_path", sa.Boolean(), nullable=False),
+        sa.Column("decided_by", sa.String(), nullable=False),
+        sa.Column("decided_at", TS, nullable=False),
+        sa.Column("approval_due", TS, nullable=True),
+        sa.Column("approved_by", sa.String(), nullable=True),
+        sa.Column("approved_at", TS, nullable=True),
+        sa.CheckConstraint("NOT fast_path OR approval_due IS NOT NULL", name="ck_fast_path_due"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("relocation")
     op.drop_table("grant_decision")
     op.drop_table("grant_budget")
     op.drop_table("coordinator_statement")

@@ -56,11 +56,11 @@ def test_a_supported_application_is_granted_the_plans_cost_and_booked(
     case_id = _at_grant(cost=30_000)
     before, _ = ledger(NOW.year)
     record_statement(case_id, supports=True, by="police-coordinator-li")
-    assert new_case(case_id=case_id)["reason"] == "state grant decided"
+    assert new_case(case_id=case_id)["reason"] == "relocation decision"
     row = _decision(case_id)
     assert (row.status, row.amount_sek) == ("granted", 30_000)
     assert ledger(NOW.year)[0] == before + 30_000
-    assert new_case(case_id=case_id)["reason"] == "state grant decided"
+    assert new_case(case_id=case_id)["reason"] == "relocation decision"
     assert invited["police_grants"].requests()["resources"] == 1
 
 
@@ -98,5 +98,5 @@ def test_a_completion_request_waits_until_its_deadline_then_the_completion_is_se
     assert wait.kind == "grant_completion"
     assert wait.deadline.date().isoformat() == asked["deadline"]
     complete_application(case_id, by="coordinator-anna")
-    assert new_case(case_id=case_id)["reason"] == "state grant decided"
+    assert new_case(case_id=case_id)["reason"] == "relocation decision"
     assert _decision(case_id).status == "granted"
