@@ -117,3 +117,18 @@ class Relocation(SQLModel, table=True):
     approval_due: datetime | None = None
     approved_by: str | None = None
     approved_at: datetime | None = None
+
+
+class OutcomeIndicator(SQLModel, table=True):
+    """The follow-up model's indicators at 6, 12 and 24 months after closure."""
+
+    __tablename__ = "outcome_indicator"
+    __table_args__ = (sa.UniqueConstraint("case_id", "months"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    months: int
+    stable_housing: bool
+    occupation: bool
+    no_new_crime: bool
+    recorded_by: str
+    recorded_at: datetime

@@ -58,6 +58,13 @@ class Outcome(StrEnum):
     REFERRED_TO_WITNESS_PROTECTION = "referred_to_witness_protection"
     NOT_ELIGIBLE = "not_eligible"
     SUPPORT_REFUSED = "support_refused"
+    # Closure after admission (follow-up model)
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+    RELAPSED = "relapsed"
+    MOVED_ABROAD = "moved_abroad"
+    DECEASED = "deceased"
+    OTHER = "other"
 
 
 class Criterion(StrEnum):

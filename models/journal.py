@@ -41,6 +41,8 @@ class Kind(StrEnum):
     RELOCATION_APPROVED = "relocation_approved"
     DESTINATION_READ = "destination_read"
     DESTINATION_DENIED = "destination_denied"
+    REOPENED = "reopened"
+    INDICATORS = "indicators"
 
 
 class EntryLike(Protocol):
@@ -66,7 +68,7 @@ def replay(entries: Iterable[EntryLike]) -> CaseState:
         blocked = state.blocked_reason if state else None
         if entry.kind == Kind.CLOSED:
             outcome = entry.data.get("outcome")
-        if entry.kind == Kind.OPENED:
+        if entry.kind in (Kind.OPENED, Kind.REOPENED):
             outcome = None
         blocked = entry.reason if entry.status == "blocked" else None
         state = CaseState(entry.phase, entry.status, outcome, blocked)

@@ -8,6 +8,8 @@
     utvag case decide CASE    answer an eligibility criterion the case waits for
     utvag case consent CASE   record (or withdraw) consent for an agency
     utvag during needs CASE   record the needs assessment before the collaboration meeting
+    utvag during ...          action plan, providers, state grant, relocation (see --help)
+    utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import cases, during
+from utvag_cli import after, cases, during
 from utvag_cli.output import err
 
 
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
     during.add_parser(sub)
+    after.add_parser(sub)
     return parser
 
 
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, during.UsageError, CaseNotFound) as exc:
+    except (cases.UsageError, during.UsageError, after.UsageError, CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code

@@ -124,9 +124,23 @@ def upgrade() -> None:
         sa.Column("approved_at", TS, nullable=True),
         sa.CheckConstraint("NOT fast_path OR approval_due IS NOT NULL", name="ck_fast_path_due"),
     )
+    op.create_table(
+        "outcome_indicator",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, index=True),
+        sa.Column("months", sa.Integer(), nullable=False),
+        sa.Column("stable_housing", sa.Boolean(), nullable=False),
+        sa.Column("occupation", sa.Boolean(), nullable=False),
+        sa.Column("no_new_crime", sa.Boolean(), nullable=False),
+        sa.Column("recorded_by", sa.String(), nullable=False),
+        sa.Column("recorded_at", TS, nullable=False),
+        sa.UniqueConstraint("case_id", "months"),
+        sa.CheckConstraint("months IN (6, 12, 24)", name="ck_indicator_months"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("outcome_indicator")
     op.drop_table("relocation")
     op.drop_table("grant_decision")
     op.drop_table("grant_budget")
