@@ -5,14 +5,20 @@
     utvag after indicators CASE --months 6|12|24 --stable-housing yes|no --occupation yes|no
                             --no-new-crime yes|no --by STAFF_ID
     utvag after reopen CASE --reason TEXT --by STAFF_ID
+    utvag after transfer CASE --accept yes|no --payer placing|receiving --from DATE
+                          --municipality CODE --by STAFF_ID   (receiving social services)
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
+from flows.resume import wake_case
 from models.enums import Outcome
+from models.relocation import DisclosureDenied
 from tasks.closure import ClosureError, close_with_outcome, record_indicators, reopen
+from tasks.hand_over import answer_transfer
 from utvag_cli.output import out
 
 
@@ -59,6 +65,21 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_transfer(args: argparse.Namespace) -> int:
+    try:
+        cost_from = date.fromisoformat(args.cost_from)
+    except ValueError:
+        raise UsageError("from: a date YYYY-MM-DD") from None
+    try:
+        case = answer_transfer(args.case, accept=_yes(args.accept, "accept"),
+                               cost_payer=args.payer, cost_from=cost_from,
+                               viewer_municipality=args.municipality, by=args.by)
+    except (DisclosureDenied, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{case.case_number}: transfer answered; flow {wake_case(case.id)}")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     after = sub.add_parser("after", help="closure, follow-up and reopening")
     commands = after.add_subparsers(dest="after_command", required=True)
@@ -80,3 +101,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--reason", required=True)
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_reopen)
+    p = commands.add_parser("transfer", help="answer the transfer of responsibility")
+    p.add_argument("case")
+    p.add_argument("--accept", required=True, help="yes or no")
+    p.add_argument("--payer", required=True, help="placing or receiving")
+    p.add_argument("--from", dest="cost_from", required=True, help="costs from (YYYY-MM-DD)")
+    p.add_argument("--municipality", required=True, help="your municipality code")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_transfer)

@@ -14,6 +14,7 @@ from models.during_tables import (
     NeedsAssessment,
     Provider,
     Relocation,
+    TransferOffer,
 )
 from utvag_cli.output import out
 
@@ -46,3 +47,9 @@ def show_during(session: Session, case_id: uuid.UUID) -> None:
                     f", fast path, approved by {move.approved_by}" if move.approved_at else
                     f", fast path, approval due {move.approval_due:%Y-%m-%d %H:%M}")
         out(f"  relocation:   {move.housing_form}{approval} (destination: social services only)")
+    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)).first()
+    if offer:
+        answer = ("awaiting the receiving municipality" if offer.answered_at is None else
+                  f"{'accepted' if offer.accepted else 'declined'} by {offer.answered_by}; "
+                  f"costs: the {offer.cost_payer} municipality from {offer.cost_from}")
+        out(f"  transfer:     {answer}")
