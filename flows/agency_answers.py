@@ -17,6 +17,7 @@ from adapters.logs import configure_logging, get_logger
 from adapters.registry import AgencyClients, agency_clients
 from flows.resume import wake_case
 from tasks.grants import collect_grant_decision
+from tasks.hand_over import collect_hand_over
 from tasks.meeting import KIND as MEETING_INVITATION
 from tasks.meeting import collect_sign_off
 from tasks.police import collect_threat_assessment
@@ -34,6 +35,9 @@ def _collect(case_id: uuid.UUID, subject: str, clients: AgencyClients) -> bool:
     agency, _, kind = subject.partition(":")
     if kind == MEETING_INVITATION and agency in clients.invitations:
         return collect_sign_off(case_id, clients.invitations[agency])
+    if kind.startswith("hand_over_") and agency in clients.invitations:
+        return collect_hand_over(case_id, purpose=kind.removeprefix("hand_over_"),
+                                 port=clients.invitations[agency])
     return False
 
 

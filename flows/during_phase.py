@@ -8,7 +8,9 @@ missing ones; `collect-agency-answers` picks late ones up), the meeting's decisi
 the individual action plan (waits for the coordinator to approve it), and the state grant
 (the police coordinator's statement, the application, a completion when asked, the
 decision booked in the year's ledger), and relocation when the threat assessment requires
-it (decided on the command line; a fast-path decision waits for its approval).
+it (decided on the command line; a fast-path decision waits for its approval), the
+hand-overs (Frivården, Arbetsförmedlingen) and the transfer of responsibility to the
+receiving municipality; then the case moves to the after phase.
 The run is named `<case number>-during`; its only parameter is the case id.
 """
 
@@ -36,6 +38,14 @@ from tasks.grants import (
     apply_for_grant,
     collect_grant_decision,
     grant_status,
+)
+from tasks.hand_over import (
+    TRANSFER_SUBJECT,
+    collect_hand_over,
+    establish,
+    planned_hand_overs,
+    request_hand_over,
+    transfer_status,
 )
 from tasks.meeting import (
     KIND,
@@ -146,5 +156,39 @@ def _relocation(case_id: uuid.UUID, case_number: str) -> Step:
         return Step("waiting", case_number, "relocation decision")
     if status == "awaiting_approval":
         return Step("waiting", case_number, "fast-path approval")
-    return Step("done", case_number, "relocated" if status == "relocated"
-                else "no relocation required")
+    return _hand_over(case_id, case_number)
+
+
+def _hand_over(case_id: uuid.UUID, case_number: str) -> Step:
+    """Frivården/Arbetsförmedlingen hand-overs (concurrently), the transfer of
+    responsibility when the person moved, then the after phase."""
+    due, relocated = planned_hand_overs(case_id)
+    version = route_meeting(case_id).routing_version or ""
+    with agency_clients() as clients:
+        futures: list[PrefectFuture[str]] = [
+            with_retry_settings(request_hand_over).submit(
+                case_id, purpose=purpose, routing_version=version,
+                port=clients.invitations[agency])
+            for agency, purpose in due
+        ]
+        try:
+            outcomes = [f.result() for f in futures]
+            pending = [f"{agency}:hand_over_{purpose}"
+                       for (agency, purpose), outcome in zip(due, outcomes, strict=True)
+                       if outcome == "sent" and not with_retry_settings(collect_hand_over)(
+                           case_id, purpose=purpose, port=clients.invitations[agency])]
+        except AgencyError as exc:
+            reason = f"{exc.agency}: {exc.reason}"
+            block_case(case_id, reason=reason)
+            return Step("blocked", case_number, reason)
+    if "needs_consent" in outcomes:
+        return Step("waiting", case_number, "consent")
+    for subject in pending:
+        open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=subject)
+    if pending:
+        return Step("waiting", case_number, "hand-over")
+    if relocated and transfer_status(case_id) == "offered":
+        open_wait(case_id, kind=WaitKind.TRANSFER, subject=TRANSFER_SUBJECT)
+        return Step("waiting", case_number, "transfer of responsibility")
+    establish(case_id)
+    return Step("done", case_number, "after phase: follow-up")

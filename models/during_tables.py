@@ -132,3 +132,19 @@ class OutcomeIndicator(SQLModel, table=True):
     no_new_crime: bool
     recorded_by: str
     recorded_at: datetime
+
+
+class TransferOffer(SQLModel, table=True):
+    """Transfer of responsibility to the receiving municipality, with who pays from when.
+    The receiving municipality is the destination: it is not stored here in clear."""
+
+    __tablename__ = "transfer_offer"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    offered_by: str
+    offered_at: datetime
+    accepted: bool | None = None
+    cost_payer: str | None = None  # 'placing' or 'receiving'
+    cost_from: date | None = None
+    answered_by: str | None = None
+    answered_at: datetime | None = None

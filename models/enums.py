@@ -108,6 +108,7 @@ class WaitKind(StrEnum):
     GRANT_COMPLETION = "grant_completion"
     RELOCATION = "relocation"  # decided on the command line only: an address never enters Prefect
     RELOCATION_APPROVAL = "relocation_approval"
+    TRANSFER = "transfer"  # the receiving social services answer on the command line
 
 
 def values(enum: type[StrEnum]) -> list[str]:

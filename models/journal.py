@@ -42,6 +42,9 @@ class Kind(StrEnum):
     DESTINATION_READ = "destination_read"
     DESTINATION_DENIED = "destination_denied"
     REOPENED = "reopened"
+    TRANSFER_OFFERED = "transfer_offered"
+    TRANSFER_ANSWERED = "transfer_answered"
+    ESTABLISHED = "established"
     INDICATORS = "indicators"
 
 

@@ -168,3 +168,20 @@ def route(facts: Facts, *, version: str) -> list[Invitation]:
             units[NETWORK] = sorted({role.value for role in facts.network})
     return [Invitation(invitee, tuple(units[invitee]), tuple(reasons[invitee]))
             for invitee in units]
+
+
+HandOver = tuple[str, str]  # (agency, purpose)
+
+
+def hand_overs(facts: Facts, *, relocated: bool) -> list[HandOver]:
+    """Hand-overs after the meeting and the move: Frivården's release/transition measures
+    and a lay supervisor when in prison or on probation (the person may stay registered
+    with probation in the home town); Arbetsförmedlingen hands over to the office where
+    the person now lives when occupation is a need and the person moved."""
+    result: list[HandOver] = []
+    if InCustody().holds(facts):
+        result += [(Agency.KRIMINALVARDEN.value, "release_measures"),
+                   (Agency.KRIMINALVARDEN.value, "lay_supervisor")]
+    if relocated and Need.OCCUPATION in facts.needs:
+        result.append((Agency.ARBETSFORMEDLINGEN.value, "office_hand_over"))
+    return result

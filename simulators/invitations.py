@@ -89,7 +89,7 @@ def app_for(agency: str) -> Callable[[SimulatorConfig], FastAPI]:
             key = require_idempotency_key(request)
             record, created = store.submit(
                 idempotency_key=key, case_number=body.case_number,
-                details={"units": ",".join(body.units),
+                details={"units": ",".join(body.units), "purpose": body.purpose,
                          "municipality": body.placing_municipality},
                 delay=config.answer_delay_seconds)
             if not created:

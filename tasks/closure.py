@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from adapters import repo
 from adapters.db import unit_of_work
@@ -79,7 +79,7 @@ def record_indicators(case_ref: str | uuid.UUID, *, months: int, stable_housing:
 def indicators(case_id: uuid.UUID) -> list[OutcomeIndicator]:
     with unit_of_work() as session:
         return list(session.exec(select(OutcomeIndicator).where(
-            OutcomeIndicator.case_id == case_id).order_by(OutcomeIndicator.months)))
+            OutcomeIndicator.case_id == case_id).order_by(col(OutcomeIndicator.months))))
 
 
 def _case(session: Session, case_ref: str | uuid.UUID) -> Case:

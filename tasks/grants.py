@@ -194,7 +194,9 @@ def _book(case_id: uuid.UUID, decision: GrantDecision) -> None:
         ).on_conflict_do_nothing(index_elements=["year"]))
         budget_row = session.exec(select(GrantBudget).where(GrantBudget.year == year)
                                   .with_for_update()).one()
-        status, amount, reason = decision.status, decision.amount_sek, decision.rejection_reason
+        status: str = decision.status
+        amount, reason = decision.amount_sek, decision.rejection_reason
+        reason_text: str | None = reason
         if status == "granted" and amount is not None:
             booked = session.exec(select(GrantDecisionRow).where(
                 GrantDecisionRow.year == year, GrantDecisionRow.status == "granted")).all()
@@ -204,17 +206,17 @@ def _book(case_id: uuid.UUID, decision: GrantDecision) -> None:
                             [LedgerEntry(GrantKind(r.kind), r.amount_sek or 0) for r in booked],
                             kind=GrantKind.INDIVIDUAL_CASE, amount_sek=amount)
             except BudgetExceeded as exc:
-                status, amount, reason = "refused_budget", None, str(exc)
+                status, amount, reason_text = "refused_budget", None, str(exc)
         session.execute(insert(GrantDecisionRow).values(
             case_id=case_id, year=year, kind=GrantKind.INDIVIDUAL_CASE.value, status=status,
-            amount_sek=amount, reason=reason, decided_at=at,
+            amount_sek=amount, reason=reason_text, decided_at=at,
         ).on_conflict_do_nothing(index_elements=["case_id"]))
         text = (f"state grant granted: {amount} kr" if status == "granted"
-                else f"state grant {status}: {reason}")
+                else f"state grant {status}: {reason_text}")
         mark_answered(session, case, agency=AGENCY, kind=KIND, reason=text,
-                      data={"status": status, "amount_sek": amount, "reason": reason})
+                      data={"status": status, "amount_sek": amount, "reason": reason_text})
         repo.journal(session, case, kind=Kind.GRANT_DECIDED, actor=AGENCY, at=at, reason=text,
-                     data={"status": status, "amount_sek": amount, "reason": reason,
+                     data={"status": status, "amount_sek": amount, "reason": reason_text,
                            "year": year})
     get_logger(case_number=case.case_number).info("grant.decided", status=status)
 

@@ -60,16 +60,17 @@ def record_needs(case_ref: str | uuid.UUID, *, needs: list[Need], network: list[
     with unit_of_work() as session:
         case = repo.find_case(session, str(case_ref))
         case = repo.get_case(session, case.id, lock=True)
-        values = {"needs": sorted({n.value for n in needs}),
-                  "network": sorted(r.value for r in network), "recorded_by": by,
+        need_values = sorted({n.value for n in needs})
+        network_values = sorted(r.value for r in network)
+        values = {"needs": need_values, "network": network_values, "recorded_by": by,
                   "recorded_at": at}
         session.execute(insert(NeedsAssessment).values(case_id=case.id, **values)
                         .on_conflict_do_update(index_elements=["case_id"], set_=values))
         repo.journal(session, case, kind=Kind.NEEDS_ASSESSED, actor=by, at=at,
-                     reason="needs assessed: " + (", ".join(values["needs"]) or "none"),
-                     data={"needs": values["needs"], "network": values["network"]})
+                     reason="needs assessed: " + (", ".join(need_values) or "none"),
+                     data={"needs": need_values, "network": network_values})
         close_wait_in(session, case, kind=WaitKind.NEEDS_ASSESSMENT, subject=NEEDS_SUBJECT,
-                      by=by, at=at, answer={"needs": values["needs"]})
+                      by=by, at=at, answer={"needs": need_values})
     return case
 
 

@@ -57,4 +57,6 @@ def _open_demo(stack: Stack) -> None:
     out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
         "--holds yes --by coordinator-anna")
     out(f"  then:       utvag case show {opened.case_number}")
+    out(f"  every phase: repeat `utvag demo advance {opened.case_number}` (demo answers to "
+        "each decision; agencies answer by themselves)")
     out(f"  logs:       {stack.data_dir / 'logs'}")

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import after, cases, during
+from utvag_cli import after, cases, demo_advance, during
 from utvag_cli.output import err
 
 
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_parser(sub)
     during.add_parser(sub)
     after.add_parser(sub)
+    demo_advance.add_parser(sub)
     return parser
 
 

@@ -31,11 +31,12 @@ class HttpInvitationAdapter:
         placing_municipality: str,
         units: list[str],
         routing_version: str,
+        purpose: str = "collaboration_meeting",
     ) -> SubmittedRequest:
         """See ``InvitationPort.invite``."""
-        body = InvitationRequest(case_number=case_number, subject=subject,
-                                 placing_municipality=placing_municipality, units=units,
-                                 routing_version=routing_version)
+        body = InvitationRequest.model_validate(dict(
+            case_number=case_number, subject=subject, placing_municipality=placing_municipality,
+            units=units, routing_version=routing_version, purpose=purpose))
         response = send(self._client, agency=self.agency, method="POST",
                         url="/meeting-invitations", json=body.model_dump(mode="json"),
                         idempotency_key=idempotency_key, redact=subject.personal_values())

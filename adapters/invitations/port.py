@@ -27,8 +27,10 @@ class InvitationPort(Protocol):
         placing_municipality: str,
         units: list[str],
         routing_version: str,
+        purpose: str = "collaboration_meeting",
     ) -> SubmittedRequest:
-        """Send the invitation; the same ``idempotency_key`` returns the original one."""
+        """Send the invitation (or, by ``purpose``, a hand-over request); the same
+        ``idempotency_key`` returns the original one. Acceptance reads as a sign-off."""
         ...
 
     def get_invitation(self, *, request_id: str) -> InvitationResult:

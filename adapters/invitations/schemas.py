@@ -29,6 +29,13 @@ class InvitationRequest(BaseModel):
         default_factory=list, description="Units of the agency that are called, if any."
     )
     routing_version: str = Field(description="Version of the routing rules that called it.")
+    purpose: Literal["collaboration_meeting", "release_measures", "lay_supervisor",
+                     "office_hand_over"] = Field(
+        default="collaboration_meeting",
+        description="What the agency is asked for: the meeting, or a hand-over after it "
+                    "(Frivården: release/transition measures, a lay supervisor; "
+                    "Arbetsförmedlingen: hand-over to the office where the person now lives; "
+                    "the destination itself is never sent).")
 
 
 class InvitationResult(BaseModel):

@@ -137,9 +137,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", "months"),
         sa.CheckConstraint("months IN (6, 12, 24)", name="ck_indicator_months"),
     )
+    op.create_table(
+        "transfer_offer",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), nullable=False, unique=True),
+        sa.Column("offered_by", sa.String(), nullable=False),
+        sa.Column("offered_at", TS, nullable=False),
+        sa.Column("accepted", sa.Boolean(), nullable=True),
+        sa.Column("cost_payer", sa.String(), nullable=True),
+        sa.Column("cost_from", sa.Date(), nullable=True),
+        sa.Column("answered_by", sa.String(), nullable=True),
+        sa.Column("answered_at", TS, nullable=True),
+        sa.CheckConstraint("cost_payer IN ('placing', 'receiving')", name="ck_transfer_payer"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("transfer_offer")
     op.drop_table("outcome_indicator")
     op.drop_table("relocation")
     op.drop_table("grant_decision")

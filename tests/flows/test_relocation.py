@@ -22,6 +22,7 @@ from models.relocation import DisclosureDenied, RelocationRefused
 from tasks.action_plan import InterventionIn, add_intervention, approve_plan
 from tasks.cases import snapshot
 from tasks.grants import record_statement
+from tasks.hand_over import answer_transfer
 from tasks.intake import open_case
 from tasks.meeting import record_needs
 from tasks.relocation import (
@@ -80,7 +81,14 @@ def test_a_fast_path_relocation_is_audited_flagged_when_late_and_approved_afterw
     flagged, _ = flag_overdue_waits(at=row.approval_due + timedelta(minutes=1))
     assert [f["kind"] for f in flagged] == ["relocation_approval"]
     approve_relocation(case_id, by="unit-head-eva")
-    assert new_case(case_id=case_id)["reason"] == "relocated"
+    assert new_case(case_id=case_id)["reason"] == "transfer of responsibility"
+    with pytest.raises(DisclosureDenied):
+        answer_transfer(case_id, accept=True, cost_payer="receiving", cost_from=date(2027, 3, 1),
+                        viewer_municipality="0180", by="ss-placing")
+    answer_transfer(case_id, accept=True, cost_payer="receiving", cost_from=date(2027, 3, 1),
+                    viewer_municipality=DESTINATION, by="ss-receiving")
+    result = new_case(case_id=case_id)
+    assert (result["reason"], result["phase"]) == ("after phase: follow-up", "after")
     kinds = _kinds(case_id)
     assert kinds.index("relocation_decided") < kinds.index("wait_overdue") \
         < kinds.index("relocation_approved")
@@ -123,7 +131,10 @@ def test_the_destination_and_address_are_nowhere_in_prefect_or_the_database_in_c
     decide_relocation(case_id, RelocationIn(destination=DESTINATION, address=ADDRESS,
                                             lives_independently=True, needs_deep_support=True),
                       by="ss-anna")
-    assert new_case(case_id=case_id)["reason"] == "relocated"
+    assert new_case(case_id=case_id)["reason"] == "transfer of responsibility"
+    answer_transfer(case_id, accept=False, cost_payer="placing", cost_from=date(2027, 1, 1),
+                    viewer_municipality=DESTINATION, by="ss-receiving")
+    assert new_case(case_id=case_id)["phase"] == "after"
     prefect = "\n".join(_prefect_texts())
     assert snapshot(case_id).case_number in prefect, "the search sees this case's runs"
     needles = ["Hemligvägen", "981 31", f'"{DESTINATION}"', f"destination={DESTINATION}",

@@ -88,3 +88,13 @@ def test_the_current_version_exists() -> None:
 ])
 def test_a_child_is_under_18_on_the_day(born: date, child: bool) -> None:
     assert is_child(born, today=date(2027, 1, 2)) is child
+
+
+def test_hand_overs_follow_custody_and_occupation_after_a_move() -> None:
+    from models.routing import hand_overs
+
+    on_probation = facts(Need.OCCUPATION, custody=CustodyStatus.ON_PROBATION)
+    assert hand_overs(on_probation, relocated=True) == [
+        ("kriminalvarden", "release_measures"), ("kriminalvarden", "lay_supervisor"),
+        ("arbetsformedlingen", "office_hand_over")]
+    assert hand_overs(facts(Need.OCCUPATION), relocated=False) == []
