@@ -76,8 +76,8 @@ def test_the_meeting_calls_the_agencies_the_rules_name_and_each_signs_off(
                                              start=NOW.date(), planned_end=NOW.date(),
                                              cost_sek=30_000), by="coordinator-anna")
     approve_plan(case_id, by="coordinator-anna")
-    assert new_case(case_id=case_id)["reason"] == "action plan approved"
-    assert snapshot(case_id).open_waits == []
+    assert new_case(case_id=case_id)["reason"] == "coordinator statement", "on to the grant"
+    assert [w.kind for w in snapshot(case_id).open_waits] == ["grant_statement"]
 
 
 def test_a_missing_sign_off_keeps_the_case_waiting_until_collected(
