@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 
 from adapters import repo
 from adapters.db import unit_of_work
@@ -32,8 +33,11 @@ def test_a_waiting_case_publishes_what_it_waits_for_without_personal_data(
 ) -> None:
     number = _waiting_case()
     with get_client(sync_client=True) as client:
+        # Case numbers repeat across tests (each test starts from an empty database), so
+        # the harness holds older artifacts under the same key: take the newest.
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=[f"{number.lower()}-waits"])))
+            key=ArtifactFilterKey(any_=[f"{number.lower()}-waits"])),
+            sort=ArtifactSort.CREATED_DESC)
     assert artifacts, "a waits artifact for the case"
     markdown = str(artifacts[0].data)
     assert "coordinator_answer" in markdown and "signed_conditions" in markdown
