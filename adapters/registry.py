@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
+from adapters.invitations.client import HttpInvitationAdapter
+from adapters.invitations.port import InvitationPort
 from adapters.police.client import HttpPoliceAdapter
 from adapters.police.port import PolicePort
+from adapters.police_grants.client import HttpPoliceGrantsAdapter
+from adapters.police_grants.port import PoliceGrantsPort
 from adapters.settings import Settings, get_settings
 from adapters.social_services.client import HttpSocialServicesAdapter
 from adapters.social_services.port import SocialServicesPort
@@ -23,6 +27,9 @@ from adapters.social_services.port import SocialServicesPort
 class AgencyClients:
     police: PolicePort
     social_services: SocialServicesPort
+    # Meeting invitations, by agency (kriminalvarden, arbetsformedlingen, health_care, sis).
+    invitations: dict[str, InvitationPort] = field(default_factory=dict)
+    police_grants: PoliceGrantsPort | None = None
 
 
 def _timeout(settings: Settings) -> httpx.Timeout:
@@ -39,4 +46,12 @@ def agency_clients(settings: Settings | None = None) -> Iterator[AgencyClients]:
         yield AgencyClients(
             police=HttpPoliceAdapter(client(settings.police_url)),
             social_services=HttpSocialServicesAdapter(client(settings.social_services_url)),
+            invitations={
+                agency: HttpInvitationAdapter(client(url), agency=agency)
+                for agency, url in (("kriminalvarden", settings.kriminalvarden_url),
+                                    ("arbetsformedlingen", settings.arbetsformedlingen_url),
+                                    ("health_care", settings.health_care_url),
+                                    ("sis", settings.sis_url))
+            },
+            police_grants=HttpPoliceGrantsAdapter(client(settings.police_grants_url)),
         )

@@ -35,8 +35,13 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     police_url: str = "http://127.0.0.1:8101"
     social_services_url: str = "http://127.0.0.1:8102"
-    criminal_records_url: str = "http://127.0.0.1:8103"
-    suspicions_url: str = "http://127.0.0.1:8104"
+    kriminalvarden_url: str = "http://127.0.0.1:8103"
+    arbetsformedlingen_url: str = "http://127.0.0.1:8104"
+    health_care_url: str = "http://127.0.0.1:8105"
+    sis_url: str = "http://127.0.0.1:8106"
+    police_grants_url: str = "http://127.0.0.1:8107"
+    criminal_records_url: str = "http://127.0.0.1:8108"
+    suspicions_url: str = "http://127.0.0.1:8109"
     sweep_every_hours: float = 24.0
     sweep_batch_size: int = Field(default=2000, ge=1, le=10000)
     sweep_request_size: int = Field(default=500, ge=1, le=500)

@@ -16,6 +16,10 @@ from adapters.errors import AgencyError
 from adapters.logs import configure_logging, get_logger
 from adapters.registry import AgencyClients, agency_clients
 from flows.resume import wake_case
+from tasks.grants import collect_grant_decision
+from tasks.hand_over import collect_hand_over
+from tasks.meeting import KIND as MEETING_INVITATION
+from tasks.meeting import collect_sign_off
 from tasks.police import collect_threat_assessment
 from tasks.social_services import collect_support_decision
 from tasks.waits import open_agency_waits
@@ -26,6 +30,14 @@ def _collect(case_id: uuid.UUID, subject: str, clients: AgencyClients) -> bool:
         return collect_threat_assessment(case_id, clients.police)
     if subject == "social_services:support_decision":
         return collect_support_decision(case_id, clients.social_services) is not None
+    if subject == "police:grant_application" and clients.police_grants is not None:
+        return collect_grant_decision(case_id, clients.police_grants) == "decided"
+    agency, _, kind = subject.partition(":")
+    if kind == MEETING_INVITATION and agency in clients.invitations:
+        return collect_sign_off(case_id, clients.invitations[agency])
+    if kind.startswith("hand_over_") and agency in clients.invitations:
+        return collect_hand_over(case_id, purpose=kind.removeprefix("hand_over_"),
+                                 port=clients.invitations[agency])
     return False
 
 

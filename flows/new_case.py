@@ -1,4 +1,5 @@
-"""new-case: carries a case through the before phase.
+"""new-case: carries a case through the before phase, then (subflow `during-phase`,
+`flows/during_phase.py`) through the during phase.
 
 Screening against the six criteria, the police threat assessment and social
 services' decision (requested concurrently), then admission. Waits for people
@@ -23,8 +24,9 @@ from adapters.db import unit_of_work
 from adapters.logs import configure_logging, get_logger
 from adapters.registry import agency_clients
 from flows.before_phase import advance
+from flows.during_phase import during_phase
 from flows.waiting import wait_for_answer
-
+from tasks.cases import snapshot
 
 # Each pass either suspends (its process exits) or makes progress; a bound keeps a
 # bug from spinning forever.
@@ -46,9 +48,18 @@ def new_case(case_id: uuid.UUID) -> Any:
             step = advance(case_id, clients)
         log = get_logger(case_number=step.case_number, case_id=str(case_id))
         log.info("before_phase.step", step=step.kind, reason=step.reason)
+        if step.kind in ("admitted", "done") and _in_phase(case_id, "during"):
+            # Admitted: the case goes on in the same run, one subflow per phase.
+            step = during_phase(case_id=case_id)
         if step.kind == "blocked":
             return Failed(message=f"{step.case_number} blocked: {step.reason}")
-        summary = {"case_number": step.case_number, "step": step.kind, "reason": step.reason}
+        summary = {"case_number": step.case_number, "step": step.kind, "reason": step.reason,
+                   "phase": snapshot(case_id).phase}
         if step.kind != "waiting" or not wait_for_answer(case_id):
             return summary
     return Failed(message=f"{case_id}: still not settled after {MAX_PASSES} passes")
+
+
+def _in_phase(case_id: uuid.UUID, phase: str) -> bool:
+    case = snapshot(case_id)
+    return case.phase == phase and case.status != "closed"

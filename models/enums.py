@@ -58,6 +58,13 @@ class Outcome(StrEnum):
     REFERRED_TO_WITNESS_PROTECTION = "referred_to_witness_protection"
     NOT_ELIGIBLE = "not_eligible"
     SUPPORT_REFUSED = "support_refused"
+    # Closure after admission (follow-up model)
+    COMPLETED = "completed"
+    DROPPED_OUT = "dropped_out"
+    RELAPSED = "relapsed"
+    MOVED_ABROAD = "moved_abroad"
+    DECEASED = "deceased"
+    OTHER = "other"
 
 
 class Criterion(StrEnum):
@@ -96,7 +103,36 @@ class WaitKind(StrEnum):
     AGENCY_ANSWER = "agency_answer"
     CONSENT = "consent"
     RELAPSE_ASSESSMENT = "relapse_assessment"
+    NEEDS_ASSESSMENT = "needs_assessment"
+    ACTION_PLAN = "action_plan"
+    GRANT_STATEMENT = "grant_statement"
+    GRANT_COMPLETION = "grant_completion"
+    RELOCATION = "relocation"  # decided on the command line only: an address never enters Prefect
+    RELOCATION_APPROVAL = "relocation_approval"
+    TRANSFER = "transfer"  # the receiving social services answer on the command line
 
 
 def values(enum: type[StrEnum]) -> list[str]:
     return [member.value for member in enum]
+
+
+class Need(StrEnum):
+    """Needs recorded in the needs assessment before the collaboration meeting."""
+
+    FINANCIAL_SUPPORT = "financial_support"
+    HOUSING = "housing"
+    SUBSTANCE_ABUSE = "substance_abuse"
+    DEBTS = "debts"
+    MENTAL_HEALTH = "mental_health"
+    DAILY_ROUTINES = "daily_routines"
+    OCCUPATION = "occupation"
+
+
+class NetworkRole(StrEnum):
+    """A resource in the person's own network, by role only (never a name in Utväg)."""
+
+    FAMILY = "family"
+    MENTOR = "mentor"
+    PARTNER = "partner"
+    FRIEND = "friend"
+    OTHER = "other"

@@ -31,6 +31,24 @@ class Kind(StrEnum):
     RELAPSE_FLAGGED = "relapse_flagged"
     RELAPSE_NOTIFIED = "relapse_notified"
     RELAPSE_ASSESSED = "relapse_assessed"
+    NEEDS_ASSESSED = "needs_assessed"
+    ROUTED = "routed"
+    MEETING_DECIDED = "meeting_decided"
+    INTERVENTION_ADDED = "intervention_added"
+    INTERVENTION_REFUSED = "intervention_refused"
+    PLAN_APPROVED = "plan_approved"
+    GRANT_STATEMENT = "grant_statement"
+    GRANT_COMPLETION_REQUESTED = "grant_completion_requested"
+    GRANT_DECIDED = "grant_decided"
+    RELOCATION_DECIDED = "relocation_decided"
+    RELOCATION_APPROVED = "relocation_approved"
+    DESTINATION_READ = "destination_read"
+    DESTINATION_DENIED = "destination_denied"
+    REOPENED = "reopened"
+    TRANSFER_OFFERED = "transfer_offered"
+    TRANSFER_ANSWERED = "transfer_answered"
+    ESTABLISHED = "established"
+    INDICATORS = "indicators"
 
 
 class EntryLike(Protocol):
@@ -56,7 +74,7 @@ def replay(entries: Iterable[EntryLike]) -> CaseState:
         blocked = state.blocked_reason if state else None
         if entry.kind == Kind.CLOSED:
             outcome = entry.data.get("outcome")
-        if entry.kind == Kind.OPENED:
+        if entry.kind in (Kind.OPENED, Kind.REOPENED):
             outcome = None
         blocked = entry.reason if entry.status == "blocked" else None
         state = CaseState(entry.phase, entry.status, outcome, blocked)

@@ -53,6 +53,7 @@ class Case(SQLModel, table=True):
     status: str
     outcome: str | None = None
     blocked_reason: str | None = None
+    routing_version: str | None = None  # meeting routing rules the case is pinned to
     opened_at: datetime
     closed_at: datetime | None = None
     updated_at: datetime

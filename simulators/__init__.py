@@ -118,6 +118,9 @@ class Scenario(BaseModel):
     reject_status: int | None = Field(
         default=None, ge=400, le=599, description="Answer new POSTs for the case with this."
     )
+    grant_completion: bool | None = Field(
+        default=None, description="Police grants: ask for a completion before deciding."
+    )
 
 
 class StoredRequest(BaseModel):

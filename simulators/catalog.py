@@ -12,16 +12,24 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from simulators import SimulatorConfig, police, registers, social_services
+from simulators import SimulatorConfig, police, police_grants, registers, social_services
+from simulators.invitations import app_for
 
 APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
     "police": police.create_app,
     "social-services": social_services.create_app,
+    "kriminalvarden": app_for("kriminalvarden"),
+    "arbetsformedlingen": app_for("arbetsformedlingen"),
+    "health-care": app_for("health_care"),
+    "sis": app_for("sis"),
+    "police-grants": police_grants.create_app,
     "criminal-records": registers.create_criminal_records_app,
     "suspicions": registers.create_suspicions_app,
 }
 DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102,
-                                  "criminal-records": 8103, "suspicions": 8104}
+                                 "kriminalvarden": 8103, "arbetsformedlingen": 8104,
+                                 "health-care": 8105, "sis": 8106, "police-grants": 8107,
+                                 "criminal-records": 8108, "suspicions": 8109}
 
 
 def settings_env(name: str) -> str:

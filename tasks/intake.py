@@ -23,6 +23,7 @@ from models.crypto import Cipher
 from models.enums import CaseStatus, ConsentState, Phase
 from models.journal import Kind
 from models.referral import Referral, parse_referral
+from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
 
 
@@ -86,6 +87,7 @@ def _open(
         referring_agency=referral.referring_agency.value, milieu=referral.milieu.value,
         custody_status=referral.custody_status.value, phase=Phase.BEFORE,
         status=CaseStatus.OPEN, opened_at=now, updated_at=now,
+        routing_version=ROUTING_VERSION,
     )
     session.add(case)
     session.flush()

@@ -19,8 +19,10 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
 TABLES = ("case_wait", "agency_request", "threat_assessment", "eligibility_assessment",
-          "consent", "case_journal", "case", "person", "case_number_counter",
-          "relapse_flag", "register_check")
+          "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
+          "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",
+          "grant_decision", "grant_budget", "consent", "case_journal", "case", "person",
+          "case_number_counter", "relapse_flag", "register_check")
 
 
 def _server_url() -> str:

@@ -21,6 +21,7 @@ from models.tables import Consent, EligibilityAnswer, Person, ThreatAssessment
 from tasks.cases import now
 from tasks.intake import open_case
 from tasks.waits import record_consent, record_criterion
+from utvag_cli.during_show import show_during
 from utvag_cli.output import err, out
 
 
@@ -84,8 +85,13 @@ def cmd_show(args: argparse.Namespace) -> int:
             out(f"  threat:       {threat.level}, relocation required: "
                 f"{threat.relocation_required}, exclusion zones: "
                 f"{', '.join(threat.exclusion_zones)}, valid until {threat.valid_until}")
+        show_during(session, case.id)
         out("  timeline:")
+        phase = None
         for e in repo.journal_entries(session, case.id):
+            if e.phase != phase:
+                phase = e.phase
+                out(f"   -- {phase} phase --")
             out(f"    {e.at:%Y-%m-%d %H:%M:%S}  {e.phase:<7} {e.status:<9} {e.kind:<19} "
                 f"{e.reason}  ({e.actor})")
         repo.journal(session, case, kind=Kind.NOTE, actor=viewer, at=now(),

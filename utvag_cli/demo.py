@@ -61,6 +61,8 @@ def _open_demo(stack: Stack) -> None:
     out(f"    utvag case decide {opened.case_number} --criterion signed_conditions "
         "--holds yes --by coordinator-anna")
     out(f"  then:       utvag case show {opened.case_number}")
+    out(f"  every phase: repeat `utvag demo advance {opened.case_number}` (demo answers to "
+        "each decision; agencies answer by themselves)")
     out("  once admitted: utvag sweep  (the register sweep flags a demo suspicion; "
         "then utvag case assess)")
     out(f"  logs:       {stack.data_dir / 'logs'}")

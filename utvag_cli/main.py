@@ -9,6 +9,9 @@
     utvag case consent CASE   record (or withdraw) consent for an agency
     utvag case assess CASE    social services' assessment of a relapse flag
     utvag sweep               run the register sweep now (progress bar)
+    utvag during needs CASE   record the needs assessment before the collaboration meeting
+    utvag during ...          action plan, providers, state grant, relocation (see --help)
+    utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import cases
+from utvag_cli import after, cases, demo_advance, during
 from utvag_cli.output import err
 
 
@@ -71,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     from utvag_cli import sweep
 
     sweep.add_parser(sub)
+    during.add_parser(sub)
+    after.add_parser(sub)
+    demo_advance.add_parser(sub)
     return parser
 
 
@@ -78,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, CaseNotFound) as exc:
+    except (cases.UsageError, during.UsageError, after.UsageError, CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code

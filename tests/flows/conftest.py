@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from simulators import SimulatorConfig, police, social_services
+from simulators import SimulatorConfig, police, police_grants, social_services
+from simulators.invitations import AGENCY_TITLES, app_for
 from simulators.server import RunningSimulator, start_in_thread
 from tests.sims import Sim
 from tests.sweep_support import register_simulators, registers  # noqa: F401 - fixtures
@@ -37,9 +39,38 @@ def simulators(database_url: str) -> Iterator[tuple[RunningSimulator, RunningSim
         yield p, s
 
 
+@pytest.fixture(scope="session")
+def invitation_simulators(database_url: str) -> Iterator[dict[str, RunningSimulator]]:
+    """The agencies invited to the collaboration meeting, and the police grants service
+    (during phase)."""
+    config = SimulatorConfig(answer_delay_seconds=0)
+    with ExitStack() as stack:
+        running = {agency: stack.enter_context(start_in_thread(app_for(agency)(config)))
+                   for agency in AGENCY_TITLES}
+        running["police_grants"] = stack.enter_context(
+            start_in_thread(police_grants.create_app(config)))
+        for agency, sim in running.items():
+            os.environ[f"UTVAG_{agency.upper()}_URL"] = sim.base_url
+        from adapters.settings import get_settings
+
+        get_settings.cache_clear()
+        yield running
+
+
+@pytest.fixture
+def invited(invitation_simulators: dict[str, RunningSimulator]) -> Iterator[dict[str, Sim]]:
+    with ExitStack() as stack:
+        sims = {agency: Sim(sim, stack.enter_context(httpx.Client(base_url=sim.base_url,
+                                                                 timeout=5)))
+                for agency, sim in invitation_simulators.items()}
+        for sim in sims.values():
+            sim.reset()
+        yield sims
+
+
 @pytest.fixture
 def sims(simulators: tuple[RunningSimulator, RunningSimulator], db: str,
-         prefect_harness: None) -> Iterator[tuple[Sim, Sim]]:
+         prefect_harness: None, invited: dict[str, Sim]) -> Iterator[tuple[Sim, Sim]]:
     with httpx.Client(base_url=simulators[0].base_url, timeout=5) as p, \
             httpx.Client(base_url=simulators[1].base_url, timeout=5) as s:
         police_sim, social_sim = Sim(simulators[0], p), Sim(simulators[1], s)

@@ -49,7 +49,7 @@ def test_a_rerun_after_a_crash_sends_no_duplicate_request(sims: tuple[Sim, Sim])
     time.sleep(3.5)  # the police received the in-flight request and act on it regardless
     police.set_faults(latency_ms=0)
 
-    assert new_case(case_id=case_id)["step"] == "admitted"
+    assert new_case(case_id=case_id)["phase"] == "during", "admitted and on to the next phase"
 
     request = _police_request()
     assert request is not None and request.attempts == 2

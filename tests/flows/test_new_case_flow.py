@@ -31,12 +31,18 @@ def _kinds(case_id: uuid.UUID) -> list[str]:
         return [e.kind for e in repo.journal_entries(session, case_id)]
 
 
+def _admitted(result: dict[str, str]) -> bool:
+    """Admitted: the before phase is done and the run went on into the during phase
+    (where it now waits for the needs assessment)."""
+    return result["phase"] == "during" and result["reason"] == "needs assessment"
+
+
 def test_a_complete_case_is_admitted_and_the_journal_rebuilds_it(sims: tuple[Sim, Sim]) -> None:
     case_id = _open()
     result = new_case(case_id=case_id)
-    assert result["step"] == "admitted"
+    assert _admitted(result)
     case = snapshot(case_id)
-    assert (case.phase, case.status) == ("during", "admitted")
+    assert (case.phase, case.status) == ("during", "waiting")
     with unit_of_work() as session:
         row = repo.get_case(session, case_id)
         rebuilt = replay(repo.journal_entries(session, case_id))
@@ -58,7 +64,7 @@ def test_an_unknown_criterion_makes_the_case_wait_for_a_coordinator(
         ("coordinator_answer", "signed_conditions")]
     assert sims[0].requests()["resources"] == 0, "no agency is asked before screening passes"
     record_criterion(case_id, criterion="signed_conditions", holds=True, by="coordinator-bo")
-    assert new_case(case_id=case_id)["step"] == "admitted"
+    assert _admitted(new_case(case_id=case_id))
 
 
 def test_a_witness_is_referred_to_witness_protection_not_admitted(sims: tuple[Sim, Sim]) -> None:
@@ -87,7 +93,7 @@ def test_a_late_threat_assessment_keeps_the_case_waiting_until_collected(
     while collect_agency_answers(wake=False)["answered"] == 0:
         assert time.monotonic() < deadline, "the answer was never collected"
         time.sleep(1)
-    assert new_case(case_id=case_id)["step"] == "admitted"
+    assert _admitted(new_case(case_id=case_id))
 
 
 def test_without_consent_nothing_is_disclosed_and_the_refusal_is_journaled(
@@ -100,7 +106,7 @@ def test_without_consent_nothing_is_disclosed_and_the_refusal_is_journaled(
     assert ("consent", "police") in [(w.kind, w.subject) for w in snapshot(case_id).open_waits]
     record_consent(case_id, agency="police", given=True, by="coordinator-bo",
                    legal_basis="samtycke")
-    assert new_case(case_id=case_id)["step"] == "admitted"
+    assert _admitted(new_case(case_id=case_id))
     assert sims[0].requests()["resources"] == 1
 
 
@@ -108,7 +114,7 @@ def test_transient_faults_are_retried_to_success(sims: tuple[Sim, Sim]) -> None:
     sims[0].set_faults(error_rate=0.3, rate_limit_rate=0.2, timeout_rate=0.1,
                        timeout_sleep_seconds=1.5, seed=3)
     case_id = _open()
-    assert new_case(case_id=case_id)["step"] == "admitted"
+    assert _admitted(new_case(case_id=case_id))
     with unit_of_work() as session:
         request = session.exec(select(AgencyRequest).where(
             AgencyRequest.case_id == case_id, AgencyRequest.agency == "police")).one()

@@ -33,6 +33,8 @@ def test_a_waiting_case_publishes_what_it_waits_for_without_personal_data(
 ) -> None:
     number = _waiting_case()
     with get_client(sync_client=True) as client:
+        # Case numbers repeat across tests (each test starts from an empty database), so
+        # the harness holds older artifacts under the same key: take the newest.
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"{number.lower()}-waits"])),
             sort=ArtifactSort.CREATED_DESC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import models.during_tables  # noqa: F401 - registers the during-phase tables in the metadata
 from adapters.db import get_engine, migrate
 from models.tables import SQLModel
 

@@ -1,0 +1,150 @@
+"""Tables of the collaboration meeting: the needs assessment and each invitee's
+invitation and sign-off. Ids, codes and roles only: no personal data."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field, SQLModel
+
+
+class NeedsAssessment(SQLModel, table=True):
+    __tablename__ = "needs_assessment"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    needs: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    network: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    recorded_by: str
+    recorded_at: datetime
+
+
+class MeetingInvitation(SQLModel, table=True):
+    __tablename__ = "meeting_invitation"
+    __table_args__ = (sa.UniqueConstraint("case_id", "invitee"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    invitee: str
+    units: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
+    external: bool
+    routing_version: str
+    signed_off_by: str | None = None
+    signed_off_at: datetime | None = None
+
+
+class Provider(SQLModel, table=True):
+    """An external provider of interventions (an organisation, never a person's data)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    vetted_by: str | None = None
+    vetted_on: date | None = None
+    next_follow_up_due: date | None = None
+    created_at: datetime
+
+
+class ProviderFollowUp(SQLModel, table=True):
+    __tablename__ = "provider_follow_up"
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    verdict: str
+    reported_by: str
+    reported_on: date
+    next_follow_up_due: date
+    recorded_at: datetime
+
+
+class Intervention(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    kind: str
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    start: date
+    planned_end: date
+    cost_sek: int = Field(sa_type=sa.BigInteger())
+    added_by: str
+    added_at: datetime
+
+
+class CoordinatorStatement(SQLModel, table=True):
+    """The police defector coordinator's statement (utlåtande) for the grant application."""
+
+    __tablename__ = "coordinator_statement"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    supports: bool
+    recorded_by: str
+    recorded_at: datetime
+
+
+class GrantBudget(SQLModel, table=True):
+    """One row per year: the appropriation and the cap; locked while a grant is booked."""
+
+    __tablename__ = "grant_budget"
+    year: int = Field(primary_key=True)
+    appropriation_sek: int = Field(sa_type=sa.BigInteger())
+    direct_operational_cap_sek: int = Field(sa_type=sa.BigInteger())
+
+
+class GrantDecisionRow(SQLModel, table=True):
+    """The decision on a case's grant application; granted rows are the year's ledger."""
+
+    __tablename__ = "grant_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    year: int = Field(foreign_key="grant_budget.year")
+    kind: str
+    status: str
+    amount_sek: int | None = Field(default=None, sa_type=sa.BigInteger())
+    reason: str | None = None
+    decided_at: datetime
+
+
+class Relocation(SQLModel, table=True):
+    """Where the person moves. Destination municipality and address are encrypted: only
+    the placing and the receiving social services may read them (`tasks.relocation`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    destination_enc: bytes
+    address_enc: bytes
+    housing_form: str
+    fast_path: bool
+    decided_by: str
+    decided_at: datetime
+    approval_due: datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+
+
+class OutcomeIndicator(SQLModel, table=True):
+    """The follow-up model's indicators at 6, 12 and 24 months after closure."""
+
+    __tablename__ = "outcome_indicator"
+    __table_args__ = (sa.UniqueConstraint("case_id", "months"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    months: int
+    stable_housing: bool
+    occupation: bool
+    no_new_crime: bool
+    recorded_by: str
+    recorded_at: datetime
+
+
+class TransferOffer(SQLModel, table=True):
+    """Transfer of responsibility to the receiving municipality, with who pays from when.
+    The receiving municipality is the destination: it is not stored here in clear."""
+
+    __tablename__ = "transfer_offer"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    offered_by: str
+    offered_at: datetime
+    accepted: bool | None = None
+    cost_payer: str | None = None  # 'placing' or 'receiving'
+    cost_from: date | None = None
+    answered_by: str | None = None
+    answered_at: datetime | None = None

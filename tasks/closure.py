@@ -1,0 +1,87 @@
+"""Closing a case with an outcome, the follow-up indicators, and reopening.
+
+Closure and reopening are transitions (journaled in the same transaction), so the
+journal keeps both and `models.journal.replay` rebuilds the case either way.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, col, select
+
+from adapters import repo
+from adapters.db import unit_of_work
+from models.during_tables import OutcomeIndicator
+from models.enums import CaseStatus, Outcome, Phase
+from models.journal import Kind
+from models.tables import Case
+from tasks.cases import now
+
+CLOSURE_OUTCOMES = (Outcome.COMPLETED, Outcome.DROPPED_OUT, Outcome.RELAPSED,
+                    Outcome.MOVED_ABROAD, Outcome.DECEASED, Outcome.OTHER)
+INDICATOR_MONTHS = (6, 12, 24)
+
+
+class ClosureError(ValueError):
+    pass
+
+
+def close_with_outcome(case_ref: str | uuid.UUID, *, outcome: Outcome, by: str) -> Case:
+    if outcome not in CLOSURE_OUTCOMES:
+        raise ClosureError("outcome: one of " + ", ".join(o.value for o in CLOSURE_OUTCOMES))
+    at = now()
+    with unit_of_work() as session:
+        case = _case(session, case_ref)
+        if case.status == CaseStatus.CLOSED:
+            raise ClosureError(f"case: {case.case_number} is already closed")
+        if case.phase == Phase.BEFORE:
+            raise ClosureError(f"case: {case.case_number} was never admitted")
+        repo.transition(session, case, kind=Kind.CLOSED, actor=by, at=at, phase=Phase.AFTER,
+                        status=CaseStatus.CLOSED, reason=f"closed: {outcome.value}",
+                        data={"outcome": outcome.value})
+    return case
+
+
+def reopen(case_ref: str | uuid.UUID, *, by: str, reason: str) -> Case:
+    """Reopen a closed case in the during phase; the earlier closure stays in the journal."""
+    at = now()
+    with unit_of_work() as session:
+        case = _case(session, case_ref)
+        if case.status != CaseStatus.CLOSED:
+            raise ClosureError(f"case: {case.case_number} is not closed")
+        previous = case.outcome
+        case.closed_at, case.outcome = None, None
+        repo.transition(session, case, kind=Kind.REOPENED, actor=by, at=at, phase=Phase.DURING,
+                        status=CaseStatus.OPEN, reason=f"reopened: {reason}",
+                        data={"previous_outcome": previous})
+    return case
+
+
+def record_indicators(case_ref: str | uuid.UUID, *, months: int, stable_housing: bool,
+                      occupation: bool, no_new_crime: bool, by: str) -> None:
+    if months not in INDICATOR_MONTHS:
+        raise ClosureError("months: one of 6, 12, 24")
+    at = now()
+    values = {"stable_housing": stable_housing, "occupation": occupation,
+              "no_new_crime": no_new_crime, "recorded_by": by, "recorded_at": at}
+    with unit_of_work() as session:
+        case = _case(session, case_ref)
+        session.execute(insert(OutcomeIndicator).values(case_id=case.id, months=months, **values)
+                        .on_conflict_do_update(index_elements=["case_id", "months"], set_=values))
+        repo.journal(session, case, kind=Kind.INDICATORS, actor=by, at=at,
+                     reason=f"follow-up at {months} months recorded",
+                     data={"months": months, "stable_housing": stable_housing,
+                           "occupation": occupation, "no_new_crime": no_new_crime})
+
+
+def indicators(case_id: uuid.UUID) -> list[OutcomeIndicator]:
+    with unit_of_work() as session:
+        return list(session.exec(select(OutcomeIndicator).where(
+            OutcomeIndicator.case_id == case_id).order_by(col(OutcomeIndicator.months))))
+
+
+def _case(session: Session, case_ref: str | uuid.UUID) -> Case:
+    case = repo.find_case(session, str(case_ref))
+    return repo.get_case(session, case.id, lock=True)

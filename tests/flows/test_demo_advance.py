@@ -1,0 +1,36 @@
+"""The demo case of `make run` goes through every phase against the simulators when
+`utvag demo advance` answers each human decision (here under Prefect's harness)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters import repo
+from adapters.db import unit_of_work
+from flows.new_case import new_case
+from tasks.intake import open_case
+from tests.sims import Sim
+from utvag_cli.demo_advance import answer_next
+
+REFERRAL = Path(__file__).resolve().parents[2] / "docs" / "examples" / "referral.json"
+
+
+def test_the_demo_case_reaches_the_after_phase_through_every_step(
+        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
+    opened = open_case(json.loads(REFERRAL.read_text(encoding="utf-8")), now=datetime.now(UTC))
+    answered: list[str] = []
+    for _ in range(20):
+        result = new_case(case_id=opened.case_id)
+        if result["phase"] == "after":
+            break
+        answered.append(answer_next(opened.case_number).split(";")[0])
+    assert result["reason"] == "after phase: follow-up", answered
+    with unit_of_work() as session:
+        phases = {e.phase for e in repo.journal_entries(session, opened.case_id)}
+        kinds = {e.kind for e in repo.journal_entries(session, opened.case_id)}
+    assert phases == {"before", "during", "after"}
+    assert {"admitted", "routed", "meeting_decided", "plan_approved", "grant_decided",
+            "relocation_decided", "transfer_answered", "established"} <= kinds
+    assert "answered consent" in answered, "the demo case asks consent for new agencies"

@@ -1,0 +1,111 @@
+"""`utvag after ...`: closure with an outcome, follow-up indicators, reopening.
+
+    utvag after close CASE --outcome completed|dropped_out|relapsed|moved_abroad|deceased|other
+                       --by STAFF_ID
+    utvag after indicators CASE --months 6|12|24 --stable-housing yes|no --occupation yes|no
+                            --no-new-crime yes|no --by STAFF_ID
+    utvag after reopen CASE --reason TEXT --by STAFF_ID
+    utvag after transfer CASE --accept yes|no --payer placing|receiving --from DATE
+                          --municipality CODE --by STAFF_ID   (receiving social services)
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from flows.resume import wake_case
+from models.enums import Outcome
+from models.relocation import DisclosureDenied
+from tasks.closure import ClosureError, close_with_outcome, record_indicators, reopen
+from tasks.hand_over import answer_transfer
+from utvag_cli.output import out
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _yes(value: str, field: str) -> bool:
+    answer = {"yes": True, "no": False}.get(value.strip().lower())
+    if answer is None:
+        raise UsageError(f"{field}: answer yes or no")
+    return answer
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    try:
+        case = close_with_outcome(args.case, outcome=Outcome(args.outcome), by=args.by)
+    except ValueError as exc:  # ClosureError, or an unknown outcome
+        raise UsageError(str(exc) if isinstance(exc, ClosureError)
+                         else "outcome: completed, dropped_out, relapsed, moved_abroad, "
+                              "deceased or other") from None
+    out(f"{case.case_number}: closed ({args.outcome})")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    try:
+        record_indicators(args.case, months=args.months,
+                          stable_housing=_yes(args.stable_housing, "stable-housing"),
+                          occupation=_yes(args.occupation, "occupation"),
+                          no_new_crime=_yes(args.no_new_crime, "no-new-crime"), by=args.by)
+    except ClosureError as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{args.case}: follow-up at {args.months} months recorded")
+    return 0
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    try:
+        case = reopen(args.case, by=args.by, reason=args.reason)
+    except ClosureError as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{case.case_number}: reopened (start it again with `utvag case run`)")
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    try:
+        cost_from = date.fromisoformat(args.cost_from)
+    except ValueError:
+        raise UsageError("from: a date YYYY-MM-DD") from None
+    try:
+        case = answer_transfer(args.case, accept=_yes(args.accept, "accept"),
+                               cost_payer=args.payer, cost_from=cost_from,
+                               viewer_municipality=args.municipality, by=args.by)
+    except (DisclosureDenied, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{case.case_number}: transfer answered; flow {wake_case(case.id)}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    after = sub.add_parser("after", help="closure, follow-up and reopening")
+    commands = after.add_subparsers(dest="after_command", required=True)
+    p = commands.add_parser("close", help="close the case with an outcome")
+    p.add_argument("case")
+    p.add_argument("--outcome", required=True)
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_close)
+    p = commands.add_parser("indicators", help="follow-up indicators at 6/12/24 months")
+    p.add_argument("case")
+    p.add_argument("--months", type=int, required=True)
+    p.add_argument("--stable-housing", required=True)
+    p.add_argument("--occupation", required=True)
+    p.add_argument("--no-new-crime", required=True)
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_indicators)
+    p = commands.add_parser("reopen", help="reopen a closed case (the journal keeps both)")
+    p.add_argument("case")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_reopen)
+    p = commands.add_parser("transfer", help="answer the transfer of responsibility")
+    p.add_argument("case")
+    p.add_argument("--accept", required=True, help="yes or no")
+    p.add_argument("--payer", required=True, help="placing or receiving")
+    p.add_argument("--from", dest="cost_from", required=True, help="costs from (YYYY-MM-DD)")
+    p.add_argument("--municipality", required=True, help="your municipality code")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_transfer)

@@ -1,0 +1,90 @@
+"""`utvag demo advance CASE`: answer what a demo case waits for with demo answers, so it
+goes through every phase against the simulators (`make run`). One answer per call; run
+it again after the flow has moved on. Agencies answer by themselves (simulators)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from adapters import repo
+from adapters.db import unit_of_work
+from flows.resume import wake_case
+from models.action_plan import InterventionKind
+from models.enums import Need, NetworkRole, WaitKind
+from models.tables import ThreatAssessment
+from tasks.action_plan import InterventionIn, add_intervention, approve_plan
+from tasks.cases import snapshot
+from tasks.grants import complete_application, record_statement
+from tasks.hand_over import answer_transfer
+from tasks.meeting import record_needs
+from tasks.relocation import RelocationIn, approve_relocation, decide_relocation, read_destination
+from tasks.waits import record_consent, record_criterion
+from utvag_cli.output import out
+
+BY = "demo-coordinator"
+DEMO_DESTINATIONS = ("2584", "1280", "0380")  # Kiruna, Malmö, Uppsala: first not excluded
+
+
+def answer_next(case_ref: str) -> str:
+    """Answer the first open wait a person answers; returns what was done."""
+    with unit_of_work() as session:
+        case = repo.find_case(session, case_ref)
+        zones = session.exec(select(ThreatAssessment.exclusion_zones).where(
+            ThreatAssessment.case_id == case.id)).first() or []
+    waits = [w for w in snapshot(case.id).open_waits if w.kind != WaitKind.AGENCY_ANSWER]
+    if not waits:
+        return "nothing to answer (the case waits for an agency, or for nothing)"
+    wait, today = waits[0], datetime.now(UTC).date()
+    kind = WaitKind(wait.kind)
+    if kind == WaitKind.COORDINATOR_ANSWER:
+        record_criterion(case.id, criterion=wait.subject, holds=True, by=BY, note="demo")
+    elif kind == WaitKind.CONSENT:
+        record_consent(case.id, agency=wait.subject, given=True, by=BY, legal_basis="samtycke")
+    elif kind == WaitKind.NEEDS_ASSESSMENT:
+        record_needs(case.id, needs=[Need.HOUSING, Need.OCCUPATION, Need.DEBTS],
+                     network=[NetworkRole.MENTOR], by=BY)
+    elif kind == WaitKind.ACTION_PLAN:
+        for item, cost in ((InterventionKind.CONTACT_PERSON, 0),
+                           (InterventionKind.DEBT_RESTRUCTURING, 12_500)):
+            add_intervention(case.id, InterventionIn(kind=item, start=today,
+                                                     planned_end=today + timedelta(days=365),
+                                                     cost_sek=cost), by=BY)
+        approve_plan(case.id, by=BY)
+    elif kind == WaitKind.GRANT_STATEMENT:
+        record_statement(case.id, supports=True, by="demo-police-coordinator")
+    elif kind == WaitKind.GRANT_COMPLETION:
+        complete_application(case.id, by=BY)
+    elif kind == WaitKind.RELOCATION:
+        destination = next(d for d in DEMO_DESTINATIONS if d not in zones)
+        decide_relocation(case.id, RelocationIn(destination=destination, address="Demovägen 1",
+                                                lives_independently=True,
+                                                needs_deep_support=False), by=BY)
+    elif kind == WaitKind.RELOCATION_APPROVAL:
+        approve_relocation(case.id, by=BY)
+    elif kind == WaitKind.TRANSFER:
+        receiving, _ = read_destination(case.id, viewer_agency="social_services",
+                                        viewer_municipality=case.placing_municipality, by=BY)
+        answer_transfer(case.id, accept=True, cost_payer="receiving",
+                        cost_from=today + timedelta(days=30), viewer_municipality=receiving,
+                        by=BY)
+    else:
+        return f"{kind.value}: no demo answer"
+    return f"answered {kind.value}; flow {wake_case(case.id)}"
+
+
+def cmd_advance(args: argparse.Namespace) -> int:
+    out(f"{args.case}: {answer_next(args.case)}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser("demo", help="demo helpers")
+    commands = demo.add_subparsers(dest="demo_command", required=True)
+    p = commands.add_parser("advance", help="answer what the case waits for (demo answers)")
+    p.add_argument("case")
+    p.set_defaults(handler=cmd_advance)
+
+

@@ -1,0 +1,274 @@
+"""`utvag during ...`: the coordinator's answers in the during phase.
+
+    utvag during needs CASE --need housing --need occupation [--network mentor] --by STAFF_ID
+    utvag during provider add NAME
+    utvag during provider vet NAME --on DATE --follow-up-due DATE --by STAFF_ID
+    utvag during provider follow-up NAME --verdict V --on DATE --next-due DATE --by STAFF_ID
+    utvag during intervention CASE --kind K --start DATE --end DATE --cost KRONOR
+                              [--provider NAME] --by STAFF_ID
+    utvag during approve-plan CASE --by STAFF_ID
+    utvag during statement CASE --supports yes|no --by STAFF_ID   (police coordinator)
+    utvag during complete-grant CASE --by STAFF_ID
+    utvag during ledger [--year YYYY]
+    utvag during relocate CASE --destination CODE --address TEXT --independent yes|no
+                          --deep-support yes|no [--fast-path] --by STAFF_ID
+    utvag during approve-relocation CASE --by STAFF_ID
+    utvag during destination CASE --agency AGENCY --municipality CODE --by STAFF_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+
+from adapters import repo
+from adapters.db import unit_of_work
+from flows.resume import wake_case
+from models.action_plan import FollowUpVerdict, InterventionKind, InterventionRefused
+from models.enums import Need, NetworkRole
+from models.relocation import DisclosureDenied, RelocationRefused
+from tasks.action_plan import (
+    InterventionIn,
+    ProviderNotFound,
+    add_intervention,
+    approve_plan,
+    record_follow_up,
+    register_provider,
+    vet_provider,
+)
+from tasks.grants import complete_application, ledger, record_statement
+from tasks.meeting import record_needs
+from tasks.relocation import (
+    RelocationIn,
+    approve_relocation,
+    decide_relocation,
+    read_destination,
+)
+from utvag_cli.output import out
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _parse(enum: type[E], values: list[str], field: str) -> list[E]:
+    try:
+        return [enum(v) for v in values]
+    except ValueError:
+        raise UsageError(f"{field}: one of {', '.join(e.value for e in enum)}") from None
+
+
+def cmd_needs(args: argparse.Namespace) -> int:
+    needs = _parse(Need, args.need or [], "need")
+    network = _parse(NetworkRole, args.network or [], "network")
+    case = record_needs(args.case, needs=needs, network=network, by=args.by)
+    woken = wake_case(case.id, run_input={"needs": [n.value for n in needs],
+                                          "network": [r.value for r in network],
+                                          "recorded_by": args.by})
+    out(f"{case.case_number}: needs recorded ({', '.join(needs) or 'none'}); flow {woken}")
+    return 0
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{field}: a date YYYY-MM-DD") from None
+
+
+def _kronor(value: str) -> int:
+    if not value.isdigit():
+        raise UsageError("cost: whole kronor (digits only, e.g. 48000)")
+    return int(value)
+
+
+def cmd_provider(args: argparse.Namespace) -> int:
+    try:
+        if args.provider_command == "add":
+            register_provider(args.name)
+        elif args.provider_command == "vet":
+            vet_provider(args.name, by=args.by, on=_date(args.on, "on"),
+                         next_follow_up_due=_date(args.follow_up_due, "follow-up-due"))
+        else:
+            verdict = _parse(FollowUpVerdict, [args.verdict], "verdict")[0]
+            record_follow_up(args.name, verdict=verdict, by=args.by, on=_date(args.on, "on"),
+                             next_follow_up_due=_date(args.next_due, "next-due"))
+    except (ProviderNotFound, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    out(f"provider {args.name}: {args.provider_command} recorded")
+    return 0
+
+
+def cmd_intervention(args: argparse.Namespace) -> int:
+    item = InterventionIn(kind=_parse(InterventionKind, [args.kind], "kind")[0],
+                          start=_date(args.start, "start"), planned_end=_date(args.end, "end"),
+                          cost_sek=_kronor(args.cost), provider=args.provider)
+    try:
+        add_intervention(args.case, item, by=args.by)
+    except (InterventionRefused, ProviderNotFound) as exc:
+        raise UsageError(f"intervention refused: {exc}") from None
+    out(f"{args.case}: intervention {item.kind.value} added ({item.cost_sek} kr)")
+    return 0
+
+
+def cmd_approve_plan(args: argparse.Namespace) -> int:
+    try:
+        total = approve_plan(args.case, by=args.by)
+    except InterventionRefused as exc:
+        raise UsageError(str(exc)) from None
+    with unit_of_work() as session:
+        case = repo.find_case(session, args.case)
+    woken = wake_case(case.id, run_input={"approve": True, "recorded_by": args.by})
+    out(f"{case.case_number}: action plan approved ({total} kr); flow {woken}")
+    return 0
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    supports = {"yes": True, "no": False}.get(args.supports.strip().lower())
+    if supports is None:
+        raise UsageError("supports: answer yes or no")
+    case = record_statement(args.case, supports=supports, by=args.by)
+    woken = wake_case(case.id, run_input={"supports": supports, "recorded_by": args.by})
+    out(f"{case.case_number}: coordinator statement recorded; flow {woken}")
+    return 0
+
+
+def cmd_complete_grant(args: argparse.Namespace) -> int:
+    case = complete_application(args.case, by=args.by)
+    woken = wake_case(case.id, run_input={"completed": True, "recorded_by": args.by})
+    out(f"{case.case_number}: grant application completed; flow {woken}")
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    from models.grants import Budget
+
+    year = args.year or date.today().year
+    granted, cases = ledger(year)
+    budget = Budget(year)
+    out(f"{year}: {cases} cases granted, {granted} kr of {budget.appropriation_sek} kr; "
+        f"{budget.appropriation_sek - granted} kr left")
+    return 0
+
+
+def _yes(value: str, field: str) -> bool:
+    answer = {"yes": True, "no": False}.get(value.strip().lower())
+    if answer is None:
+        raise UsageError(f"{field}: answer yes or no")
+    return answer
+
+
+def cmd_relocate(args: argparse.Namespace) -> int:
+    item = RelocationIn(destination=args.destination, address=args.address,
+                        lives_independently=_yes(args.independent, "independent"),
+                        needs_deep_support=_yes(args.deep_support, "deep-support"),
+                        fast_path=args.fast_path)
+    try:
+        form = decide_relocation(args.case, item, by=args.by)
+    except (RelocationRefused, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    with unit_of_work() as session:
+        case = repo.find_case(session, args.case)
+    woken = wake_case(case.id)
+    out(f"{case.case_number}: relocation decided ({form}"
+        + (", fast path: approve within 72 h" if args.fast_path else "") + f"); flow {woken}")
+    return 0
+
+
+def cmd_approve_relocation(args: argparse.Namespace) -> int:
+    approve_relocation(args.case, by=args.by)
+    with unit_of_work() as session:
+        case = repo.find_case(session, args.case)
+    out(f"{case.case_number}: relocation approved; flow {wake_case(case.id)}")
+    return 0
+
+
+def cmd_destination(args: argparse.Namespace) -> int:
+    """Shows the destination to the placing or receiving social services only (journaled)."""
+    try:
+        destination, address = read_destination(args.case, viewer_agency=args.agency,
+                                                 viewer_municipality=args.municipality,
+                                                 by=args.by)
+    except DisclosureDenied as exc:
+        raise UsageError(str(exc)) from None
+    out(f"destination: {destination}  address: {address}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    during = sub.add_parser("during", help="answer the decisions of the during phase")
+    commands = during.add_subparsers(dest="during_command", required=True)
+    p = commands.add_parser("needs", help="record the needs assessment before the meeting")
+    p.add_argument("case")
+    p.add_argument("--need", action="append", help=", ".join(n.value for n in Need))
+    p.add_argument("--network", action="append",
+                   help="a network resource by role: " + ", ".join(r.value for r in NetworkRole))
+    p.add_argument("--by", required=True, help="your staff id")
+    p.set_defaults(handler=cmd_needs)
+    provider = commands.add_parser("provider", help="the registry of external providers")
+    pc = provider.add_subparsers(dest="provider_command", required=True)
+    p = pc.add_parser("add", help="register a provider (unvetted)")
+    p.add_argument("name")
+    p = pc.add_parser("vet", help="record that a provider was vetted and approved")
+    p.add_argument("name")
+    p.add_argument("--on", required=True)
+    p.add_argument("--follow-up-due", required=True)
+    p.add_argument("--by", required=True)
+    p = pc.add_parser("follow-up", help="record a provider's follow-up report")
+    p.add_argument("name")
+    p.add_argument("--verdict", required=True, help=", ".join(v.value for v in FollowUpVerdict))
+    p.add_argument("--on", required=True)
+    p.add_argument("--next-due", required=True)
+    p.add_argument("--by", required=True)
+    provider.set_defaults(handler=cmd_provider)
+    for sub_parser in pc.choices.values():
+        sub_parser.set_defaults(handler=cmd_provider)
+    p = commands.add_parser("intervention", help="add an intervention to the action plan")
+    p.add_argument("case")
+    p.add_argument("--kind", required=True, help=", ".join(k.value for k in InterventionKind))
+    p.add_argument("--start", required=True)
+    p.add_argument("--end", required=True)
+    p.add_argument("--cost", required=True, help="whole kronor")
+    p.add_argument("--provider", help="registered provider (default: the municipality)")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_intervention)
+    p = commands.add_parser("approve-plan", help="approve the case's action plan")
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_approve_plan)
+    p = commands.add_parser("statement", help="the police coordinator's statement on the grant")
+    p.add_argument("case")
+    p.add_argument("--supports", required=True, help="yes or no")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_statement)
+    p = commands.add_parser("complete-grant", help="the grant application has been completed")
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_complete_grant)
+    p = commands.add_parser("relocate", help="decide the relocation (address stays here)")
+    p.add_argument("case")
+    p.add_argument("--destination", required=True, help="municipality code")
+    p.add_argument("--address", required=True)
+    p.add_argument("--independent", required=True, help="can live independently: yes or no")
+    p.add_argument("--deep-support", required=True, help="needs deeper support: yes or no")
+    p.add_argument("--fast-path", action="store_true",
+                   help="protective decision now; approve within 72 h")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_relocate)
+    p = commands.add_parser("approve-relocation", help="approve a fast-path relocation")
+    p.add_argument("case")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_approve_relocation)
+    p = commands.add_parser("destination", help="show the destination (social services only)")
+    p.add_argument("case")
+    p.add_argument("--agency", required=True)
+    p.add_argument("--municipality")
+    p.add_argument("--by", required=True)
+    p.set_defaults(handler=cmd_destination)
+    p = commands.add_parser("ledger", help="the year's state-grant ledger")
+    p.add_argument("--year", type=int)
+    p.set_defaults(handler=cmd_ledger)
