@@ -2,6 +2,9 @@
 
     utvag run                 the whole local stack with a demo case (make run)
     utvag serve               serve the deployments of deployments/registry.py
+    utvag deploy              register them on the Prefect server (work pool, automations)
+    utvag worker              start a process worker on the work pool
+    utvag status              cases waiting, overdue, blocked, with reasons
     utvag init                create the key file and migrate the database
     utvag case open FILE      open a case from a referral (JSON)
     utvag case show CASE      the case and its timeline (personal data: local use)
@@ -17,7 +20,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import cases
+from utvag_cli import cases, ops
 from utvag_cli.output import err
 
 
@@ -66,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the simulated agencies take to answer")
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
+    ops.add_parsers(sub)
     return parser
 
 
