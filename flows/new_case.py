@@ -5,7 +5,8 @@ services' decision (requested concurrently), then admission. Waits for people
 and agencies by suspending (see `flows.waiting`). Triggered with the case id
 only; the run is named `<case number>-before`.
 
-Deployed by `deployments/registry.py` (`utvag serve`, `make run`). Locally:
+Each step publishes a markdown artifact `<case number>-steps`: what happened and
+what the case waits for. Deployed by `deployments/registry.py` (`utvag deploy`). Locally:
     python -c "from flows.new_case import new_case; new_case(case_id='<uuid>')"
 """
 
@@ -24,6 +25,8 @@ from adapters.logs import configure_logging, get_logger
 from adapters.registry import agency_clients
 from flows.before_phase import advance
 from flows.waiting import wait_for_answer
+from tasks.artifacts import publish_step
+from tasks.cases import snapshot
 
 
 def run_name() -> str:
@@ -37,10 +40,12 @@ def run_name() -> str:
 def new_case(case_id: uuid.UUID) -> Any:
     configure_logging()
     while True:
+        before = snapshot(case_id).journal_count
         with agency_clients() as clients:
             step = advance(case_id, clients)
         log = get_logger(case_number=step.case_number, case_id=str(case_id))
         log.info("before_phase.step", step=step.kind, reason=step.reason)
+        publish_step(case_id, step=step.kind, reason=step.reason, since=before)
         if step.kind == "blocked":
             return Failed(message=f"{step.case_number} blocked: {step.reason}")
         summary = {"case_number": step.case_number, "step": step.kind, "reason": step.reason}

@@ -56,6 +56,24 @@ def cmd_worker(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter, fixed arguments
 
 
+def cmd_status(_: argparse.Namespace) -> int:
+    """Cases waiting (and for what), overdue, blocked (and why): case numbers only."""
+    from tasks.status import operator_status
+
+    status = operator_status()
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(status.counts.items())) or "no cases"
+    out(f"cases: {counts}")
+    out(f"waiting: {len(status.waiting)} wait(s), {len(status.overdue)} overdue")
+    for w in status.waiting:
+        flag = "OVERDUE " if w.overdue else ""
+        out(f"  {flag}{w.case_number}  waits for {w.kind}: {w.subject}  since "
+            f"{w.since:%Y-%m-%d %H:%M}  deadline {w.deadline:%Y-%m-%d}")
+    out(f"blocked: {len(status.blocked)}")
+    for number, reason in status.blocked:
+        out(f"  {number}  {reason}  (fix, then `utvag case run {number}`)")
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from deployments.registry import DEFAULT_WORK_POOL
 
@@ -77,3 +95,5 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--limit", type=int, default=4, help="flow runs at once on this worker")
     p.add_argument("--name", default=None)
     p.set_defaults(handler=cmd_worker)
+    p = sub.add_parser("status", help="cases waiting, overdue, blocked, with reasons")
+    p.set_defaults(handler=cmd_status)

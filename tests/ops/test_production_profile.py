@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
 from sqlalchemy import text
 
 from adapters.db import get_engine
 from flows.recover import new_case_runs
 from flows.resume import start_case_run
 from tasks.intake import open_case
-from tests.factories import identity_number, referral
+from tests.factories import TOLVAN_NAME, identity_number, referral
+from tests.ops.conftest import Receiver
 from utvag_cli.stack import Stack
 
 # The acceptance run is UTVAG_BURST_CASES=100. Every flow run is a fresh
@@ -150,6 +155,52 @@ def test_the_api_refuses_a_client_without_the_auth_string(prod_stack: Stack) -> 
     assert httpx.get(f"{prod_stack.api_url}/health", timeout=10).status_code == 200
     refused = httpx.post(f"{prod_stack.api_url}/deployments/filter", json={}, timeout=10)
     assert refused.status_code == 401
+
+
+def _eventually(check: Callable[[], object], *, timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_an_overdue_wait_and_a_failed_run_reach_the_operator(
+    prod_stack: Stack, receiver: Receiver, prefect_client_env: None,
+) -> None:
+    waiting = open_case(_referral(5_000), now=datetime.now(UTC))  # waits for a coordinator
+    failing = open_case(_referral(5_001), now=datetime.now(UTC))  # asks the agencies
+    police = prod_stack.ports.simulators["police"]
+    httpx.put(f"http://127.0.0.1:{police}/_admin/scenarios/{failing.case_number}",
+              json={"reject_status": 422}, timeout=10).raise_for_status()
+    start_case_run(waiting.case_id)
+    start_case_run(failing.case_id)
+    _eventually(lambda: _statuses({waiting.case_id: False}).get("waiting"), timeout=WAIT,
+                what="the case waiting")
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE case_wait SET deadline = now() - interval '1 day' "
+                          "WHERE case_id = :id"), {"id": waiting.case_id})
+    run_deployment("flag-overdue-waits/flag-overdue-waits", timeout=0)
+
+    def notified(number: str, what: str) -> bool:
+        return any(number in str(n.get("subject")) and what in str(n.get("subject"))
+                   for n in receiver.received)
+
+    _eventually(lambda: notified(waiting.case_number, "past its deadline"), timeout=WAIT,
+                what="the overdue notification")
+    _eventually(lambda: notified(failing.case_number, "Failed"), timeout=WAIT,
+                what="the failed-run notification")
+    assert not any(TOLVAN_NAME.split()[0] in str(n) or "Burst Person" in str(n)
+                   for n in receiver.received), "nothing personal in notifications"
+
+    shown = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "utvag_cli.main", "status"], env=prod_stack.env,
+        capture_output=True, text=True, timeout=120, check=True).stdout
+    assert f"OVERDUE {waiting.case_number}  waits for coordinator_answer: signed_conditions" \
+        in shown
+    assert f"{failing.case_number}  police: " in shown and "blocked: 1" in shown
 
 
 def test_a_burst_reaches_first_waits_once_each_on_two_workers(prod_stack: Stack,
