@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from prefect.automations import Automation
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
@@ -58,8 +59,7 @@ def webhook_block(url: str) -> uuid.UUID:
     """The custom webhook block that posts {subject, body} as JSON to `url`."""
     block = CustomWebhookNotificationBlock(
         name=WEBHOOK_BLOCK, url=url, json_data={"subject": "{{subject}}", "body": "{{body}}"})
-    saved: uuid.UUID = block.save(WEBHOOK_BLOCK, overwrite=True)
-    return saved
+    return cast(uuid.UUID, block.save(WEBHOOK_BLOCK, overwrite=True))
 
 
 def named_block(slug: str) -> uuid.UUID:

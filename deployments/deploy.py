@@ -11,10 +11,12 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
+from typing import cast
 
 from prefect import Flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.deployments.runner import RunnerDeployment
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
@@ -40,15 +42,15 @@ def ensure_work_pool(name: str, *, concurrency_limit: int | None = None) -> bool
 def deploy_spec(spec: DeploymentSpec, *, source: Path = PROJECT_ROOT) -> uuid.UUID:
     flow: Flow[..., object] = Flow.from_source(  # type: ignore[assignment]
         source=str(source), entrypoint=spec.entrypoint)
-    deployment = flow.to_deployment(
+    deployment = cast(RunnerDeployment, flow.to_deployment(
         name=spec.name, interval=spec.interval, tags=list(spec.tags),
         description=spec.description, concurrency_limit=spec.concurrency,
         parameters=spec.parameters,
-    )
-    # One engine process per flow run, started by this installation's interpreter
-    # (without `command`, the process worker adds a supervisor process per run).
-    deployment.job_variables = {"command": f"{sys.executable} -m prefect.engine"}
-    return deployment.apply(work_pool_name=spec.work_pool)
+        # One engine process per flow run, started by this installation's interpreter
+        # (without `command`, the process worker adds a supervisor process per run).
+        job_variables={"command": f"{sys.executable} -m prefect.engine"},
+    ))
+    return cast(uuid.UUID, deployment.apply(work_pool_name=spec.work_pool))
 
 
 def deploy_all(specs: list[DeploymentSpec], *, source: Path = PROJECT_ROOT,

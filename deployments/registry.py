@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
@@ -84,14 +84,15 @@ def serve_all(specs: list[DeploymentSpec]) -> None:
     """Serve every deployment from this process (blocks until interrupted).
     Development only: production uses `utvag deploy` and `utvag worker`."""
     from prefect import serve
+    from prefect.deployments.runner import RunnerDeployment
 
     serve(
         *[
-            spec.flow.to_deployment(
+            cast(RunnerDeployment, spec.flow.to_deployment(
                 name=spec.name, interval=spec.interval, tags=list(spec.tags),
                 description=spec.description, concurrency_limit=spec.concurrency,
                 parameters=spec.parameters,
-            )
+            ))
             for spec in specs
         ],
         limit=8,
