@@ -156,10 +156,12 @@ class Stack:
         return self.start_worker()
 
     def stop(self) -> None:
+        """Stop in reverse start order, each before the next: a worker's flow runs
+        report their final state while the Prefect server still listens (else a run
+        stays Running and holds its deployment's concurrency slot)."""
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -88,6 +88,9 @@ def prod_stack(database_url: str, receiver: Receiver,
     )
     stack.prepare(get_settings())
     stack.env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    # A sweep's run killed with its worker frees its concurrency slot when its lease
+    # lapses (default 300 s); shorter here so recovery is not held up for minutes.
+    stack.env["PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"] = "30"
     try:
         stack.start_prefect()
         stack.start_simulators()
