@@ -27,7 +27,9 @@ from tests.e2e.conftest import ROOT, eventually, utvag
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
 
-pytestmark = pytest.mark.e2e
+# Every flow run is a fresh worker process: on a loaded 2-core machine this takes longer
+# than the suite's default 300 s.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 DEMO = json.loads((ROOT / "docs/examples/referral.json").read_text(encoding="utf-8"))
 SECOND_NAME = "Sigrid Elvira Lindqvist"
 SECOND_ID = identity_number(serial=457)

@@ -16,7 +16,7 @@ from tests.e2e.test_demo_path import DEMO, _run, _suspended
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -63,10 +63,12 @@ def test_operator_finds_deployments_runs_and_the_decision_form(
         expect(page.get_by_text(f"{number}-before").first).to_be_visible()
         expect(page.get_by_text("Suspended").first).to_be_visible()
         page.get_by_role("button", name="Resume").first.click()
+        # The typed form of the RunInput (flows/inputs.py): criterion, holds, staff id.
         form = page.get_by_role("dialog")
-        expect(form).to_be_visible()
-        expect(form.get_by_text("recorded_by").first).to_be_visible()
-        expect(form.get_by_text("signed_conditions").first).to_be_visible()
+        expect(form.get_by_text("Resume Flow Run")).to_be_visible()
+        expect(form.get_by_role("button", name="signed_conditions")).to_be_visible()
+        expect(form.get_by_text("Holds", exact=True)).to_be_visible()
+        expect(form.get_by_text("Recorded By", exact=True)).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "prefect-ui-resume-form.png"), full_page=True)
         browser.close()
     assert (ARTIFACTS / "prefect-ui-resume-form.png").stat().st_size > 10_000
