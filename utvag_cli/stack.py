@@ -105,6 +105,11 @@ class Stack:
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_UI_API_URL": self.api_url,
             "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            # Concurrency-slot leases on disk, short: a sweep run claimed by a worker
+            # that then died (or a server restart) frees its slot within a minute.
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE":
+                "prefect.server.concurrency.lease_storage.filesystem",
+            "PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION": "60",
         }
         if self.prefect_database_url:
             self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.prefect_database_url
