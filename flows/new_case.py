@@ -6,7 +6,8 @@ services' decision (requested concurrently), then admission. Waits for people
 and agencies by suspending (see `flows.waiting`). Triggered with the case id
 only; the run is named `<case number>-before`.
 
-Deployed by `deployments/registry.py` (`utvag serve`, `make run`). Locally:
+Each step publishes a markdown artifact `<case number>-steps`: what happened and
+what the case waits for. Deployed by `deployments/registry.py` (`utvag deploy`). Locally:
     python -c "from flows.new_case import new_case; new_case(case_id='<uuid>')"
 """
 
@@ -26,6 +27,7 @@ from adapters.registry import agency_clients
 from flows.before_phase import advance
 from flows.during_phase import during_phase
 from flows.waiting import wait_for_answer
+from tasks.artifacts import publish_step
 from tasks.cases import snapshot
 
 # Each pass either suspends (its process exits) or makes progress; a bound keeps a
@@ -44,10 +46,12 @@ def run_name() -> str:
 def new_case(case_id: uuid.UUID) -> Any:
     configure_logging()
     for _ in range(MAX_PASSES):
+        before = snapshot(case_id).journal_count
         with agency_clients() as clients:
             step = advance(case_id, clients)
         log = get_logger(case_number=step.case_number, case_id=str(case_id))
         log.info("before_phase.step", step=step.kind, reason=step.reason)
+        publish_step(case_id, step=step.kind, reason=step.reason, since=before)
         if step.kind in ("admitted", "done") and _in_phase(case_id, "during"):
             # Admitted: the case goes on in the same run, one subflow per phase.
             step = during_phase(case_id=case_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from prefect.client.orchestration import get_client
@@ -19,22 +20,32 @@ from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 
 from adapters.logs import get_logger
-from tasks.cases import snapshot
+from models.enums import WaitKind
+from tasks.cases import CaseSnapshot, snapshot
 from tasks.waits import waiting_run
 
 NEW_CASE_DEPLOYMENT = "new-case/new-case"
 Woken = Literal["resumed", "running", "started", "recorded"]
 
 
-def case_tags(*, phase: str, municipality: str) -> list[str]:
-    return [f"phase:{phase}", f"municipality:{municipality}"]
+def case_tags(*, phase: str, municipality: str, agencies: Iterable[str] = ()) -> list[str]:
+    return [f"phase:{phase}", f"municipality:{municipality}",
+            *(f"agency:{agency}" for agency in sorted(set(agencies)))]
+
+
+def involved_agencies(case: CaseSnapshot) -> set[str]:
+    """Agencies the case has asked or waits for (from "agency:kind" subjects)."""
+    subjects = [*case.requests, *(w.subject for w in case.open_waits
+                                  if w.kind in (WaitKind.AGENCY_ANSWER, WaitKind.CONSENT))]
+    return {subject.split(":")[0] for subject in subjects}
 
 
 def start_case_run(case_id: uuid.UUID) -> uuid.UUID:
     case = snapshot(case_id)
     run = run_deployment(
         NEW_CASE_DEPLOYMENT, parameters={"case_id": str(case_id)}, timeout=0,
-        tags=case_tags(phase=case.phase, municipality=case.municipality),
+        tags=case_tags(phase=case.phase, municipality=case.municipality,
+                       agencies=involved_agencies(case)),
     )
     return run.id  # type: ignore[union-attr]
 

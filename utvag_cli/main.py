@@ -2,6 +2,9 @@
 
     utvag run                 the whole local stack with a demo case (make run)
     utvag serve               serve the deployments of deployments/registry.py
+    utvag deploy              register them on the Prefect server (work pool, automations)
+    utvag worker              start a process worker on the work pool
+    utvag status              cases waiting, overdue, blocked, with reasons
     utvag init                create the key file and migrate the database
     utvag case open FILE      open a case from a referral (JSON)
     utvag case show CASE      the case and its timeline (personal data: local use)
@@ -22,7 +25,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import after, cases, demo_advance, during
+from utvag_cli import after, cases, demo_advance, during, ops
 from utvag_cli.output import err
 
 
@@ -77,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     during.add_parser(sub)
     after.add_parser(sub)
     demo_advance.add_parser(sub)
+    ops.add_parsers(sub)
     return parser
 
 

@@ -1,7 +1,10 @@
 """The local stack `make run` starts: database, Prefect server and UI, agency
-simulators, the deployments; and the processes' clean shutdown.
+simulators, the deployments (`utvag deploy`) and a worker (`utvag worker`); and
+the processes' clean shutdown.
 
-Every process binds to 127.0.0.1. Tests start the same stack on free ports.
+Every process binds to 127.0.0.1. Tests start the same stack on free ports; the
+production-profile test adds a PostgreSQL database for Prefect, an API auth
+string and a second worker.
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ class Stack:
     answer_delay: float = 20.0
     collect_every: int = 10
     logs: Path | None = None
+    # Production profile: Prefect's own database (None: SQLite under PREFECT_HOME),
+    # the API's basic-auth string ("user:password"; None: no auth), worker size.
+    prefect_database_url: str | None = None
+    auth_string: str | None = None
+    worker_limit: int = 4
+    recover_every: int = 60
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
 
@@ -95,7 +104,18 @@ class Stack:
             "PREFECT_LOGGING_EXTRA_LOGGERS": "utvag",
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_UI_API_URL": self.api_url,
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            # Concurrency-slot leases on disk, short: a sweep run claimed by a worker
+            # that then died (or a server restart) frees its slot within a minute.
+            "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE":
+                "prefect.server.concurrency.lease_storage.filesystem",
+            "PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION": "60",
         }
+        if self.prefect_database_url:
+            self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = self.prefect_database_url
+        if self.auth_string:
+            self.env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth_string
+            self.env["PREFECT_API_AUTH_STRING"] = self.auth_string
 
     def _spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
         log_dir = self.logs or self.data_dir / "logs"
@@ -121,18 +141,32 @@ class Stack:
         for port in self.ports.simulators.values():
             wait_until(answers(f"http://127.0.0.1:{port}/health"), timeout=30, what="simulator")
 
+    def deploy(self, *extra: str) -> None:
+        """`utvag deploy`: the registry's deployments, work pool and automations."""
+        log_dir = self.logs or self.data_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with (log_dir / "deploy.log").open("ab") as handle:
+            subprocess.run(  # noqa: S603 - our own interpreter and modules
+                [PYTHON, "-m", "utvag_cli.main", "deploy", "--collect-every",
+                 str(self.collect_every), "--recover-every", str(self.recover_every), *extra],
+                env=self.env, stdout=handle, stderr=subprocess.STDOUT, check=True, timeout=180)
+
+    def start_worker(self, name: str = "worker-1") -> subprocess.Popen[bytes]:
+        return self._spawn(name, PYTHON, "-m", "utvag_cli.main", "worker", "--name", name,
+                           "--limit", str(self.worker_limit))
+
     def start_deployments(self) -> subprocess.Popen[bytes]:
-        process = self._spawn("deployments", PYTHON, "-m", "utvag_cli.main", "serve",
-                              "--collect-every", str(self.collect_every))
-        wait_until(answers(f"{self.api_url}/deployments/name/new-case/new-case"),
-                   timeout=90, what="deployments")
-        return process
+        """Deploy the registry, then start one worker on the work pool."""
+        self.deploy()
+        return self.start_worker()
 
     def stop(self) -> None:
+        """Stop in reverse start order, each before the next: a worker's flow runs
+        report their final state while the Prefect server still listens (else a run
+        stays Running and holds its deployment's concurrency slot)."""
         for process in reversed(self.processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

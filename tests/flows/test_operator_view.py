@@ -57,3 +57,17 @@ def test_an_overdue_wait_is_flagged_once(sims: tuple[Sim, Sim]) -> None:
         case = repo.find_case(session, number)
         kinds = [e.kind for e in repo.journal_entries(session, case.id)]
     assert kinds.count("wait_overdue") == 1
+
+
+def test_each_step_publishes_what_happened_and_what_the_case_waits_for(
+    sims: tuple[Sim, Sim],
+) -> None:
+    number = _waiting_case()
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[f"{number.lower()}-steps"])))
+    assert artifacts, "a steps artifact for the case"
+    markdown = str(artifacts[0].data)
+    assert f"## {number}: waiting (coordinator answer)" in markdown
+    assert "| wait_opened | waiting for coordinator_answer: signed_conditions |" in markdown
+    assert TOLVAN_NAME.split()[0] not in markdown and TOLVAN[-4:] not in markdown

@@ -12,7 +12,7 @@ from deployments.registry import registry
 
 def _sweep_interval() -> timedelta | None:
     (spec,) = [s for s in registry() if s.name == "register-sweep"]
-    assert spec.singleton
+    assert spec.concurrency_limit == 1
     return spec.interval
 
 

@@ -1,0 +1,28 @@
+"""Cases that should be moving but are not: in the before phase, status open (so
+no open wait, not blocked, not closed), and untouched for a while. A flow run
+that died with its worker leaves a case like this."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from adapters.db import unit_of_work
+from models.enums import CaseStatus, Phase
+from models.tables import Case
+from tasks.cases import now
+
+
+def stalled_cases(*, quiet_for: timedelta, at: datetime | None = None) -> dict[uuid.UUID, str]:
+    """case id → case number for every open before-phase case untouched for `quiet_for`."""
+    cutoff = (at or now()) - quiet_for
+    with unit_of_work() as session:
+        rows = session.exec(
+            select(Case.id, Case.case_number)
+            .where(Case.phase == Phase.BEFORE, Case.status == CaseStatus.OPEN,
+                   col(Case.updated_at) < cutoff)
+            .order_by(col(Case.opened_at))
+        )
+        return {case_id: number for case_id, number in rows}

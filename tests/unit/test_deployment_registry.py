@@ -1,0 +1,52 @@
+"""The deployment registry is the single source of every deployment's settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect.flows import load_flow_from_entrypoint
+
+from deployments.automations import ALERTS
+from deployments.deploy import PROJECT_ROOT
+from deployments.registry import DEFAULT_WORK_POOL, registry
+
+
+def test_every_entrypoint_loads_the_flow_its_spec_names() -> None:
+    for spec in registry():
+        path, _, func = spec.entrypoint.partition(":")
+        loaded = load_flow_from_entrypoint(f"{PROJECT_ROOT / path}:{func}")
+        assert loaded.name == spec.flow.name, spec.name
+
+
+def test_names_are_unique_and_all_run_on_the_one_work_pool() -> None:
+    specs = registry()
+    assert len({s.name for s in specs}) == len(specs)
+    assert {s.work_pool for s in specs} == {DEFAULT_WORK_POOL}
+
+
+def test_sweeps_are_scheduled_one_at_a_time_and_cases_are_not_limited() -> None:
+    specs = {s.name: s for s in registry(collect_every=timedelta(seconds=5))}
+    assert specs["collect-agency-answers"].interval == timedelta(seconds=5)
+    for name in ("collect-agency-answers", "flag-overdue-waits", "recover-stalled-cases"):
+        assert specs[name].concurrency is not None and specs[name].concurrency.limit == 1
+    # A suspended case must never hold a slot a new case needs.
+    assert specs["new-case"].concurrency is None and specs["new-case"].interval is None
+
+
+def test_the_new_case_form_asks_for_a_case_id_only() -> None:
+    schema = {s.name: s for s in registry()}["new-case"].parameter_schema
+    assert schema["required"] == ["case_id"]
+    assert schema["properties"]["case_id"]["format"] == "uuid"
+    assert set(schema["properties"]) == {"case_id"}
+
+
+def test_stall_threshold_reaches_the_recovery_sweep_as_its_default_parameter() -> None:
+    spec = {s.name: s for s in registry(stall_after=timedelta(seconds=45))}[
+        "recover-stalled-cases"]
+    assert spec.parameters == {"quiet_for_seconds": 45}
+
+
+def test_alerts_cover_overdue_waits_failed_or_crashed_runs_and_relapses() -> None:
+    expected = set().union(*(a.expect for a in ALERTS))
+    assert expected == {"utvag.wait.overdue", "prefect.flow-run.Crashed",
+                        "prefect.flow-run.Failed", "utvag.relapse.flagged"}

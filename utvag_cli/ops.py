@@ -1,0 +1,99 @@
+"""`utvag deploy`, `utvag worker`, `utvag status`: running Utväg on a Prefect server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import timedelta
+
+from utvag_cli.output import out
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from adapters.settings import apply_prefect_defaults
+    from deployments.deploy import deploy_all
+    from deployments.registry import registry
+
+    apply_prefect_defaults()
+    specs = registry(collect_every=timedelta(seconds=args.collect_every),
+                     overdue_every=timedelta(seconds=args.overdue_every),
+                     recover_every=timedelta(seconds=args.recover_every),
+                     stall_after=timedelta(seconds=args.stall_after))
+    deployed = deploy_all(specs, pool_limit=args.pool_limit)
+    for spec in specs:
+        every = f", every {spec.interval}" if spec.interval else ""
+        out(f"deployed {spec.flow.name}/{spec.name} on pool {spec.work_pool}{every} "
+            f"({deployed[spec.name]})")
+    _automations(args)
+    return 0
+
+
+def _automations(args: argparse.Namespace) -> None:
+    from deployments.automations import create_automations, named_block, webhook_block
+
+    if args.notify_webhook:
+        block = webhook_block(args.notify_webhook)
+    elif args.notify_block:
+        block = named_block(args.notify_block)
+    else:
+        out("no --notify-block / --notify-webhook: automations not created")
+        return
+    for name in create_automations(block):
+        out(f"automation: {name}")
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Become a Prefect process worker on the pool (exec: signals reach it directly)."""
+    from adapters.settings import apply_prefect_defaults
+
+    apply_prefect_defaults()
+    argv = [sys.executable, "-m", "prefect", "worker", "start", "--pool", args.pool,
+            "--type", "process", "--limit", str(args.limit), "--install-policy", "never"]
+    if args.name:
+        argv += ["--name", args.name]
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter, fixed arguments
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    """Cases waiting (and for what), overdue, blocked (and why): case numbers only."""
+    from tasks.status import operator_status
+
+    status = operator_status()
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(status.counts.items())) or "no cases"
+    out(f"cases: {counts}")
+    out(f"waiting: {len(status.waiting)} wait(s), {len(status.overdue)} overdue")
+    for w in status.waiting:
+        flag = "OVERDUE " if w.overdue else ""
+        out(f"  {flag}{w.case_number}  waits for {w.kind}: {w.subject}  since "
+            f"{w.since:%Y-%m-%d %H:%M}  deadline {w.deadline:%Y-%m-%d}")
+    out(f"blocked: {len(status.blocked)}")
+    for number, reason in status.blocked:
+        out(f"  {number}  {reason}  (fix, then `utvag case run {number}`)")
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from deployments.registry import DEFAULT_WORK_POOL
+
+    p = sub.add_parser("deploy", help="register every deployment on the Prefect server")
+    p.add_argument("--collect-every", type=int, default=30, help="seconds")
+    p.add_argument("--overdue-every", type=int, default=3600, help="seconds")
+    p.add_argument("--recover-every", type=int, default=60, help="seconds")
+    p.add_argument("--stall-after", type=int, default=120,
+                   help="seconds a case may sit unchanged (not waiting) before a new run")
+    p.add_argument("--notify-block", default=None,
+                   help="notification block for the automations, as BLOCK_TYPE/NAME")
+    p.add_argument("--notify-webhook", default=None,
+                   help="or a webhook URL: creates a custom webhook block utvag-operators")
+    p.add_argument("--pool-limit", type=int, default=None,
+                   help="runs at once on the work pool across all workers")
+    p.set_defaults(handler=cmd_deploy)
+    p = sub.add_parser("worker", help="start a process worker on the work pool")
+    p.add_argument("--pool", default=DEFAULT_WORK_POOL)
+    p.add_argument("--limit", type=int, default=4, help="flow runs at once on this worker")
+    p.add_argument("--name", default=None)
+    p.set_defaults(handler=cmd_worker)
+    p = sub.add_parser("status", help="cases waiting, overdue, blocked, with reasons")
+    p.set_defaults(handler=cmd_status)
