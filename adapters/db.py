@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -67,3 +69,9 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str | None = None) -> None:
     """Bring the schema to the newest revision of every branch (idempotent)."""
     command.upgrade(alembic_config(url or database_url()), "heads")
+
+
+def table(model: type[Any]) -> sa.Table:
+    """A table model's Core table, typed (SQLModel's `__table__` is invisible to mypy)."""
+    found: sa.Table = getattr(model, "__table__")  # noqa: B009 - see docstring
+    return found

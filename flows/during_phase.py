@@ -30,7 +30,7 @@ from adapters.registry import agency_clients
 from flows.before_phase import Step
 from models.enums import CaseStatus, Phase, WaitKind
 from tasks.action_plan import PLAN_SUBJECT, plan_approved
-from tasks.agency import with_retry_settings
+from tasks.agency import SendOutcome, with_retry_settings
 from tasks.cases import block_case, load_case, unblock_case
 from tasks.grants import KIND as GRANT_KIND
 from tasks.grants import (
@@ -87,9 +87,9 @@ def advance_during(case_id: uuid.UUID) -> Step:
         return Step("waiting", case.case_number, "needs assessment")
     external = [i for i in meeting.invitees if i.external]
     with agency_clients() as clients:
-        futures: list[PrefectFuture[str]] = [
+        futures: list[PrefectFuture[SendOutcome]] = [
             with_retry_settings(invite_to_meeting).submit(
-                case_id, units=i.units, routing_version=meeting.routing_version,
+                case_id, units=i.units, routing_version=meeting.routing_version or "",
                 port=clients.invitations[i.invitee])
             for i in external
         ]
@@ -165,7 +165,7 @@ def _hand_over(case_id: uuid.UUID, case_number: str) -> Step:
     due, relocated = planned_hand_overs(case_id)
     version = route_meeting(case_id).routing_version or ""
     with agency_clients() as clients:
-        futures: list[PrefectFuture[str]] = [
+        futures: list[PrefectFuture[SendOutcome]] = [
             with_retry_settings(request_hand_over).submit(
                 case_id, purpose=purpose, routing_version=version,
                 port=clients.invitations[agency])

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from adapters import repo
+from adapters.db import table as core_table
 from adapters.db import unit_of_work
 from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.logs import get_logger
@@ -52,9 +53,9 @@ class NotifyOutcome(dict[str, int]):
 def _pending(limit: int) -> list[tuple[int, uuid.UUID]]:
     with unit_of_work() as session:
         rows = session.execute(
-            sa.select(RelapseFlag.__table__.c.id, RelapseFlag.__table__.c.case_id)
-            .where(RelapseFlag.__table__.c.notified_at.is_(None))
-            .order_by(RelapseFlag.__table__.c.id).limit(limit)).all()
+            sa.select(core_table(RelapseFlag).c.id, core_table(RelapseFlag).c.case_id)
+            .where(core_table(RelapseFlag).c.notified_at.is_(None))
+            .order_by(core_table(RelapseFlag).c.id).limit(limit)).all()
     return [(flag_id, case_id) for flag_id, case_id in rows]
 
 
@@ -102,7 +103,7 @@ def _open_assessment_wait(session: Session, case: Case, *, flag_id: int, at: dat
                           days: int) -> None:
     """Insert the wait without changing the case's status: waiting on an assessment is
     not a step back for the person."""
-    table = CaseWait.__table__
+    table = core_table(CaseWait)
     opened = session.execute(
         insert(table).values(case_id=case.id, kind=WaitKind.RELAPSE_ASSESSMENT.value,
                              subject=wait_subject(flag_id), opened_at=at,

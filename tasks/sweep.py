@@ -31,6 +31,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel
 from sqlalchemy.dialects.postgresql import insert
 
+from adapters.db import table as core_table
 from adapters.db import unit_of_work
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
 from adapters.logs import get_logger
@@ -99,10 +100,10 @@ def _load(after: uuid.UUID | None, upto: uuid.UUID,
         else:
             rows = session.execute(_LOAD, {"after": after, "upto": upto}).all()
         done = session.execute(
-            sa.select(RegisterCheck.__table__.c.case_id, RegisterCheck.__table__.c.register)
-            .where(RegisterCheck.__table__.c.sweep_run == run_key,
-                   RegisterCheck.__table__.c.case_id > after if after else sa.true(),
-                   RegisterCheck.__table__.c.case_id <= upto)
+            sa.select(core_table(RegisterCheck).c.case_id, core_table(RegisterCheck).c.register)
+            .where(core_table(RegisterCheck).c.sweep_run == run_key,
+                   core_table(RegisterCheck).c.case_id > after if after else sa.true(),
+                   core_table(RegisterCheck).c.case_id <= upto)
         ).all()
     cases = [_Case(id=r.id, phase=r.phase, status=r.status, identity_enc=r.identity_enc,
                    admitted_on=r.admitted_at.astimezone(UTC).date(),
@@ -192,7 +193,7 @@ def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupR
                         entry_id=e.entry_id, kind=e.kind, entry_date=e.date)
                 for e in result.entries]
     flagged = relapses(findings, admitted_on={c: cases[c].admitted_on for c in cases})
-    table = RelapseFlag.__table__
+    table = core_table(RelapseFlag)
     with unit_of_work() as session:
         new: Sequence[Any] = []
         if flagged:
@@ -204,7 +205,7 @@ def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupR
                   "sweep_run": run_key} for f in flagged],
             ).all()
         if new:
-            session.execute(insert(JournalEntry.__table__).values([
+            session.execute(insert(core_table(JournalEntry)).values([
                 {"case_id": row.case_id, "at": at, "actor": SYSTEM,
                  "kind": Kind.RELAPSE_FLAGGED.value, "phase": cases[row.case_id].phase,
                  "status": cases[row.case_id].status,

@@ -13,8 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.client.schemas.objects import State, TaskRun
 from pydantic import BaseModel
 
 from adapters.db import unit_of_work
