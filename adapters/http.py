@@ -60,27 +60,14 @@ def send(
     failure: AgencyError | None
     try:
         response = client.request(method, url, json=json, headers=headers)
-    except httpx.TimeoutException as exc:
-        failure = RetryableAgencyError(
-            agency=agency, reason=f"timeout ({type(exc).__name__}) on {where}"
-        )
-    except httpx.UnsupportedProtocol as exc:
-        # A misconfigured base URL: retrying cannot help.
-        failure = PermanentAgencyError(
-            agency=agency, reason=f"unusable URL ({type(exc).__name__}) on {where}"
-        )
-    except httpx.TransportError as exc:
-        failure = RetryableAgencyError(
-            agency=agency, reason=f"transport error ({type(exc).__name__}) on {where}"
-        )
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-        failure = PermanentAgencyError(
-            agency=agency, reason=f"request failed ({type(exc).__name__}) on {where}"
-        )
+        failure = _transport_failure(exc, agency=agency, where=where)
     else:
         failure = _failure_for(response, agency=agency, where=where, redact=redact)
         if failure is None:
             return response
+    # Raised outside the except block: the httpx exception, which holds the request
+    # and its body, must not ride along even as __context__.
     raise failure
 
 
@@ -101,27 +88,28 @@ async def send_async(
     failure: AgencyError | None
     try:
         response = await client.request(method, url, json=json, headers=headers)
-    except httpx.TimeoutException as exc:
-        failure = RetryableAgencyError(
-            agency=agency, reason=f"timeout ({type(exc).__name__}) on {where}"
-        )
-    except httpx.UnsupportedProtocol as exc:
-        failure = PermanentAgencyError(
-            agency=agency, reason=f"unusable URL ({type(exc).__name__}) on {where}"
-        )
-    except httpx.TransportError as exc:
-        failure = RetryableAgencyError(
-            agency=agency, reason=f"transport error ({type(exc).__name__}) on {where}"
-        )
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-        failure = PermanentAgencyError(
-            agency=agency, reason=f"request failed ({type(exc).__name__}) on {where}"
-        )
+        failure = _transport_failure(exc, agency=agency, where=where)
     else:
         failure = _failure_for(response, agency=agency, where=where, redact=redact)
         if failure is None:
             return response
+    # Raised outside the except block: the httpx exception, which holds the request
+    # and its body, must not ride along even as __context__.
     raise failure
+
+
+def _transport_failure(exc: Exception, *, agency: str, where: str) -> AgencyError:
+    """Map an httpx exception (no response) to our hierarchy."""
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return RetryableAgencyError(agency=agency, reason=f"timeout ({name}) on {where}")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        # A misconfigured base URL: retrying cannot help.
+        return PermanentAgencyError(agency=agency, reason=f"unusable URL ({name}) on {where}")
+    if isinstance(exc, httpx.TransportError):
+        return RetryableAgencyError(agency=agency, reason=f"transport error ({name}) on {where}")
+    return PermanentAgencyError(agency=agency, reason=f"request failed ({name}) on {where}")
 
 
 def parse_response(response: httpx.Response, model: type[ModelT], *, agency: str) -> ModelT:
