@@ -64,8 +64,9 @@ def test_each_step_publishes_what_happened_and_what_the_case_waits_for(
 ) -> None:
     number = _waiting_case()
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=[f"{number.lower()}-steps"])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"{number.lower()}-steps"])),
+            sort=ArtifactSort.CREATED_DESC)
     assert artifacts, "a steps artifact for the case"
     markdown = str(artifacts[0].data)
     assert f"## {number}: waiting (coordinator answer)" in markdown
