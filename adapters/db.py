@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 
 from adapters.settings import get_settings, normalise_database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,9 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    # Imported here: every flow-run process imports this module, few migrate.
+    from alembic.config import Config
+
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -68,6 +72,8 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str | None = None) -> None:
     """Bring the schema to the newest revision of every branch (idempotent)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url or database_url()), "heads")
 
 
