@@ -13,7 +13,8 @@
     utvag case assess CASE    social services' assessment of a relapse flag
     utvag sweep               run the register sweep now (progress bar)
     utvag during needs CASE   record the needs assessment before the collaboration meeting
-    utvag during ...          action plan, providers, state grant, relocation (see --help)
+    utvag during ...          action plan, providers, state grant, relocation, belongings
+                              (see --help; destination and address never as arguments)
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
 """
 
@@ -25,7 +26,7 @@ from datetime import timedelta
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import after, cases, demo_advance, during, ops
+from utvag_cli import after, cases, demo_advance, during, ops, relocation
 from utvag_cli.output import err
 
 
@@ -88,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, during.UsageError, after.UsageError, CaseNotFound) as exc:
+    except (cases.UsageError, during.UsageError, after.UsageError, relocation.UsageError,
+            CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code
