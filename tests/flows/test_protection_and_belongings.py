@@ -4,6 +4,7 @@ and the move of belongings through social services."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date
 
@@ -16,6 +17,7 @@ from adapters.db import unit_of_work
 from adapters.registry import agency_clients
 from adapters.tax_agency.port import TaxAgencyPort
 from adapters.tax_agency.schemas import ProtectionDecision, ProtectionRequest
+from flows.agency_answers import collect_agency_answers
 from flows.new_case import new_case
 from models.action_plan import FollowUpVerdict
 from models.during_tables import BelongingsMove
@@ -122,6 +124,21 @@ def test_retries_and_a_rerun_after_a_crash_file_one_request(
         protection = session.exec(select(ProtectionRow)).one()
     assert row.status == "answered" and protection.status == "granted"
     assert _kinds(case_id).count("protection_decided") == 1
+
+
+def test_a_late_decision_is_collected_by_collect_agency_answers(
+        sims: tuple[Sim, Sim], invited: dict[str, Sim],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    case_id = _relocated()
+    invited["tax_agency"].set_scenario(snapshot(case_id).case_number, answer_delay_seconds=1.0)
+    assert new_case(case_id=case_id)["reason"] == "protected personal data decision"
+    assert [(w.kind, w.subject) for w in snapshot(case_id).open_waits] == [
+        ("agency_answer", "tax_agency:protected_personal_data")]
+    assert "awaiting the Tax Agency's decision" in _show(case_id, capsys)
+    time.sleep(1.2)
+    assert collect_agency_answers(wake=False)["answered"] == 1
+    assert snapshot(case_id).open_waits == []
+    assert new_case(case_id=case_id)["reason"] == "move of belongings"
 
 
 def test_a_rejection_is_recorded_shown_and_the_case_goes_on(
