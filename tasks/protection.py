@@ -13,7 +13,6 @@ from __future__ import annotations
 import uuid
 
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import select
 
@@ -33,15 +32,6 @@ from tasks.agency import sent_request as _sent
 from tasks.cases import now
 
 AGENCY, KIND = "tax_agency", "protected_personal_data"
-
-
-@task(name="protection-status", cache_policy=NO_CACHE, persist_result=False)
-def protection_status(case_id: uuid.UUID) -> str:
-    """'none' (not requested yet), 'requested', 'granted' or 'rejected'."""
-    with unit_of_work() as session:
-        status = session.exec(select(ProtectionRequest.status).where(
-            ProtectionRequest.case_id == case_id)).first()
-    return status or "none"
 
 
 @task(name="request-protected-personal-data", **AGENCY_TASK_OPTIONS)
