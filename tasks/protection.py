@@ -87,8 +87,11 @@ def collect_protection_decision(case_id: uuid.UUID, port: TaxAgencyPort) -> bool
             person.protection_level = stronger_protection(person.protection_level,
                                                           measure).value
             session.add(person)
-        text = (f"Tax Agency granted {measure}" if decision.status == "granted" else
-                f"Tax Agency rejected {row.measure}: {decision.rejection_reason}")
+        # The measure tells how grave the threat is: in the data, not in the reason, which
+        # the step artifacts in Prefect show.
+        text = ("Tax Agency granted protected personal data" if decision.status == "granted"
+                else f"Tax Agency rejected protected personal data: "
+                     f"{decision.rejection_reason}")
         data = {"measure": measure, "status": decision.status,
                 "rejection_reason": decision.rejection_reason}
         mark_answered(session, case, agency=AGENCY, kind=KIND, reason=text, data=data)

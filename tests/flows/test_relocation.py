@@ -137,6 +137,7 @@ def test_the_destination_and_address_are_nowhere_but_with_social_services(
     assert snapshot(case_id).case_number in prefect, "the search sees this case's runs"
     assert "request-protected-personal-data" in prefect and "order-belongings-move" in prefect
     assert [n for n in needles if n in prefect] == []
+    assert "skyddad_folkbokforing" not in prefect, "the measure would tell the threat level"
     logs = "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
     logs += capsys.readouterr().err
     assert "protection.decided" in logs or "belongings.ordered" in logs, "the search sees logs"
