@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from typing import TextIO
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
@@ -85,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    """`stdin`: where commands read what must never be an argument (default sys.stdin)."""
     args = build_parser().parse_args(argv)
+    args.stdin = stdin if stdin is not None else sys.stdin
     try:
         code: int = args.handler(args)
     except (cases.UsageError, during.UsageError, after.UsageError, relocation.UsageError,

@@ -6,16 +6,17 @@ address are never argument values (see `utvag_cli.secret_input`).
         (destination code and address: line 1 and 2 of PATH, else of stdin;
          prompted without echo on a terminal)
     utvag during approve-relocation CASE --by STAFF_ID
-    utvag during destination CASE --agency AGENCY --municipality CODE --by STAFF_ID
+    utvag during destination CASE --agency AGENCY --by STAFF_ID        (code on stdin)
     utvag during work-order CASE                  the provider's order (no destination)
-    utvag during belongings-delivered CASE --municipality CODE --by STAFF_ID
+    utvag during belongings-delivered CASE --by STAFF_ID               (code on stdin)
+
+"code on stdin": the caller's own municipality code, prompted without echo or one line
+from a pipe; for the receiving social services it is the destination.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any
 
 from adapters import repo
 from adapters.db import unit_of_work
@@ -29,7 +30,12 @@ from tasks.relocation import (
     read_destination,
 )
 from utvag_cli.output import out
-from utvag_cli.secret_input import SecretInputError, read_destination_and_address
+from utvag_cli.secret_input import (
+    NeverOnCommandLine,
+    SecretInputError,
+    read_destination_and_address,
+    read_municipality,
+)
 
 
 class UsageError(ValueError):
@@ -48,7 +54,7 @@ def cmd_relocate(args: argparse.Namespace) -> int:
     deep_support = _yes(args.deep_support, "deep-support")
     try:
         destination, address = read_destination_and_address(address_file=args.address_file,
-                                                             stdin=sys.stdin)
+                                                             stdin=args.stdin)
     except SecretInputError as exc:
         raise UsageError(str(exc)) from None
     item = RelocationIn(destination=destination, address=address,
@@ -74,11 +80,18 @@ def cmd_approve_relocation(args: argparse.Namespace) -> int:
     return 0
 
 
+def _municipality(args: argparse.Namespace) -> str:
+    try:
+        return read_municipality(stdin=args.stdin)
+    except SecretInputError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_destination(args: argparse.Namespace) -> int:
     """Shows the destination to the placing or receiving social services only (journaled)."""
     try:
         destination, address = read_destination(args.case, viewer_agency=args.agency,
-                                                 viewer_municipality=args.municipality,
+                                                 viewer_municipality=_municipality(args),
                                                  by=args.by)
     except DisclosureDenied as exc:
         raise UsageError(str(exc)) from None
@@ -94,21 +107,12 @@ def cmd_work_order(args: argparse.Namespace) -> int:
 
 def cmd_belongings_delivered(args: argparse.Namespace) -> int:
     try:
-        case = confirm_delivered(args.case, viewer_municipality=args.municipality, by=args.by)
+        case = confirm_delivered(args.case, viewer_municipality=_municipality(args),
+                                 by=args.by)
     except (DisclosureDenied, LookupError) as exc:
         raise UsageError(str(exc)) from None
     out(f"{case.case_number}: belongings delivered; flow {wake_case(case.id)}")
     return 0
-
-
-class _NeverOnCommandLine(argparse.Action):
-    """The old `--destination`/`--address`: refused without repeating the value."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
-        field = (option_string or "").lstrip("-")
-        parser.error(f"{field}: never on the command line (shell history, process list); "
-                     "give it on stdin or in the file of --address-file")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +123,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("--address-file", help="file: line 1 the destination municipality code, "
                                           "line 2 the address (default: stdin)")
     for old in ("--destination", "--address"):
-        p.add_argument(old, action=_NeverOnCommandLine, help=argparse.SUPPRESS)
+        p.add_argument(old, action=NeverOnCommandLine, help=argparse.SUPPRESS)
     p.add_argument("--independent", required=True, help="can live independently: yes or no")
     p.add_argument("--deep-support", required=True, help="needs deeper support: yes or no")
     p.add_argument("--fast-path", action="store_true",
@@ -130,19 +134,21 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     p.add_argument("case")
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_approve_relocation)
-    p = commands.add_parser("destination", help="show the destination (social services only)")
+    p = commands.add_parser("destination", allow_abbrev=False,
+                            help="show the destination (social services only; your "
+                                 "municipality code on stdin)")
     p.add_argument("case")
     p.add_argument("--agency", required=True)
-    p.add_argument("--municipality")
+    p.add_argument("--municipality", action=NeverOnCommandLine, help=argparse.SUPPRESS)
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_destination)
     p = commands.add_parser("work-order", help="the moving provider's order (no destination)")
     p.add_argument("case")
     p.set_defaults(handler=cmd_work_order)
-    p = commands.add_parser("belongings-delivered",
-                            help="social services confirm the belongings have arrived")
+    p = commands.add_parser("belongings-delivered", allow_abbrev=False,
+                            help="social services confirm the belongings have arrived (your "
+                                 "municipality code on stdin)")
     p.add_argument("case")
-    p.add_argument("--municipality", required=True,
-                   help="your municipality code (placing or receiving social services)")
+    p.add_argument("--municipality", action=NeverOnCommandLine, help=argparse.SUPPRESS)
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_belongings_delivered)

@@ -3,17 +3,21 @@
 An argument value is in the shell history and, while the command runs, in every user's
 process list (`ps`). So `utvag during relocate` reads both from a file named by path
 (`--address-file`), or from stdin: prompted without echo on a terminal, or two lines from
-a pipe. Line 1 is the destination municipality code, line 2 the address. Errors name the
-field and never repeat what was read.
+a pipe. Line 1 is the destination municipality code, line 2 the address. The commands a
+social-services officer identifies with by municipality code (`during destination`,
+`during belongings-delivered`, `after transfer`) read that code the same way: for the
+receiving social services it *is* the destination. Errors name the field and never
+repeat what was read; the old options are refused the same way (`NeverOnCommandLine`).
 """
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 MAX_ADDRESS = 300
 Prompt = Callable[[str], str]
@@ -50,3 +54,23 @@ def _checked(destination: str, address: str) -> tuple[str, str]:
         raise SecretInputError(f"address: 1-{MAX_ADDRESS} characters on the second line "
                                "(stdin or --address-file)")
     return destination, address
+
+
+def read_municipality(*, stdin: TextIO, prompt: Prompt = getpass.getpass) -> str:
+    """The caller's own municipality code: a no-echo prompt, or one line from a pipe."""
+    code = (prompt("your municipality code (not shown): ") if stdin.isatty()
+            else stdin.readline()).strip()
+    if not re.fullmatch(r"\d{4}", code):
+        raise SecretInputError("municipality: your 4-digit municipality code on stdin")
+    return code
+
+
+class NeverOnCommandLine(argparse.Action):
+    """An option that would put the destination on the command line: refused (exit 2)
+    without repeating the value."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        field = (option_string or "").lstrip("-")
+        parser.error(f"{field}: never on the command line (shell history, process list); "
+                     "give it on stdin (see --help)")

@@ -4,6 +4,7 @@ and the move of belongings through social services."""
 
 from __future__ import annotations
 
+import io
 import time
 import uuid
 from datetime import date
@@ -170,16 +171,16 @@ def test_the_belongings_move_is_ordered_once_and_confirmed_by_social_services_on
         with pytest.raises(DisclosureDenied):
             confirm_delivered(case_id, viewer_municipality=municipality, by="someone")
     number = snapshot(case_id).case_number
-    assert main(["during", "belongings-delivered", number, "--municipality", "1480",
-                 "--by", "someone"]) == 2
+    assert main(["during", "belongings-delivered", number, "--by", "someone"],
+                stdin=io.StringIO("1480\n")) == 2
     with unit_of_work() as session:
         [move] = session.exec(select(BelongingsMove)).all()
     assert move.status == "ordered"
     assert "belongings:   ordered, awaiting social services' confirmation (moved by " \
            f"{MOVER} to the placing social services, then social services)" \
         in _show(case_id, capsys)
-    assert main(["during", "belongings-delivered", number, "--municipality", DESTINATION,
-                 "--by", "ss-kiruna"]) == 0
+    assert main(["during", "belongings-delivered", number, "--by", "ss-kiruna"],
+                stdin=io.StringIO(f"{DESTINATION}\n")) == 0
     assert new_case(case_id=case_id)["reason"] == "transfer of responsibility"
     assert "belongings:   delivered, confirmed by ss-kiruna" in _show(case_id, capsys)
     kinds = _kinds(case_id)

@@ -1,8 +1,11 @@
 """`utvag during relocate`: the destination and the address are never argument values
-(shell history, `ps`); they come from a pipe, a file or a no-echo prompt."""
+(shell history, `ps`); they come from a pipe, a file or a no-echo prompt. Nor is the
+caller's municipality code where it can be the destination (`during destination`,
+`during belongings-delivered`, `after transfer`)."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -93,3 +96,38 @@ def test_bad_input_names_the_field_exits_2_and_writes_nothing(
     err = capsys.readouterr().err
     assert message in err and "Hemlig" not in err
     assert _relocations() == []
+
+
+@pytest.mark.parametrize("command", [
+    ["during", "destination", "{case}", "--agency", "social_services"],
+    ["during", "belongings-delivered", "{case}"],
+    ["after", "transfer", "{case}", "--accept", "yes", "--payer", "receiving",
+     "--from", "2027-04-01"]])
+def test_the_callers_municipality_is_refused_as_an_argument(
+        sims: tuple[Sim, Sim], invited: dict[str, Sim], capsys: pytest.CaptureFixture[str],
+        command: list[str]) -> None:
+    number = snapshot(at_relocation()).case_number
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main([part.format(case=number) for part in command]
+             + ["--municipality", DESTINATION, "--by", "ss-kiruna"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "municipality: never on the command line" in err and DESTINATION not in err
+
+
+def test_the_destination_is_shown_to_the_municipality_given_on_stdin(
+        sims: tuple[Sim, Sim], invited: dict[str, Sim], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    case_id = at_relocation()
+    number = snapshot(case_id).case_number
+    assert main(["during", "relocate", number, *FLAGS],
+                stdin=io.StringIO(f"{DESTINATION}\n{ADDRESS}\n")) == 0
+    capsys.readouterr()
+    show = ["during", "destination", number, "--agency", "social_services", "--by", "ss-x"]
+    assert main(show, stdin=io.StringIO("1480\n")) == 2
+    assert DESTINATION not in capsys.readouterr().err
+    assert main(show, stdin=io.StringIO(f"{DESTINATION}\n")) == 0
+    assert capsys.readouterr().out.strip() == f"destination: {DESTINATION}  address: {ADDRESS}"
+    assert main(show, stdin=io.StringIO("\n")) == 2
+    assert "municipality: your 4-digit municipality code on stdin" in capsys.readouterr().err
