@@ -21,6 +21,8 @@ from adapters.police_grants.port import PoliceGrantsPort
 from adapters.settings import Settings, get_settings
 from adapters.social_services.client import HttpSocialServicesAdapter
 from adapters.social_services.port import SocialServicesPort
+from adapters.tax_agency.client import HttpTaxAgencyAdapter
+from adapters.tax_agency.port import TaxAgencyPort
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class AgencyClients:
     # Meeting invitations, by agency (kriminalvarden, arbetsformedlingen, health_care, sis).
     invitations: dict[str, InvitationPort] = field(default_factory=dict)
     police_grants: PoliceGrantsPort | None = None
+    tax_agency: TaxAgencyPort | None = None
 
 
 def _timeout(settings: Settings) -> httpx.Timeout:
@@ -54,4 +57,5 @@ def agency_clients(settings: Settings | None = None) -> Iterator[AgencyClients]:
                                     ("sis", settings.sis_url))
             },
             police_grants=HttpPoliceGrantsAdapter(client(settings.police_grants_url)),
+            tax_agency=HttpTaxAgencyAdapter(client(settings.tax_agency_url)),
         )

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     police_grants_url: str = "http://127.0.0.1:8107"
     criminal_records_url: str = "http://127.0.0.1:8108"
     suspicions_url: str = "http://127.0.0.1:8109"
+    tax_agency_url: str = "http://127.0.0.1:8110"
     sweep_every_hours: float = 24.0
     sweep_batch_size: int = Field(default=2000, ge=1, le=10000)
     sweep_request_size: int = Field(default=500, ge=1, le=500)

@@ -21,6 +21,8 @@ from tasks.hand_over import collect_hand_over
 from tasks.meeting import KIND as MEETING_INVITATION
 from tasks.meeting import collect_sign_off
 from tasks.police import collect_threat_assessment
+from tasks.protection import KIND as PROTECTION_KIND
+from tasks.protection import collect_protection_decision
 from tasks.social_services import collect_support_decision
 from tasks.waits import open_agency_waits
 
@@ -32,6 +34,8 @@ def _collect(case_id: uuid.UUID, subject: str, clients: AgencyClients) -> bool:
         return collect_support_decision(case_id, clients.social_services) is not None
     if subject == "police:grant_application" and clients.police_grants is not None:
         return collect_grant_decision(case_id, clients.police_grants) == "decided"
+    if subject == f"tax_agency:{PROTECTION_KIND}" and clients.tax_agency is not None:
+        return collect_protection_decision(case_id, clients.tax_agency)
     agency, _, kind = subject.partition(":")
     if kind == MEETING_INVITATION and agency in clients.invitations:
         return collect_sign_off(case_id, clients.invitations[agency])

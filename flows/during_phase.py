@@ -8,9 +8,12 @@ missing ones; `collect-agency-answers` picks late ones up), the meeting's decisi
 the individual action plan (waits for the coordinator to approve it), and the state grant
 (the police coordinator's statement, the application, a completion when asked, the
 decision booked in the year's ledger), and relocation when the threat assessment requires
-it (decided on the command line; a fast-path decision waits for its approval), the
-hand-overs (Frivården, Arbetsförmedlingen) and the transfer of responsibility to the
-receiving municipality; then the case moves to the after phase.
+it (decided on the command line; a fast-path decision waits for its approval); after a
+relocation, protected personal data from the Tax Agency (identity number only, consent
+checked, decided asynchronously) and the move of belongings through social services
+(waits for their confirmation); the hand-overs (Frivården, Arbetsförmedlingen) and the
+transfer of responsibility to the receiving municipality; then the case moves to the
+after phase.
 The run is named `<case number>-during`; its only parameter is the case id.
 """
 
@@ -31,6 +34,7 @@ from flows.before_phase import Step
 from models.enums import CaseStatus, Phase, WaitKind
 from tasks.action_plan import PLAN_SUBJECT, plan_approved
 from tasks.agency import SendOutcome, with_retry_settings
+from tasks.belongings import order_belongings_move
 from tasks.cases import block_case, load_case, unblock_case
 from tasks.grants import KIND as GRANT_KIND
 from tasks.grants import (
@@ -55,6 +59,8 @@ from tasks.meeting import (
     invite_to_meeting,
     route_meeting,
 )
+from tasks.protection import KIND as PROTECTION_KIND
+from tasks.protection import collect_protection_decision, request_protection
 from tasks.relocation import DECISION_SUBJECT, relocation_status
 from tasks.waits import open_wait
 
@@ -156,6 +162,36 @@ def _relocation(case_id: uuid.UUID, case_number: str) -> Step:
         return Step("waiting", case_number, "relocation decision")
     if status == "awaiting_approval":
         return Step("waiting", case_number, "fast-path approval")
+    if status == "relocated":
+        return _protection(case_id, case_number)
+    return _hand_over(case_id, case_number)
+
+
+def _protection(case_id: uuid.UUID, case_number: str) -> Step:
+    """The Tax Agency protects the relocated person's data; the request carries the
+    identity number only, never the destination or the address."""
+    with agency_clients() as clients:
+        assert clients.tax_agency is not None
+        try:
+            if with_retry_settings(request_protection)(case_id, clients.tax_agency) != "sent":
+                return Step("waiting", case_number, "consent")
+            decided = with_retry_settings(collect_protection_decision)(case_id,
+                                                                      clients.tax_agency)
+        except AgencyError as exc:
+            reason = f"{exc.agency}: {exc.reason}"
+            block_case(case_id, reason=reason)
+            return Step("blocked", case_number, reason)
+    if not decided:
+        open_wait(case_id, kind=WaitKind.AGENCY_ANSWER, subject=f"tax_agency:{PROTECTION_KIND}")
+        return Step("waiting", case_number, "protected personal data decision")
+    return _belongings(case_id, case_number)
+
+
+def _belongings(case_id: uuid.UUID, case_number: str) -> Step:
+    """The move of belongings, when the plan has one: ordered once, then the case waits
+    for social services to confirm it (`utvag during belongings-delivered`)."""
+    if order_belongings_move(case_id) == "ordered":
+        return Step("waiting", case_number, "move of belongings")
     return _hand_over(case_id, case_number)
 
 

@@ -43,7 +43,8 @@ def _form_for(case: CaseSnapshot) -> Any:
     """The form to show, if every open wait is a person's to answer."""
     kinds = {w.kind for w in case.open_waits}
     if not case.open_waits or kinds & {WaitKind.AGENCY_ANSWER, WaitKind.RELOCATION,
-                                       WaitKind.RELOCATION_APPROVAL, WaitKind.TRANSFER}:
+                                       WaitKind.RELOCATION_APPROVAL, WaitKind.TRANSFER,
+                                       WaitKind.BELONGINGS}:
         return None  # an agency answers, or the CLI: a destination never goes into a form
     first = case.open_waits[0]
     if first.kind == WaitKind.CONSENT:

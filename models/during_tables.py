@@ -148,3 +148,34 @@ class TransferOffer(SQLModel, table=True):
     cost_from: date | None = None
     answered_by: str | None = None
     answered_at: datetime | None = None
+
+
+class ProtectionRequest(SQLModel, table=True):
+    """The Tax Agency's protection of the person's personal data after a relocation: the
+    measure asked for and the decision. The request itself is an `agency_request` (key)."""
+
+    __tablename__ = "protection_request"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    measure: str  # sekretessmarkering or skyddad_folkbokforing
+    status: str  # requested, granted, rejected
+    rejection_reason: str | None = None
+    requested_at: datetime
+    decided_at: datetime | None = None
+
+
+class BelongingsMove(SQLModel, table=True):
+    """The move of the person's belongings, ordered once the destination is decided and
+    carried out through social services. The provider (vetted, from the registry) takes
+    the belongings to the placing social services only; social services take them on to
+    the address, which the provider never gets. No destination is stored here."""
+
+    __tablename__ = "belongings_move"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    status: str  # ordered, delivered
+    ordered_by: str
+    ordered_at: datetime
+    delivered_by: str | None = None
+    delivered_at: datetime | None = None

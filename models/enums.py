@@ -110,6 +110,7 @@ class WaitKind(StrEnum):
     RELOCATION = "relocation"  # decided on the command line only: an address never enters Prefect
     RELOCATION_APPROVAL = "relocation_approval"
     TRANSFER = "transfer"  # the receiving social services answer on the command line
+    BELONGINGS = "belongings"  # social services confirm the move of belongings (command line)
 
 
 def values(enum: type[StrEnum]) -> list[str]:

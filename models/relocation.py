@@ -4,7 +4,9 @@ may see the destination. Pure: no I/O.
 The destination is decided from the threat assessment: never inside an exclusion zone
 (the placing municipality is one when the person must move away). The destination
 municipality and address are visible to the placing and the receiving social services
-only; every other reader is refused.
+only; every other reader is refused. After the move the Tax Agency is asked to protect
+the person's personal data (`protection_measure`), with the identity number only: the
+new address is held away from it as from everyone else.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from models.enums import Agency
+from models.enums import Agency, ProtectionLevel, ThreatLevel
 
 FAST_PATH_APPROVAL_WITHIN = timedelta(hours=72)
 
@@ -68,3 +70,20 @@ def check_disclosure(*, viewer_agency: str, viewer_municipality: str | None, pla
     if viewer_municipality not in (placing, receiving):
         raise DisclosureDenied("viewer: only the placing and the receiving social services "
                                "may see the destination")
+
+
+def protection_measure(level: ThreatLevel | str) -> ProtectionLevel:
+    """What to ask the Tax Agency for after a relocation. A high or critical threat:
+    *skyddad folkbokföring* (registered at the old place, the new address kept out of the
+    population register); a lower one: *sekretessmarkering* (register data released only
+    after a check). The stronger one is never asked for a threat that does not carry it."""
+    if ThreatLevel(level) in (ThreatLevel.HIGH, ThreatLevel.CRITICAL):
+        return ProtectionLevel.SKYDDAD_FOLKBOKFORING
+    return ProtectionLevel.SEKRETESSMARKERING
+
+
+def stronger_protection(current: ProtectionLevel | str,
+                        granted: ProtectionLevel | str) -> ProtectionLevel:
+    """The person's protection level after a grant: never weakened by one."""
+    order = list(ProtectionLevel)
+    return max(ProtectionLevel(current), ProtectionLevel(granted), key=order.index)

@@ -1,4 +1,4 @@
-"""Simulators of the external agencies (police, social services).
+"""Simulators of the external agencies (police, social services, the others in `catalog`).
 
 No agency offers an API, so Utväg defines the contract (``docs/contracts/*.openapi.json``,
 generated from these apps) and ships simulators implementing it. Shared here: configuration,
@@ -25,7 +25,7 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,6 +120,9 @@ class Scenario(BaseModel):
     )
     grant_completion: bool | None = Field(
         default=None, description="Police grants: ask for a completion before deciding."
+    )
+    protection_decision: Literal["granted", "rejected"] | None = Field(
+        default=None, description="Tax Agency: decide protected personal data this way."
     )
 
 

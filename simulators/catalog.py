@@ -12,7 +12,14 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from simulators import SimulatorConfig, police, police_grants, registers, social_services
+from simulators import (
+    SimulatorConfig,
+    police,
+    police_grants,
+    registers,
+    social_services,
+    tax_agency,
+)
 from simulators.invitations import app_for
 
 APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
@@ -25,11 +32,13 @@ APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
     "police-grants": police_grants.create_app,
     "criminal-records": registers.create_criminal_records_app,
     "suspicions": registers.create_suspicions_app,
+    "tax-agency": tax_agency.create_app,
 }
 DEFAULT_PORTS: dict[str, int] = {"police": 8101, "social-services": 8102,
                                  "kriminalvarden": 8103, "arbetsformedlingen": 8104,
                                  "health-care": 8105, "sis": 8106, "police-grants": 8107,
-                                 "criminal-records": 8108, "suspicions": 8109}
+                                 "criminal-records": 8108, "suspicions": 8109,
+                                 "tax-agency": 8110}
 
 
 def settings_env(name: str) -> str:

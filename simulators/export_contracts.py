@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulators import SimulatorConfig, police, police_grants, registers, social_services
+from simulators import (
+    SimulatorConfig,
+    police,
+    police_grants,
+    registers,
+    social_services,
+    tax_agency,
+)
 from simulators.invitations import AGENCY_TITLES, app_for
 
 __all__ = ["CONTRACTS_DIR", "main", "render_contracts"]
@@ -27,6 +34,7 @@ def render_contracts() -> dict[str, str]:
         "criminal_records.openapi.json": registers.create_criminal_records_app(config),
         "suspicions.openapi.json": registers.create_suspicions_app(config),
         "police_grants.openapi.json": police_grants.create_app(config),
+        "tax_agency.openapi.json": tax_agency.create_app(config),
         **{f"{agency}.openapi.json": app_for(agency)(config) for agency in AGENCY_TITLES},
     }
     return {

@@ -90,7 +90,8 @@ def record_follow_up(name: str, *, verdict: FollowUpVerdict, by: str, on: date,
         session.add(provider)
 
 
-def _status(session: Session, provider: Provider) -> ProviderStatus:
+def provider_status(session: Session, provider: Provider) -> ProviderStatus:
+    """A registered provider as the vetting rules see it (vetting, follow-ups)."""
     last = session.exec(select(ProviderFollowUp.verdict)
                         .where(ProviderFollowUp.provider_id == provider.id)
                         .order_by(sa.desc(sa.column("id")))).first()
@@ -120,7 +121,7 @@ def add_intervention(case_ref: str | uuid.UUID, item: InterventionIn, *, by: str
         case = _case(session, case_ref)
         provider = _provider(session, item.provider) if item.provider else None
         try:
-            check_intervention(draft, _status(session, provider) if provider else None,
+            check_intervention(draft, provider_status(session, provider) if provider else None,
                                today=today)
         except InterventionRefused as refused:
             reason = str(refused)

@@ -82,10 +82,15 @@ class Disclosure:
 Submit = Callable[[Disclosure], SubmittedRequest]
 
 
-def send_request(case_id: uuid.UUID, *, agency: str, kind: str, submit: Submit) -> SendOutcome:
-    """Send one request to an agency at most once (by key), with consent checked."""
+IDENTITY = ("identity_number", "name")
+
+
+def send_request(case_id: uuid.UUID, *, agency: str, kind: str, submit: Submit,
+                 fields: tuple[str, ...] = IDENTITY) -> SendOutcome:
+    """Send one request to an agency at most once (by key), with consent checked.
+    `fields`: the personal data `submit` sends, as journaled in the disclosure."""
     key = idempotency_key(case_id, agency=agency, kind=kind)
-    prepared = _prepare(case_id, agency=agency, kind=kind, key=key)
+    prepared = _prepare(case_id, agency=agency, kind=kind, key=key, fields=fields)
     if prepared is None or isinstance(prepared, str):
         return "needs_consent" if prepared is None else "sent"
     try:
@@ -113,7 +118,8 @@ def send_request(case_id: uuid.UUID, *, agency: str, kind: str, submit: Submit) 
     return "sent"
 
 
-def _prepare(case_id: uuid.UUID, *, agency: str, kind: str, key: str) -> Disclosure | str | None:
+def _prepare(case_id: uuid.UUID, *, agency: str, kind: str, key: str,
+             fields: tuple[str, ...] = IDENTITY) -> Disclosure | str | None:
     """Check consent, claim the request row and journal the disclosure, in one
     transaction. None: no consent; a string: already sent; else what to send."""
     at = now()
@@ -140,10 +146,11 @@ def _prepare(case_id: uuid.UUID, *, agency: str, kind: str, key: str) -> Disclos
         if request.status != RequestStatus.PENDING:
             return request.status
         if request.attempts == 0:
+            what = "identity" if fields == IDENTITY else " and ".join(fields)
             repo.journal(session, case, kind=Kind.DISCLOSURE, actor=SYSTEM, at=at,
-                         reason=f"identity disclosed to {agency} for {kind} (consent recorded)",
+                         reason=f"{what} disclosed to {agency} for {kind} (consent recorded)",
                          data={"agency": agency, "kind": kind, "idempotency_key": key,
-                               "fields": ["identity_number", "name"]})
+                               "fields": list(fields)})
         request.attempts += 1
         session.add(request)
         return Disclosure(key=key, case_number=case.case_number,

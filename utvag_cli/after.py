@@ -6,7 +6,8 @@
                             --no-new-crime yes|no --by STAFF_ID
     utvag after reopen CASE --reason TEXT --by STAFF_ID
     utvag after transfer CASE --accept yes|no --payer placing|receiving --from DATE
-                          --municipality CODE --by STAFF_ID   (receiving social services)
+                          --by STAFF_ID   (receiving social services; their municipality
+                          code on stdin, never an argument: it is the destination)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from models.relocation import DisclosureDenied
 from tasks.closure import ClosureError, close_with_outcome, record_indicators, reopen
 from tasks.hand_over import answer_transfer
 from utvag_cli.output import out
+from utvag_cli.secret_input import NeverOnCommandLine, SecretInputError, read_municipality
 
 
 class UsageError(ValueError):
@@ -70,11 +72,13 @@ def cmd_transfer(args: argparse.Namespace) -> int:
         cost_from = date.fromisoformat(args.cost_from)
     except ValueError:
         raise UsageError("from: a date YYYY-MM-DD") from None
+    accept = _yes(args.accept, "accept")
     try:
-        case = answer_transfer(args.case, accept=_yes(args.accept, "accept"),
-                               cost_payer=args.payer, cost_from=cost_from,
-                               viewer_municipality=args.municipality, by=args.by)
-    except (DisclosureDenied, ValueError) as exc:
+        municipality = read_municipality(stdin=args.stdin)
+        case = answer_transfer(args.case, accept=accept, cost_payer=args.payer,
+                               cost_from=cost_from, viewer_municipality=municipality,
+                               by=args.by)
+    except (DisclosureDenied, SecretInputError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     out(f"{case.case_number}: transfer answered; flow {wake_case(case.id)}")
     return 0
@@ -101,11 +105,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--reason", required=True)
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_reopen)
-    p = commands.add_parser("transfer", help="answer the transfer of responsibility")
+    p = commands.add_parser("transfer", allow_abbrev=False,
+                            help="answer the transfer of responsibility (your municipality "
+                                 "code on stdin)")
     p.add_argument("case")
     p.add_argument("--accept", required=True, help="yes or no")
     p.add_argument("--payer", required=True, help="placing or receiving")
     p.add_argument("--from", dest="cost_from", required=True, help="costs from (YYYY-MM-DD)")
-    p.add_argument("--municipality", required=True, help="your municipality code")
+    p.add_argument("--municipality", action=NeverOnCommandLine, help=argparse.SUPPRESS)
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_transfer)

@@ -15,7 +15,14 @@ from flows.resume import wake_case
 from models.action_plan import InterventionKind
 from models.enums import Need, NetworkRole, WaitKind
 from models.tables import ThreatAssessment
-from tasks.action_plan import InterventionIn, add_intervention, approve_plan
+from tasks.action_plan import (
+    InterventionIn,
+    add_intervention,
+    approve_plan,
+    register_provider,
+    vet_provider,
+)
+from tasks.belongings import confirm_delivered
 from tasks.cases import snapshot
 from tasks.grants import complete_application, record_statement
 from tasks.hand_over import answer_transfer
@@ -25,6 +32,8 @@ from tasks.waits import record_consent, record_criterion
 from utvag_cli.output import out
 
 BY = "demo-coordinator"
+DEMO_MOVER = "Demo Flytt AB"  # a vetted provider that moves the belongings (first leg)
+DEMO_ADDRESS = "Demovägen 1"
 DEMO_DESTINATIONS = ("2584", "1280", "0380")  # Kiruna, Malmö, Uppsala: first not excluded
 
 
@@ -47,11 +56,15 @@ def answer_next(case_ref: str) -> str:
         record_needs(case.id, needs=[Need.HOUSING, Need.OCCUPATION, Need.DEBTS],
                      network=[NetworkRole.MENTOR], by=BY)
     elif kind == WaitKind.ACTION_PLAN:
-        for item, cost in ((InterventionKind.CONTACT_PERSON, 0),
-                           (InterventionKind.DEBT_RESTRUCTURING, 12_500)):
+        register_provider(DEMO_MOVER)
+        vet_provider(DEMO_MOVER, by="demo-unit-head", on=today,
+                     next_follow_up_due=today + timedelta(days=365))
+        for item, cost, provider in ((InterventionKind.CONTACT_PERSON, 0, None),
+                                     (InterventionKind.DEBT_RESTRUCTURING, 12_500, None),
+                                     (InterventionKind.MOVING_BELONGINGS, 15_000, DEMO_MOVER)):
             add_intervention(case.id, InterventionIn(kind=item, start=today,
                                                      planned_end=today + timedelta(days=365),
-                                                     cost_sek=cost), by=BY)
+                                                     cost_sek=cost, provider=provider), by=BY)
         approve_plan(case.id, by=BY)
     elif kind == WaitKind.GRANT_STATEMENT:
         record_statement(case.id, supports=True, by="demo-police-coordinator")
@@ -59,11 +72,15 @@ def answer_next(case_ref: str) -> str:
         complete_application(case.id, by=BY)
     elif kind == WaitKind.RELOCATION:
         destination = next(d for d in DEMO_DESTINATIONS if d not in zones)
-        decide_relocation(case.id, RelocationIn(destination=destination, address="Demovägen 1",
+        decide_relocation(case.id, RelocationIn(destination=destination, address=DEMO_ADDRESS,
                                                 lives_independently=True,
                                                 needs_deep_support=False), by=BY)
     elif kind == WaitKind.RELOCATION_APPROVAL:
         approve_relocation(case.id, by=BY)
+    elif kind == WaitKind.BELONGINGS:
+        receiving, _ = read_destination(case.id, viewer_agency="social_services",
+                                        viewer_municipality=case.placing_municipality, by=BY)
+        confirm_delivered(case.id, viewer_municipality=receiving, by=BY)
     elif kind == WaitKind.TRANSFER:
         receiving, _ = read_destination(case.id, viewer_agency="social_services",
                                         viewer_municipality=case.placing_municipality, by=BY)

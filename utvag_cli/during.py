@@ -10,10 +10,8 @@
     utvag during statement CASE --supports yes|no --by STAFF_ID   (police coordinator)
     utvag during complete-grant CASE --by STAFF_ID
     utvag during ledger [--year YYYY]
-    utvag during relocate CASE --destination CODE --address TEXT --independent yes|no
-                          --deep-support yes|no [--fast-path] --by STAFF_ID
-    utvag during approve-relocation CASE --by STAFF_ID
-    utvag during destination CASE --agency AGENCY --municipality CODE --by STAFF_ID
+    utvag during relocate | approve-relocation | destination | work-order |
+                 belongings-delivered ...         see `utvag_cli/relocation.py`
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from adapters.db import unit_of_work
 from flows.resume import wake_case
 from models.action_plan import FollowUpVerdict, InterventionKind, InterventionRefused
 from models.enums import Need, NetworkRole
-from models.relocation import DisclosureDenied, RelocationRefused
 from tasks.action_plan import (
     InterventionIn,
     ProviderNotFound,
@@ -40,12 +37,7 @@ from tasks.action_plan import (
 )
 from tasks.grants import complete_application, ledger, record_statement
 from tasks.meeting import record_needs
-from tasks.relocation import (
-    RelocationIn,
-    approve_relocation,
-    decide_relocation,
-    read_destination,
-)
+from utvag_cli import relocation
 from utvag_cli.output import out
 
 E = TypeVar("E", bound=StrEnum)
@@ -155,50 +147,6 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
-def _yes(value: str, field: str) -> bool:
-    answer = {"yes": True, "no": False}.get(value.strip().lower())
-    if answer is None:
-        raise UsageError(f"{field}: answer yes or no")
-    return answer
-
-
-def cmd_relocate(args: argparse.Namespace) -> int:
-    item = RelocationIn(destination=args.destination, address=args.address,
-                        lives_independently=_yes(args.independent, "independent"),
-                        needs_deep_support=_yes(args.deep_support, "deep-support"),
-                        fast_path=args.fast_path)
-    try:
-        form = decide_relocation(args.case, item, by=args.by)
-    except (RelocationRefused, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    with unit_of_work() as session:
-        case = repo.find_case(session, args.case)
-    woken = wake_case(case.id)
-    out(f"{case.case_number}: relocation decided ({form}"
-        + (", fast path: approve within 72 h" if args.fast_path else "") + f"); flow {woken}")
-    return 0
-
-
-def cmd_approve_relocation(args: argparse.Namespace) -> int:
-    approve_relocation(args.case, by=args.by)
-    with unit_of_work() as session:
-        case = repo.find_case(session, args.case)
-    out(f"{case.case_number}: relocation approved; flow {wake_case(case.id)}")
-    return 0
-
-
-def cmd_destination(args: argparse.Namespace) -> int:
-    """Shows the destination to the placing or receiving social services only (journaled)."""
-    try:
-        destination, address = read_destination(args.case, viewer_agency=args.agency,
-                                                 viewer_municipality=args.municipality,
-                                                 by=args.by)
-    except DisclosureDenied as exc:
-        raise UsageError(str(exc)) from None
-    out(f"destination: {destination}  address: {address}")
-    return 0
-
-
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     during = sub.add_parser("during", help="answer the decisions of the during phase")
     commands = during.add_subparsers(dest="during_command", required=True)
@@ -249,26 +197,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("case")
     p.add_argument("--by", required=True)
     p.set_defaults(handler=cmd_complete_grant)
-    p = commands.add_parser("relocate", help="decide the relocation (address stays here)")
-    p.add_argument("case")
-    p.add_argument("--destination", required=True, help="municipality code")
-    p.add_argument("--address", required=True)
-    p.add_argument("--independent", required=True, help="can live independently: yes or no")
-    p.add_argument("--deep-support", required=True, help="needs deeper support: yes or no")
-    p.add_argument("--fast-path", action="store_true",
-                   help="protective decision now; approve within 72 h")
-    p.add_argument("--by", required=True)
-    p.set_defaults(handler=cmd_relocate)
-    p = commands.add_parser("approve-relocation", help="approve a fast-path relocation")
-    p.add_argument("case")
-    p.add_argument("--by", required=True)
-    p.set_defaults(handler=cmd_approve_relocation)
-    p = commands.add_parser("destination", help="show the destination (social services only)")
-    p.add_argument("case")
-    p.add_argument("--agency", required=True)
-    p.add_argument("--municipality")
-    p.add_argument("--by", required=True)
-    p.set_defaults(handler=cmd_destination)
+    relocation.add_parsers(commands)
     p = commands.add_parser("ledger", help="the year's state-grant ledger")
     p.add_argument("--year", type=int)
     p.set_defaults(handler=cmd_ledger)

@@ -13,7 +13,8 @@
     utvag case assess CASE    social services' assessment of a relapse flag
     utvag sweep               run the register sweep now (progress bar)
     utvag during needs CASE   record the needs assessment before the collaboration meeting
-    utvag during ...          action plan, providers, state grant, relocation (see --help)
+    utvag during ...          action plan, providers, state grant, relocation, belongings
+                              (see --help; destination and address never as arguments)
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
 """
 
@@ -22,10 +23,11 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
+from typing import TextIO
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import after, cases, demo_advance, during, ops
+from utvag_cli import after, cases, demo_advance, during, ops, relocation
 from utvag_cli.output import err
 
 
@@ -84,11 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    """`stdin`: where commands read what must never be an argument (default sys.stdin)."""
     args = build_parser().parse_args(argv)
+    args.stdin = stdin if stdin is not None else sys.stdin
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, during.UsageError, after.UsageError, CaseNotFound) as exc:
+    except (cases.UsageError, during.UsageError, after.UsageError, relocation.UsageError,
+            CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code

@@ -45,8 +45,9 @@ def test_every_write_is_documented_and_idempotent(name: str) -> None:
 
 def test_identity_number_is_constrained_in_the_contract() -> None:
     for name, text in render_contracts().items():
-        schema = "LookupSubject" if name in ("criminal_records.openapi.json",
-                                             "suspicions.openapi.json") else "Subject"
+        schema = {"criminal_records.openapi.json": "LookupSubject",
+                  "suspicions.openapi.json": "LookupSubject",
+                  "tax_agency.openapi.json": "ProtectionSubject"}.get(name, "Subject")
         subject = json.loads(text)["components"]["schemas"][schema]
         assert subject["properties"]["identity_number"]["pattern"] == r"^\d{12}$"
 
@@ -64,3 +65,14 @@ def test_register_lookup_is_a_documented_batch_read(name: str) -> None:
     assert set(entry["required"]) == {"entry_id", "subject_ref", "date", "kind"}
     assert "identity_number" not in entry["properties"]
     assert not [path for path in spec["paths"] if path.startswith("/_admin")]
+
+
+def test_the_tax_agency_contract_carries_no_address_or_destination() -> None:
+    spec = json.loads(render_contracts()["tax_agency.openapi.json"])
+    schemas = spec["components"]["schemas"]
+    request = schemas["ProtectionRequest"]
+    assert request["additionalProperties"] is False
+    assert schemas["ProtectionSubject"]["additionalProperties"] is False
+    assert set(schemas["ProtectionSubject"]["properties"]) == {"identity_number"}
+    fields = set(request["properties"]) | set(schemas["ProtectionDecision"]["properties"])
+    assert not {f for f in fields if "address" in f or "destination" in f}

@@ -11,11 +11,15 @@ import httpx
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from simulators import SimulatorConfig, police, police_grants, social_services
+from simulators import SimulatorConfig, police, police_grants, social_services, tax_agency
 from simulators.invitations import AGENCY_TITLES, app_for
 from simulators.server import RunningSimulator, start_in_thread
 from tests.sims import Sim
 from tests.sweep_support import register_simulators, registers  # noqa: F401 - fixtures
+from tests.wire import WireRecorder
+
+# Everything the Tax Agency simulator received in this session (cleared per test).
+TAX_AGENCY_WIRE: list[str] = []
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +53,9 @@ def invitation_simulators(database_url: str) -> Iterator[dict[str, RunningSimula
                    for agency in AGENCY_TITLES}
         running["police_grants"] = stack.enter_context(
             start_in_thread(police_grants.create_app(config)))
+        tax = tax_agency.create_app(config)
+        tax.add_middleware(WireRecorder, seen=TAX_AGENCY_WIRE)
+        running["tax_agency"] = stack.enter_context(start_in_thread(tax))
         for agency, sim in running.items():
             os.environ[f"UTVAG_{agency.upper()}_URL"] = sim.base_url
         from adapters.settings import get_settings
@@ -65,7 +72,14 @@ def invited(invitation_simulators: dict[str, RunningSimulator]) -> Iterator[dict
                 for agency, sim in invitation_simulators.items()}
         for sim in sims.values():
             sim.reset()
+        TAX_AGENCY_WIRE.clear()
         yield sims
+
+
+@pytest.fixture
+def tax_agency_wire(invited: dict[str, Sim]) -> list[str]:
+    """What the Tax Agency simulator received during this test, request by request."""
+    return TAX_AGENCY_WIRE
 
 
 @pytest.fixture

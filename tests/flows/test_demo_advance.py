@@ -32,5 +32,6 @@ def test_the_demo_case_reaches_the_after_phase_through_every_step(
         kinds = {e.kind for e in repo.journal_entries(session, opened.case_id)}
     assert phases == {"before", "during", "after"}
     assert {"admitted", "routed", "meeting_decided", "plan_approved", "grant_decided",
-            "relocation_decided", "transfer_answered", "established"} <= kinds
+            "relocation_decided", "protection_decided", "belongings_ordered",
+            "belongings_delivered", "transfer_answered", "established"} <= kinds
     assert "answered consent" in answered, "the demo case asks consent for new agencies"

@@ -21,7 +21,7 @@ from tests.sims import Sim
 
 NOW = datetime.now(UTC)
 CONSENTS = [{"agency": a, "legal_basis": "samtycke"} for a in
-            ("police", "social_services", "kriminalvarden", "arbetsformedlingen")]
+            ("police", "social_services", "kriminalvarden", "arbetsformedlingen", "tax_agency")]
 
 
 def test_a_person_on_probation_is_handed_over_and_the_transfer_recorded_with_its_costs(

@@ -1,9 +1,11 @@
 """Relocation under Prefect's harness: exclusion zones, the fast path and its deadline,
-who may read the destination, and a search of everything Prefect holds for it."""
+who may read the destination, and a search of everything Prefect holds, the app
+database, the logs and what the Tax Agency and the moving provider get for it."""
 
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,16 +17,11 @@ from sqlmodel import select
 from adapters import repo
 from adapters.db import get_engine, unit_of_work
 from flows.new_case import new_case
-from models.action_plan import InterventionKind
 from models.during_tables import Relocation
-from models.enums import Need
 from models.relocation import DisclosureDenied, RelocationRefused
-from tasks.action_plan import InterventionIn, add_intervention, approve_plan
+from tasks.belongings import confirm_delivered, work_order
 from tasks.cases import snapshot
-from tasks.grants import record_statement
 from tasks.hand_over import answer_transfer
-from tasks.intake import open_case
-from tasks.meeting import record_needs
 from tasks.relocation import (
     RelocationIn,
     approve_relocation,
@@ -32,27 +29,10 @@ from tasks.relocation import (
     read_destination,
 )
 from tasks.waits import flag_overdue_waits
-from tests.factories import referral
+from tests.relocation_support import ADDRESS, DESTINATION, MOVER, at_relocation
 from tests.sims import Sim
 
 NOW = datetime.now(UTC)
-ADDRESS = "Hemligvägen 17, 981 31"
-DESTINATION = "2584"  # Kiruna; the placing municipality 0180 is the exclusion zone
-
-
-def _at_relocation() -> uuid.UUID:
-    case_id = open_case(referral(), now=NOW).case_id
-    new_case(case_id=case_id)
-    record_needs(case_id, needs=[Need.HOUSING], network=[], by="coordinator-anna")
-    new_case(case_id=case_id)
-    add_intervention(case_id, InterventionIn(kind=InterventionKind.MOVING_BELONGINGS,
-                                             start=NOW.date(), planned_end=date(2027, 3, 1),
-                                             cost_sek=15_000), by="coordinator-anna")
-    approve_plan(case_id, by="coordinator-anna")
-    new_case(case_id=case_id)
-    record_statement(case_id, supports=True, by="police-coordinator-li")
-    assert new_case(case_id=case_id)["reason"] == "relocation decision"
-    return case_id
 
 
 def _kinds(case_id: uuid.UUID) -> list[str]:
@@ -62,7 +42,7 @@ def _kinds(case_id: uuid.UUID) -> list[str]:
 
 def test_a_fast_path_relocation_is_audited_flagged_when_late_and_approved_afterwards(
         sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_relocation()
+    case_id = at_relocation()
     with pytest.raises(RelocationRefused, match="exclusion zone"):
         decide_relocation(case_id, RelocationIn(destination="0180", address=ADDRESS,
                                                 lives_independently=True,
@@ -81,6 +61,8 @@ def test_a_fast_path_relocation_is_audited_flagged_when_late_and_approved_afterw
     flagged, _ = flag_overdue_waits(at=row.approval_due + timedelta(minutes=1))
     assert [f["kind"] for f in flagged] == ["relocation_approval"]
     approve_relocation(case_id, by="unit-head-eva")
+    assert new_case(case_id=case_id)["reason"] == "move of belongings"
+    confirm_delivered(case_id, viewer_municipality=DESTINATION, by="ss-receiving")
     assert new_case(case_id=case_id)["reason"] == "transfer of responsibility"
     with pytest.raises(DisclosureDenied):
         answer_transfer(case_id, accept=True, cost_payer="receiving", cost_from=date(2027, 3, 1),
@@ -96,7 +78,7 @@ def test_a_fast_path_relocation_is_audited_flagged_when_late_and_approved_afterw
 
 def test_only_the_placing_and_receiving_social_services_read_the_destination(
         sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_relocation()
+    case_id = at_relocation()
     decide_relocation(case_id, RelocationIn(destination=DESTINATION, address=ADDRESS,
                                             lives_independently=False, needs_deep_support=False),
                       by="ss-anna")
@@ -125,21 +107,41 @@ def _prefect_texts() -> list[str]:
     return texts
 
 
-def test_the_destination_and_address_are_nowhere_in_prefect_or_the_database_in_clear(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_relocation()
+def test_the_destination_and_address_are_nowhere_but_with_social_services(
+        sims: tuple[Sim, Sim], invited: dict[str, Sim], tax_agency_wire: list[str],
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """Prefect, the app database (in clear), the journal, the logs, the Tax Agency's wire
+    and the moving provider's work order: none holds the destination or the address."""
+    caplog.set_level(logging.DEBUG)
+    case_id = at_relocation(mover=MOVER)
     decide_relocation(case_id, RelocationIn(destination=DESTINATION, address=ADDRESS,
                                             lives_independently=True, needs_deep_support=True),
                       by="ss-anna")
+    assert new_case(case_id=case_id)["reason"] == "move of belongings"
+    order = work_order(case_id)
+    assert order is not None and order.provider == MOVER and order.collect_in == "0180"
+    confirm_delivered(case_id, viewer_municipality="0180", by="ss-placing")
     assert new_case(case_id=case_id)["reason"] == "transfer of responsibility"
     answer_transfer(case_id, accept=False, cost_payer="placing", cost_from=date(2027, 1, 1),
                     viewer_municipality=DESTINATION, by="ss-receiving")
     assert new_case(case_id=case_id)["phase"] == "after"
+    needles = ["Hemligvägen", "981 31", f'"{DESTINATION}"', f"destination={DESTINATION}",
+               f"destination: {DESTINATION}", f"'{DESTINATION}'"]
+
+    wire = "\n".join(tax_agency_wire)
+    assert "/protection-requests" in wire and "191212121212" in wire, "the search sees it"
+    assert [n for n in [*needles, DESTINATION, "Kiruna", "Tolvan"] if n in wire] == []
+    assert [n for n in [*needles, DESTINATION, "Kiruna"] if n in order.text()] == []
+
     prefect = "\n".join(_prefect_texts())
     assert snapshot(case_id).case_number in prefect, "the search sees this case's runs"
-    needles = ["Hemligvägen", "981 31", f'"{DESTINATION}"', f"destination={DESTINATION}",
-               f"destination: {DESTINATION}"]
+    assert "request-protected-personal-data" in prefect and "order-belongings-move" in prefect
     assert [n for n in needles if n in prefect] == []
+    assert "skyddad_folkbokforing" not in prefect, "the measure would tell the threat level"
+    logs = "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
+    logs += capsys.readouterr().err
+    assert "protection.decided" in logs or "belongings.ordered" in logs, "the search sees logs"
+    assert [n for n in needles if n in logs] == []
     with get_engine().connect() as conn:
         dump: list[str] = []
         for table in conn.execute(text("SELECT tablename FROM pg_tables "
@@ -151,5 +153,3 @@ def test_the_destination_and_address_are_nowhere_in_prefect_or_the_database_in_c
         journal = json.dumps([{"reason": e.reason, "data": e.data}
                               for e in repo.journal_entries(session, case_id)])
     assert DESTINATION not in journal and "Hemlig" not in journal
-
-

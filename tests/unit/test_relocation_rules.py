@@ -14,6 +14,8 @@ from models.relocation import (
     check_disclosure,
     fast_path_approval_due,
     housing_form,
+    protection_measure,
+    stronger_protection,
 )
 
 KNOWN = frozenset({"0180", "1480", "1280", "2584"})
@@ -66,3 +68,19 @@ def test_everyone_else_is_denied_the_destination(agency: str, municipality: str 
     with pytest.raises(DisclosureDenied, match="viewer"):
         check_disclosure(viewer_agency=agency, viewer_municipality=municipality,
                          placing="0180", receiving="2584")
+
+
+@pytest.mark.parametrize(("level", "measure"), [
+    ("low", "sekretessmarkering"), ("medium", "sekretessmarkering"),
+    ("high", "skyddad_folkbokforing"), ("critical", "skyddad_folkbokforing")])
+def test_the_protection_asked_for_follows_the_threat_level(level: str, measure: str) -> None:
+    assert protection_measure(level) == measure
+
+
+@pytest.mark.parametrize(("current", "granted", "after"), [
+    ("none", "sekretessmarkering", "sekretessmarkering"),
+    ("skyddad_folkbokforing", "sekretessmarkering", "skyddad_folkbokforing"),
+    ("sekretessmarkering", "skyddad_folkbokforing", "skyddad_folkbokforing")])
+def test_a_grant_never_weakens_the_protection_level(current: str, granted: str,
+                                                    after: str) -> None:
+    assert stronger_protection(current, granted) == after
