@@ -21,6 +21,7 @@ from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessWorker
 
 from deployments.registry import DeploymentSpec
+from flows.recover import HEARTBEAT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,9 @@ def deploy_spec(spec: DeploymentSpec, *, source: Path = PROJECT_ROOT) -> uuid.UU
         parameters=spec.parameters,
         # One engine process per flow run, started by this installation's interpreter
         # (without `command`, the process worker adds a supervisor process per run).
-        job_variables={"command": f"{sys.executable} -m prefect.engine"},
+        job_variables={"command": f"{sys.executable} -m prefect.engine",
+                       # recover-stalled-cases tells slow runs from dead ones by these.
+                       "env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}},
     ))
     return cast(uuid.UUID, deployment.apply(work_pool_name=spec.work_pool))
 
