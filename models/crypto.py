@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken

@@ -22,7 +22,8 @@ TABLES = ("case_wait", "agency_request", "threat_assessment", "eligibility_asses
           "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
           "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",
           "grant_decision", "grant_budget", "consent", "case_journal", "case", "person",
-          "case_number_counter", "relapse_flag", "register_check")
+          "case_number_counter", "relapse_flag", "register_check",
+          "register_disclosure")
 
 
 def _server_url() -> str:
