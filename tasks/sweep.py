@@ -19,11 +19,9 @@ only for cases with a recorded consent to the police, and never returned or logg
 from __future__ import annotations
 
 import asyncio
-import ssl
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import httpx
@@ -36,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert
 from adapters.db import table as core_table
 from adapters.db import unit_of_work
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
+from adapters.http import tls_context
 from adapters.logs import get_logger
 from adapters.registers import (
     MAX_SUBJECTS_PER_LOOKUP,
@@ -222,12 +221,6 @@ def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupR
     return len(new)
 
 
-@lru_cache(maxsize=1)
-def _tls_context() -> ssl.SSLContext:
-    # Building one per client costs tens of milliseconds; a batch makes two clients.
-    return ssl.create_default_context()
-
-
 def _register_ports(settings: Settings, clients: list[httpx.AsyncClient]) -> list[RegisterPort]:
     urls = {RegisterName.CRIMINAL_RECORDS: settings.criminal_records_url,
             RegisterName.SUSPICIONS: settings.suspicions_url}
@@ -235,7 +228,7 @@ def _register_ports(settings: Settings, clients: list[httpx.AsyncClient]) -> lis
     ports: list[RegisterPort] = []
     for register in REGISTERS:
         client = httpx.AsyncClient(base_url=urls[register], timeout=timeout,
-                                   verify=_tls_context())
+                                   verify=tls_context())
         clients.append(client)
         ports.append(HttpRegisterAdapter(client, register=register.value))
     return ports
