@@ -263,12 +263,13 @@ def check_batch(run_key: str, after: uuid.UUID | None, upto: uuid.UUID) -> Batch
     del identities
     since = min(c.admitted_on for c in consenting)
     size = min(settings.sweep_request_size, MAX_SUBJECTS_PER_LOOKUP)
-    work = {r.value: _chunks([s for s in subjects if (s.subject_ref, r.value) not in done],
-                             size) for r in REGISTERS}
+    names = [str(r) for r in REGISTERS]  # plain str: an enum's .value costs ~1 µs a call
+    work = {name: _chunks([s for s in subjects if (s.subject_ref, name) not in done]
+                          if done else subjects, size) for name in names}
     by_id = {c.id: c for c in consenting}
     retryable = False
-    for each in REGISTERS:
-        result.checked[each.value] = sum(1 for c in consenting if (c.id, each.value) in done)
+    for name in names:
+        result.checked[name] = sum(1 for c in consenting if (c.id, name) in done)
     _journal_disclosures(work, run_key)
     for register, chunk, outcome in asyncio.run(_run_lookups(settings, work, since)):
         if isinstance(outcome, AgencyError):

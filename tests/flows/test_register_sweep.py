@@ -57,6 +57,22 @@ def test_relapse_after_admission_is_flagged_notified_and_waits_for_assessment(
                  c=case_id) == 2
 
 
+def test_the_sweeps_disclosures_are_shown_with_the_case(
+        registers: Registers, capsys: pytest.CaptureFixture[str]) -> None:
+    _, number, _ = admitted_case(105)
+    _, other, _ = admitted_case(106)
+
+    register_sweep()
+    register_sweep()
+
+    assert main(["case", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert "disclosures to the police registers" in shown
+    lines = [line for line in shown.splitlines() if "identity_number to police" in line]
+    assert len(lines) == 4  # two runs, two registers
+    assert {line.split()[2] for line in lines} == {"criminal_records", "suspicions"}
+
+
 def test_an_entry_dated_before_admission_does_not_flag(registers: Registers) -> None:
     _, _, person = admitted_case(102)
     registers.add(registers.criminal_records, person, "BR-old", date(2025, 11, 1))
