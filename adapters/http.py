@@ -13,6 +13,8 @@ request (with the subject's identity number) or the offending input values.
 from __future__ import annotations
 
 import re
+import ssl
+import threading
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
 
-__all__ = ["default_timeout", "parse_response", "send", "send_async"]
+__all__ = ["default_timeout", "parse_response", "send", "send_async", "tls_context"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -30,6 +32,20 @@ _MAX_DETAIL_CHARS = 300
 # (YYYYMMDD-NNNN and friends) in whatever form a server might echo them back.
 _DIGIT_RUN = re.compile(r"\d(?:[ -]?\d){5,}")
 _REDACTED = "[redacted]"
+
+
+_TLS_LOCK = threading.Lock()
+_TLS: list[ssl.SSLContext] = []
+
+
+def tls_context() -> ssl.SSLContext:
+    """One default TLS context per process, shared by every agency client: httpx builds
+    (and loads the CA bundle into) a new one per client otherwise, ~50 ms each, and a
+    sweep or a flow run opens several clients. Locked: tasks start clients in threads."""
+    with _TLS_LOCK:
+        if not _TLS:
+            _TLS.append(ssl.create_default_context())
+        return _TLS[0]
 
 
 def default_timeout() -> httpx.Timeout:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from adapters.http import tls_context
 from adapters.invitations.client import HttpInvitationAdapter
 from adapters.invitations.port import InvitationPort
 from adapters.police.client import HttpPoliceAdapter
@@ -44,7 +45,8 @@ def agency_clients(settings: Settings | None = None) -> Iterator[AgencyClients]:
     settings = settings or get_settings()
     with ExitStack() as stack:
         def client(base_url: str) -> httpx.Client:
-            return stack.enter_context(httpx.Client(base_url=base_url, timeout=_timeout(settings)))
+            return stack.enter_context(httpx.Client(base_url=base_url, timeout=_timeout(settings),
+                                                    verify=tls_context()))
 
         yield AgencyClients(
             police=HttpPoliceAdapter(client(settings.police_url)),

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from models.enums import ConsentState
 from models.journal import Kind
+from models.relapse import RegisterDisclosure
 from models.rules import format_case_number
 from models.tables import (
     Case,
@@ -114,6 +115,14 @@ def journal_entries(session: Session, case_id: uuid.UUID) -> list[JournalEntry]:
     query = select(JournalEntry).where(JournalEntry.case_id == case_id).order_by(
         col(JournalEntry.id)
     )
+    return list(session.exec(query))
+
+
+def register_disclosures(session: Session, case_id: uuid.UUID) -> list[RegisterDisclosure]:
+    """The register sweeps' disclosures of this case's identity number (journaled per
+    request in ``register_disclosure``, not in ``case_journal``), oldest first."""
+    query = select(RegisterDisclosure).where(
+        col(RegisterDisclosure.case_ids).contains([case_id])).order_by(col(RegisterDisclosure.id))
     return list(session.exec(query))
 
 

@@ -3,21 +3,30 @@
 
 For each size it creates that many ongoing (admitted) cases by bulk COPY into a fresh
 database on an embedded PostgreSQL of its own (`.data/bench-pg`), loads register entries
-for 0.2 % of them into the register simulators, and then, in separate processes:
+for 0.2 % of them into the register simulators, and then, in ONE fresh process per size
+(so that peak memory is per size), with its modules imported first:
 
-- runs the `register-sweep` flow (Prefect server of its own, real tasks, PostgreSQL,
-  both registers, notifications of the flags to the social-services simulator);
-- runs a bare asyncio + httpx client that sends the same look-ups (same subjects, same
-  500-subject requests, same concurrency per register) to the same simulators.
+1. a bare asyncio + httpx client sends the same look-ups (same subjects, same
+   500-subject requests, same concurrency per register) to the same simulators;
+2. the `register-sweep` flow runs: a real flow run on the stack's Prefect server, real
+   tasks, PostgreSQL, both registers, notifications of the flags to social services;
+3. the bare client runs again.
 
-It reports throughput (cases/s) and its ratio to the bare client, time per case and peak
-memory (max RSS of each process, from `resource.getrusage`). Output: a markdown table.
+Throughput is cases per second of wall time; the ratio is against the FASTER of the two
+bare runs (load from other processes on the machine moves both). Before the first size
+a warm-up sweep over no cases runs in a throwaway process, so that the Prefect server's
+first-request costs after its start are not charged to the first size. It also reports
+the CPU seconds each part of the stack spent during the sweep (sweep process, PostgreSQL,
+Prefect server, simulators; from /proc), which says where the time goes even when other
+work on the machine stretches wall times, and the process's peak RSS
+(`resource.getrusage`). Output: markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -38,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 FLAG_EVERY = 500  # one case in 500 has a register entry after admission
 CONCURRENCY = 4  # per register, for both the sweep and the bare client
 REQUEST_SIZE = 500
-BATCH_SIZE = 2000  # cases per check-batch task: 4 requests of 500 per register
+BATCH_SIZE = 2_500  # cases per check-batch task: 5 requests of 500 per register
 ADMITTED = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 BENCH_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW9uLTEyMzQ1Ng=="
 
@@ -65,8 +74,8 @@ def populate(dsn: str, n: int) -> None:
     at = ADMITTED.isoformat()
     with psycopg.connect(dsn) as conn:
         conn.execute("ALTER TABLE case_journal DISABLE TRIGGER case_journal_no_update")
-        conn.execute('TRUNCATE relapse_flag, register_check, case_wait, consent, case_journal, '
-                     '"case", person CASCADE')
+        conn.execute('TRUNCATE relapse_flag, register_check, register_disclosure, case_wait, '
+                     'consent, case_journal, "case", person CASCADE')
         conn.execute("ALTER TABLE case_journal ENABLE TRIGGER case_journal_no_update")
         with conn.cursor() as cur:
             with cur.copy("COPY person (id, identity_enc, name_enc, identity_hash, "
@@ -114,21 +123,26 @@ def load_entries(ports: dict[str, int], n: int) -> int:
 
 
 def peak_rss_mb() -> float:
+    """Peak RSS since the last ``reset_peak_rss`` (VmHWM), else of the process."""
+    try:
+        with open("/proc/self/status") as handle:  # noqa: PTH123 - /proc
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_sweep(n: int) -> dict[str, Any]:
-    from flows.register_sweep import register_sweep
-
-    started = time.perf_counter()
-    summary = register_sweep(batch_size=BATCH_SIZE, parallel_batches=CONCURRENCY)
-    seconds = time.perf_counter() - started
-    assert summary["checked"] == n, summary  # noqa: S101 - a benchmark that lies is worse
-    return {"seconds": seconds, "peak_rss_mb": peak_rss_mb(), "flags": summary["flags"],
-            "phases": summary["seconds"]}
+def reset_peak_rss() -> None:
+    """Linux: "5" to clear_refs resets VmHWM, so the sweep's peak is not the bare
+    client's, which ran first in the same process."""
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:  # noqa: PTH123
+        handle.write("5")
 
 
-def worker_bare(n: int, ports: dict[str, int]) -> dict[str, Any]:
+def bare_client(n: int, ports: dict[str, int]) -> float:
+    """The baseline: the same POST /lookups, nothing else. Seconds of wall time."""
     import httpx
 
     async def run() -> None:
@@ -137,10 +151,10 @@ def worker_bare(n: int, ports: dict[str, int]) -> dict[str, Any]:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                          timeout=30) as client:
                 async def one(start: int) -> None:
-                    body = {"entries_since": ADMITTED.date().isoformat(), "subjects": [
-                        {"subject_ref": str(case_id(i)), "identity_number": identity(i)}
-                        for i in range(start, min(start + REQUEST_SIZE, n))]}
-                    async with limit:
+                    async with limit:  # body built in the slot: memory flat in n
+                        body = {"entries_since": ADMITTED.date().isoformat(), "subjects": [
+                            {"subject_ref": str(case_id(i)), "identity_number": identity(i)}
+                            for i in range(start, min(start + REQUEST_SIZE, n))]}
                         response = await client.post("/lookups", json=body)
                         response.raise_for_status()
                         response.json()
@@ -149,16 +163,90 @@ def worker_bare(n: int, ports: dict[str, int]) -> dict[str, Any]:
 
     started = time.perf_counter()
     asyncio.run(run())
-    return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+    return time.perf_counter() - started
+
+
+def worker(n: int, ports: dict[str, int], pids: dict[str, list[int]]) -> dict[str, Any]:
+    # Imported before timing: import cost is not the sweep's (a worker has it loaded).
+    import httpx  # noqa: F401
+    import prefect.flow_engine  # noqa: F401
+    import prefect.task_engine  # noqa: F401
+
+    from flows.register_sweep import register_sweep
+
+    bare_before = bare_client(n, ports)
+    pids = {**pids, "sweep process": [os.getpid()]}
+    cpu_before = cpu_seconds(pids)
+    reset_peak_rss()
+    started = time.perf_counter()
+    summary = register_sweep(batch_size=BATCH_SIZE, parallel_batches=CONCURRENCY)
+    seconds = time.perf_counter() - started
+    cpu_after = cpu_seconds(pids)
+    peak = peak_rss_mb()
+    bare_after = bare_client(n, ports)
+    assert summary["checked"] == n, summary  # noqa: S101 - a benchmark that lies is worse
+    return {"seconds": seconds, "bare": [bare_before, bare_after], "peak_rss_mb": peak,
+            "flags": summary["flags"], "phases": summary["seconds"],
+            "cpu": {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}}
+
+
+def warm_up() -> None:
+    from flows.register_sweep import register_sweep
+
+    register_sweep(batch_size=BATCH_SIZE, parallel_batches=CONCURRENCY)
+
+
+# ---------------------------------------------------------------- CPU per process
+
+
+def _stat(pid: int) -> tuple[int, float, float]:
+    """(parent pid, own CPU seconds, CPU seconds of its reaped children)."""
+    with open(f"/proc/{pid}/stat") as handle:  # noqa: PTH123 - /proc, a benchmark helper
+        fields = handle.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick,
+            (int(fields[13]) + int(fields[14])) / tick)
+
+
+def cpu_seconds(roots: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of each named group of processes and their descendants."""
+    stats: dict[int, tuple[int, float, float]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stats[int(entry)] = _stat(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    out: dict[str, float] = {}
+    for name, pids in roots.items():
+        total, todo = 0.0, list(pids)
+        while todo:
+            pid = todo.pop()
+            if pid in stats:
+                _, own, reaped = stats[pid]
+                total += own + reaped
+                todo += children.get(pid, [])
+        out[name] = total
+    return out
+
+
+def postmaster(pgdata: Path) -> int:
+    with (pgdata / "postmaster.pid").open() as handle:
+        return int(handle.readline())
 
 
 # ---------------------------------------------------------------- driver
 
 
-def run_worker(kind: str, n: int, env: dict[str, str], ports: dict[str, int]) -> dict[str, Any]:
+def run_worker(kind: str, n: int, env: dict[str, str], ports: dict[str, int],
+               pids: dict[str, list[int]]) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603 - this script, in a fresh process for its memory
         [sys.executable, __file__, "--worker", kind, "--cases", str(n),
-         "--ports", json.dumps(ports)], env=env, capture_output=True, text=True, check=False)
+         "--ports", json.dumps(ports), "--pids", json.dumps(pids)],
+        env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{kind} worker failed:\n{out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -178,7 +266,8 @@ def main(sizes: list[int]) -> None:
     from adapters.settings import Settings, get_settings
     from utvag_cli.stack import Ports, Stack
 
-    server = embedded_url(ROOT / ".data" / "bench-pg")
+    pgdata = ROOT / ".data" / "bench-pg"
+    server = embedded_url(pgdata)
     database = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
@@ -188,6 +277,7 @@ def main(sizes: list[int]) -> None:
     get_settings.cache_clear()
     rows: list[str] = []
     phases: list[str] = []
+    cpu_rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="utvag-bench-") as tmp:
         stack = Stack(data_dir=Path(tmp), ports=Ports.free(), answer_delay=0.0)
         try:
@@ -198,50 +288,67 @@ def main(sizes: list[int]) -> None:
                    "UTVAG_SWEEP_REQUEST_SIZE": str(REQUEST_SIZE),
                    "UTVAG_HTTP_READ_TIMEOUT": "30", "PREFECT_LOGGING_LEVEL": "WARNING"}
             ports = stack.ports.simulators
+            names = ["prefect server", "criminal-records", "suspicions", "social-services"]
+            pids = {"postgresql": [postmaster(pgdata)],
+                    **{name: [p.pid for p in stack.processes
+                              if name.split()[0] in " ".join(map(str, p.args))]
+                       for name in names}}
+            populate(dsn, 0)
+            run_worker("warm-up", 0, env, ports, pids)
             for n in sizes:
                 t0 = time.perf_counter()
                 populate(dsn, n)
                 entries = load_entries(ports, n)
                 setup = time.perf_counter() - t0
-                bare = run_worker("bare", n, env, ports)
-                sweep = run_worker("sweep", n, env, ports)
-                ratio = bare["seconds"] / sweep["seconds"]
+                r = run_worker("both", n, env, ports, pids)
+                bare = min(r["bare"])
+                ratio = bare / r["seconds"]
                 rows.append(
-                    f"| {n:,} | {setup:.0f} s | {bare['seconds']:.1f} s "
-                    f"({n / bare['seconds']:,.0f}/s) | {sweep['seconds']:.1f} s "
-                    f"({n / sweep['seconds']:,.0f}/s) | **{ratio:.2f}×** | "
-                    f"{1000 * sweep['seconds'] / n:.2f} ms | {sweep['peak_rss_mb']:.0f} MB | "
-                    f"{bare['peak_rss_mb']:.0f} MB | {entries} entries, "
-                    f"{sum(sweep['flags'].values())} flags |")
+                    f"| {n:,} | {setup:.0f} s | {r['bare'][0]:.2f} s / {r['bare'][1]:.2f} s "
+                    f"({n / bare:,.0f}/s) | {r['seconds']:.2f} s "
+                    f"({n / r['seconds']:,.0f}/s) | **{ratio:.2f}×** | "
+                    f"{1000 * r['seconds'] / n:.3f} ms | {r['peak_rss_mb']:.0f} MB | "
+                    f"{entries} entries, {sum(r['flags'].values())} flags |")
                 print(rows[-1], flush=True)  # noqa: T201 - a benchmark's report
-                phases.append(f"| {n:,} | {sweep['seconds']:.1f} s | "
-                              f"{sweep['phases']['batches']:.1f} s | "
-                              f"{sweep['phases']['notifications']:.1f} s | "
-                              f"{sweep['phases']['summary']:.1f} s |")
+                phases.append(f"| {n:,} | {r['seconds']:.2f} s | "
+                              f"{r['phases']['batches']:.2f} s | "
+                              f"{r['phases']['notifications']:.2f} s | "
+                              f"{r['phases']['summary']:.2f} s |")
+                cpu = r["cpu"]
+                cpu_rows.append(f"| {n:,} | " + " | ".join(
+                    f"{cpu[k]:.2f} s" for k in ["sweep process", "postgresql", *names])
+                    + f" | {sum(cpu.values()):.2f} s |")
         finally:
             stack.stop()
             with psycopg.connect(server, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     print(f"\nmachine: {machine()}\n")  # noqa: T201
-    print("| cases | setup (COPY) | bare client | sweep | throughput vs bare | time per case "  # noqa: T201
-          "| sweep peak RSS | bare peak RSS | register data |")
-    print("|---|---|---|---|---|---|---|---|---|")  # noqa: T201
+    print("| cases | setup (COPY) | bare client (before / after) | sweep | throughput vs "  # noqa: T201
+          "bare | time per case | peak RSS | register data |")
+    print("|---|---|---|---|---|---|---|---|")  # noqa: T201
     print("\n".join(rows))  # noqa: T201
     print("\n| cases | sweep call | batches (look-ups, flags, checks) | notifications "  # noqa: T201
           "| summary |\n|---|---|---|---|---|")
     print("\n".join(phases))  # noqa: T201
+    print("\nCPU seconds during the sweep call:\n\n| cases | sweep process | PostgreSQL | "  # noqa: T201
+          "Prefect server | criminal-records sim | suspicions sim | social-services sim "
+          "| total |\n|---|---|---|---|---|---|---|---|")
+    print("\n".join(cpu_rows))  # noqa: T201
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--worker", choices=["sweep", "bare"])
+    parser.add_argument("--worker", choices=["both", "warm-up"])
     parser.add_argument("--cases", type=int)
     parser.add_argument("--ports", default="{}")
+    parser.add_argument("--pids", default="{}")
     args = parser.parse_args()
-    if args.worker == "sweep":
-        print(json.dumps(worker_sweep(args.cases)))  # noqa: T201
-    elif args.worker == "bare":
-        print(json.dumps(worker_bare(args.cases, json.loads(args.ports))))  # noqa: T201
+    if args.worker == "both":
+        print(json.dumps(worker(args.cases, json.loads(args.ports),  # noqa: T201
+                                json.loads(args.pids))))
+    elif args.worker == "warm-up":
+        warm_up()
+        print("{}")  # noqa: T201
     else:
         main(args.sizes)

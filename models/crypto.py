@@ -11,9 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher as _BlockCipher
+from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
@@ -33,7 +36,12 @@ class Cipher:
     def __init__(self, master_key: bytes) -> None:
         if len(master_key) < 32:
             raise ValueError("encryption key: too short (need a Fernet key, 32 bytes base64)")
-        self._fernet = Fernet(base64.urlsafe_b64encode(_derive(master_key, b"utvag-encrypt-v1")))
+        key = _derive(master_key, b"utvag-encrypt-v1")
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        # Fernet's halves: signing key, encryption key. The keyed HMAC state is built
+        # once and copied per token (hmac.digest re-keys every call: ~3x slower).
+        self._signing = hmac.new(key[:16], digestmod=hashlib.sha256)
+        self._encryption_key = key[16:]
         self._hash_key = _derive(master_key, b"utvag-lookup-v1")
 
     def encrypt(self, plaintext: str) -> bytes:
@@ -44,6 +52,47 @@ class Cipher:
             return self._fernet.decrypt(bytes(token)).decode()
         except InvalidToken as exc:
             raise DecryptionError("stored personal data cannot be decrypted with this key") from exc
+
+    def decrypt_many(self, tokens: Sequence[bytes]) -> list[str]:
+        """``decrypt`` of many tokens at once, for bulk work (the register sweep).
+
+        The same Fernet tokens and the same checks, in the order the Fernet spec gives:
+        version byte, then the HMAC-SHA256 of every token verified (constant-time) before
+        anything is decrypted, then AES-128-CBC and strict PKCS#7 unpadding. Why not
+        ``Fernet.decrypt`` in a loop: that builds a cipher context, an HMAC and an
+        unpadder per token (~30 µs); here all tokens' ``IV || ciphertext`` are decrypted
+        by ONE CBC pass. In CBC each plaintext block is D(C_i) XOR C_(i-1), so with the
+        tokens laid end to end every token's first block is XORed with its own IV, the
+        block before it; the blocks decrypted from the IVs themselves are dropped.
+        Tested to agree with ``Fernet.decrypt`` and to refuse what it refuses.
+        """
+        spans: list[tuple[int, int]] = []
+        stream = bytearray(16)  # a block in front of the first IV, decrypted and dropped
+        for token in tokens:
+            try:
+                data = base64.urlsafe_b64decode(bytes(token))
+            except (TypeError, ValueError):
+                raise DecryptionError("stored personal data cannot be decrypted with this "
+                                      "key") from None
+            body = len(data) - 57  # version 1, timestamp 8, IV 16, HMAC 32
+            mac = self._signing.copy()
+            mac.update(data[:-32])
+            if body < 16 or body % 16 or data[0] != 0x80 or not hmac.compare_digest(
+                    mac.digest(), data[-32:]):
+                raise DecryptionError("stored personal data cannot be decrypted with this key")
+            spans.append((len(stream) + 16, body))
+            stream += data[9:-32]
+        decryptor = _BlockCipher(algorithms.AES(self._encryption_key),
+                                 modes.CBC(bytes(16))).decryptor()
+        plain = decryptor.update(bytes(stream)) + decryptor.finalize()
+        out: list[str] = []
+        for start, length in spans:
+            padded = plain[start:start + length]
+            pad = padded[-1]
+            if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
+                raise DecryptionError("stored personal data cannot be decrypted with this key")
+            out.append(padded[:-pad].decode())
+        return out
 
     def lookup_hash(self, value: str) -> str:
         return hmac.new(self._hash_key, value.encode(), hashlib.sha256).hexdigest()

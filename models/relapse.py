@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
 
@@ -80,8 +81,31 @@ class RelapseFlag(SQLModel, table=True):
 
 
 class RegisterCheck(SQLModel, table=True):
+    """One successful look-up request of a sweep run: exactly these cases were checked in
+    this register (written with the request's flags, in one transaction)."""
+
     __tablename__ = "register_check"
-    case_id: uuid.UUID = Field(foreign_key="case.id", primary_key=True)
-    register_name: str = Field(sa_column=sa.Column("register", sa.String(), primary_key=True))
-    checked_at: datetime
+    id: int | None = Field(default=None, primary_key=True)
     sweep_run: str
+    register_name: str = Field(sa_column=sa.Column("register", sa.String(), nullable=False))
+    checked_at: datetime
+    case_ids: list[uuid.UUID] = Field(sa_column=sa.Column(
+        postgresql.ARRAY(sa.Uuid()), nullable=False))
+
+
+class RegisterDisclosure(SQLModel, table=True):
+    """The disclosure of identity numbers to a register in one look-up request, journaled
+    before the request is sent (append-only, like ``case_journal``)."""
+
+    __tablename__ = "register_disclosure"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str
+    agency: str
+    register_name: str = Field(sa_column=sa.Column("register", sa.String(), nullable=False))
+    sweep_run: str
+    fields: list[str] = Field(sa_column=sa.Column(postgresql.ARRAY(sa.String()),
+                                                  nullable=False))
+    reason: str
+    case_ids: list[uuid.UUID] = Field(sa_column=sa.Column(
+        postgresql.ARRAY(sa.Uuid()), nullable=False))

@@ -145,4 +145,4 @@ class CaseNumberCounter(SQLModel, table=True):
 
 # The register sweep's tables live beside their rules; registered here so that every
 # user of `models.tables` (and the migration check) sees the whole schema.
-from models.relapse import RegisterCheck, RelapseFlag  # noqa: E402, F401
+from models.relapse import RegisterCheck, RegisterDisclosure, RelapseFlag  # noqa: E402, F401

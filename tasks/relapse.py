@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from prefect import task
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from adapters import repo
 from adapters.db import table as core_table
@@ -27,11 +28,11 @@ from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.logs import get_logger
 from adapters.settings import get_settings
 from adapters.social_services.port import SocialServicesPort
-from adapters.social_services.schemas import RelapseNotification
+from adapters.social_services.schemas import RelapseNotification, RelapseNotificationReceipt
 from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision, RelapseFlag
-from models.tables import Case, CaseWait
+from models.tables import Case, CaseWait, JournalEntry
 from tasks.cases import SYSTEM, now
 from tasks.sweep_db import DB_TASK_OPTIONS
 
@@ -46,99 +47,141 @@ def wait_subject(flag_id: int) -> str:
     return f"relapse-flag:{flag_id}"
 
 
-class NotifyOutcome(dict[str, int]):
-    pass
+class _Pending(NamedTuple):
+    """One row of ``_PENDING``, in its column order."""
+
+    flag_id: int
+    case_id: uuid.UUID
+    register: str
+    kind: str
+    entry_date: date
+    case_number: str
+    municipality: str
+    consent: bool
 
 
-def _pending(limit: int) -> list[tuple[int, uuid.UUID]]:
+_PENDING = sa.text("""
+SELECT f.id, f.case_id, f.register, f.entry_kind, f.entry_date, c.case_number,
+       c.placing_municipality,
+       coalesce((SELECT co.state = 'given' FROM consent co
+                 WHERE co.case_id = f.case_id AND co.agency = :agency
+                 ORDER BY co.id DESC LIMIT 1), false) AS consent
+FROM relapse_flag f JOIN "case" c ON c.id = f.case_id
+WHERE f.notified_at IS NULL
+ORDER BY f.id LIMIT :n
+""")
+
+# Cases locked in id order (two sweeps never deadlock), then only the flags still not
+# notified are marked: a flag notified meanwhile by another sweep is journaled by it alone.
+_LOCK_CASES = sa.text("""
+SELECT id, phase, status FROM "case" WHERE id = ANY(CAST(:ids AS uuid[]))
+ORDER BY id FOR UPDATE
+""")
+_MARK_NOTIFIED = sa.text("""
+UPDATE relapse_flag f SET notified_at = :at, notification_id = u.notification_id
+FROM unnest(CAST(:ids AS bigint[]), CAST(:notification_ids AS text[]))
+     AS u(id, notification_id)
+WHERE f.id = u.id AND f.notified_at IS NULL
+RETURNING f.id, f.case_id, f.register, f.entry_kind, f.entry_date, f.notification_id
+""")
+
+
+def _pending(limit: int) -> list[_Pending]:
     with unit_of_work() as session:
-        rows = session.execute(
-            sa.select(core_table(RelapseFlag).c.id, core_table(RelapseFlag).c.case_id)
-            .where(core_table(RelapseFlag).c.notified_at.is_(None))
-            .order_by(core_table(RelapseFlag).c.id).limit(limit)).all()
-    return [(flag_id, case_id) for flag_id, case_id in rows]
+        rows = session.execute(_PENDING, {"agency": AGENCY, "n": limit}).all()
+    return [_Pending(*row) for row in rows]
 
 
-def _notify_one(flag_id: int, social: SocialServicesPort) -> str:
-    deadline_days = get_settings().relapse_assessment_deadline_days
+def _send(flag: _Pending, social: SocialServicesPort, *, at: datetime,
+          days: int) -> RelapseNotificationReceipt:
+    notification = RelapseNotification.model_validate({
+        "case_number": flag.case_number, "municipality_code": flag.municipality,
+        "flag_id": flag.flag_id, "register_name": flag.register, "kind": flag.kind,
+        "entry_date": flag.entry_date,
+        "assessment_deadline": (at + timedelta(days=days)).date()})
+    return social.notify_relapse(idempotency_key=notification_key(flag.flag_id),
+                                 notification=notification)
+
+
+def _journal_row(case: Any, *, kind: Kind, at: datetime, reason: str,
+                 data: dict[str, Any]) -> dict[str, Any]:
+    return {"case_id": case.id, "at": at, "actor": SYSTEM, "kind": kind.value,
+            "phase": case.phase, "status": case.status, "reason": reason, "data": data}
+
+
+def _record_notified(receipts: dict[int, RelapseNotificationReceipt],
+                     case_ids: set[uuid.UUID], *, days: int) -> int:
+    """Mark the notified flags, journal each and open its assessment wait: one
+    transaction for all of them."""
+    at = now()
+    waits = core_table(CaseWait)
     with unit_of_work() as session:
-        flag = session.get(RelapseFlag, flag_id)
-        assert flag is not None  # noqa: S101 - read from the table just before
-        if flag.notified_at is not None:
-            return "done"
-        case = repo.get_case(session, flag.case_id)
-        if not repo.consent_given(session, case.id, AGENCY):
-            return "no_consent"
-        at = now()
-        notification = RelapseNotification(
-            case_number=case.case_number, municipality_code=case.placing_municipality,
-            flag_id=flag_id, register_name=flag.register_name,
-            kind=flag.entry_kind,
-            entry_date=flag.entry_date,
-            assessment_deadline=(at + timedelta(days=deadline_days)).date())
-    receipt = social.notify_relapse(idempotency_key=notification_key(flag_id),
-                                    notification=notification)
-    with unit_of_work() as session:
-        flag = session.exec(select(RelapseFlag).where(col(RelapseFlag.id) == flag_id)
-                            .with_for_update()).one()
-        if flag.notified_at is not None:
-            return "done"
-        case = repo.get_case(session, flag.case_id, lock=True)
-        at = now()
-        flag.notified_at, flag.notification_id = at, receipt.notification_id
-        session.add(flag)
-        facts = {"flag_id": flag_id, "register": flag.register_name, "kind": flag.entry_kind,
-                 "entry_date": flag.entry_date.isoformat()}
-        repo.journal(session, case, kind=Kind.RELAPSE_NOTIFIED, actor=SYSTEM, at=at,
-                     reason=f"social services notified of relapse flag {flag_id} "
-                            f"({flag.entry_kind})",
-                     data={**facts, "idempotency_key": notification_key(flag_id),
-                           "notification_id": receipt.notification_id})
-        _open_assessment_wait(session, case, flag_id=flag_id, at=at, days=deadline_days)
-    get_logger(case_number=case.case_number).info("relapse.notified", flag_id=flag_id)
-    return "notified"
-
-
-def _open_assessment_wait(session: Session, case: Case, *, flag_id: int, at: datetime,
-                          days: int) -> None:
-    """Insert the wait without changing the case's status: waiting on an assessment is
-    not a step back for the person."""
-    table = core_table(CaseWait)
-    opened = session.execute(
-        insert(table).values(case_id=case.id, kind=WaitKind.RELAPSE_ASSESSMENT.value,
-                             subject=wait_subject(flag_id), opened_at=at,
-                             deadline=at + timedelta(days=days))
-        .on_conflict_do_nothing(index_elements=["case_id", "kind", "subject"],
-                                index_where=table.c.answered_at.is_(None))
-        .returning(table.c.id)).first()
-    if opened is not None:
-        repo.journal(session, case, kind=Kind.WAIT_OPENED, actor=SYSTEM, at=at,
-                     reason=f"waiting for relapse_assessment: {wait_subject(flag_id)}",
-                     data={"wait_kind": WaitKind.RELAPSE_ASSESSMENT.value,
-                           "subject": wait_subject(flag_id), "flag_id": flag_id})
+        cases = {row.id: row for row in session.execute(
+            _LOCK_CASES, {"ids": sorted(case_ids)}).all()}
+        marked = session.execute(_MARK_NOTIFIED, {
+            "at": at, "ids": list(receipts),
+            "notification_ids": [r.notification_id for r in receipts.values()]}).all()
+        if not marked:
+            return 0
+        entries = [_journal_row(
+            cases[flag.case_id], kind=Kind.RELAPSE_NOTIFIED, at=at,
+            reason=f"social services notified of relapse flag {flag.id} ({flag.entry_kind})",
+            data={"flag_id": flag.id, "register": flag.register, "kind": flag.entry_kind,
+                  "entry_date": flag.entry_date.isoformat(),
+                  "idempotency_key": notification_key(flag.id),
+                  "notification_id": flag.notification_id}) for flag in marked]
+        # The wait is inserted without changing the case's status: waiting on an
+        # assessment is not a step back for the person.
+        opened = session.execute(
+            insert(waits).values([
+                {"case_id": flag.case_id, "kind": WaitKind.RELAPSE_ASSESSMENT.value,
+                 "subject": wait_subject(flag.id), "opened_at": at,
+                 "deadline": at + timedelta(days=days)} for flag in marked])
+            .on_conflict_do_nothing(index_elements=["case_id", "kind", "subject"],
+                                    index_where=waits.c.answered_at.is_(None))
+            .returning(waits.c.case_id, waits.c.subject)).all()
+        flag_of = {wait_subject(flag.id): flag.id for flag in marked}
+        entries += [_journal_row(
+            cases[case_id], kind=Kind.WAIT_OPENED, at=at,
+            reason=f"waiting for relapse_assessment: {subject}",
+            data={"wait_kind": WaitKind.RELAPSE_ASSESSMENT.value, "subject": subject,
+                  "flag_id": flag_of[subject]}) for case_id, subject in opened]
+        session.execute(insert(core_table(JournalEntry)).values(entries))
+    return len(marked)
 
 
 @task(name="notify-relapses", **DB_TASK_OPTIONS)
-def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000) -> dict[str, int]:
-    """Notify every flag not yet notified (this run's and earlier runs' leftovers)."""
+def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000,
+                    parallel: int = 8) -> dict[str, int]:
+    """Notify every flag not yet notified (this run's and earlier runs' leftovers):
+    one read, the notifications ``parallel`` at a time (one HTTP call each; the
+    idempotency key makes a repeat harmless), then one transaction recording them all."""
+    days = get_settings().relapse_assessment_deadline_days
     counts = {"notified": 0, "no_consent": 0, "failed": 0}
+    pending = _pending(limit)
+    to_send = [flag for flag in pending if flag.consent]
+    counts["no_consent"] = len(pending) - len(to_send)
+    at = now()
+    receipts: dict[int, RelapseNotificationReceipt] = {}
     retryable = False
 
-    def one(flag_id: int) -> str:
+    def one(flag: _Pending) -> tuple[_Pending, RelapseNotificationReceipt | AgencyError]:
         try:
-            return _notify_one(flag_id, social)
-        except RetryableAgencyError:
-            return "retryable"
-        except AgencyError:
-            return "failed"
+            return flag, _send(flag, social, at=at, days=days)
+        except AgencyError as exc:
+            return flag, exc
 
-    # A few at a time: each is one HTTP call and two short transactions of its own.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for outcome in pool.map(one, [flag_id for flag_id, _ in _pending(limit)]):
-            retryable = retryable or outcome == "retryable"
-            outcome = "failed" if outcome == "retryable" else outcome
-            if outcome in counts:
-                counts[outcome] += 1
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for flag, outcome in pool.map(one, to_send):
+            if isinstance(outcome, AgencyError):
+                retryable = retryable or isinstance(outcome, RetryableAgencyError)
+                counts["failed"] += 1
+            else:
+                receipts[flag.flag_id] = outcome
+    if receipts:
+        counts["notified"] = _record_notified(
+            receipts, {f.case_id for f in to_send if f.flag_id in receipts}, days=days)
+    get_logger().info("relapse.notified", **counts)
     if retryable:
         raise RetryableAgencyError(agency=AGENCY,
                                    reason=f"{counts['failed']} relapse notifications failed")

@@ -91,29 +91,38 @@ class SweepSummary(BaseModel):
 
 @task(name="summarise-sweep", **DB_TASK_OPTIONS)
 def summarise(run_key: str) -> SweepSummary:
+    """Counts from the check rows of this run: a case counts as checked when both
+    registers checked it; the cases not checked are listed (case numbers only)."""
     with unit_of_work() as session:
         row = session.execute(sa.text("""
+            WITH checked AS (
+                SELECT u.id, count(DISTINCT r.register) AS registers
+                FROM register_check r, unnest(r.case_ids) AS u(id)
+                WHERE r.sweep_run = :run GROUP BY u.id)
             SELECT count(*) AS ongoing,
-                   count(*) FILTER (WHERE n.checked = 2) AS checked,
-                   count(*) FILTER (WHERE coalesce(n.checked, 0) < 2 AND NOT coalesce(
+                   count(*) FILTER (WHERE k.registers = 2) AS checked,
+                   count(*) FILTER (WHERE coalesce(k.registers, 0) < 2 AND NOT coalesce(
                        (SELECT co.state = 'given' FROM consent co WHERE co.case_id = c.id
                         AND co.agency = 'police' ORDER BY co.id DESC LIMIT 1), false))
                        AS no_consent
-            FROM "case" c LEFT JOIN (
-                SELECT case_id, count(*) AS checked FROM register_check
-                WHERE sweep_run = :run GROUP BY case_id) n ON n.case_id = c.id
+            FROM "case" c LEFT JOIN checked k ON k.id = c.id
             WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'"""),
             {"run": run_key}).one()
         flags = dict(session.execute(sa.text(
             "SELECT entry_kind, count(*) FROM relapse_flag WHERE sweep_run = :run "
             "GROUP BY entry_kind"), {"run": run_key}).all())
-        unchecked = session.execute(sa.text("""
-            SELECT c.case_number FROM "case" c
-            WHERE c.phase IN ('during', 'after') AND c.status <> 'closed' AND (
-                SELECT count(*) FROM register_check r
-                WHERE r.case_id = c.id AND r.sweep_run = :run) < 2
-            ORDER BY c.case_number LIMIT :n"""),
-            {"run": run_key, "n": NOT_CHECKED_LISTED}).scalars().all()
+        unchecked: list[str] = []
+        if row.checked < row.ongoing:
+            unchecked = list(session.execute(sa.text("""
+                WITH checked AS (
+                    SELECT u.id, count(DISTINCT r.register) AS registers
+                    FROM register_check r, unnest(r.case_ids) AS u(id)
+                    WHERE r.sweep_run = :run GROUP BY u.id)
+                SELECT c.case_number FROM "case" c LEFT JOIN checked k ON k.id = c.id
+                WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'
+                  AND coalesce(k.registers, 0) < 2
+                ORDER BY c.case_number LIMIT :n"""),
+                {"run": run_key, "n": NOT_CHECKED_LISTED}).scalars().all())
         pending = session.execute(sa.text(
             "SELECT count(*) FROM relapse_flag WHERE notified_at IS NULL")).scalar_one()
     return SweepSummary(
@@ -121,4 +130,4 @@ def summarise(run_key: str) -> SweepSummary:
         not_checked=row.ongoing - row.checked, no_consent=row.no_consent,
         flags={"conviction": int(flags.get("conviction", 0)),
                "suspicion": int(flags.get("suspicion", 0))},
-        not_checked_cases=list(unchecked), notifications_pending=int(pending))
+        not_checked_cases=unchecked, notifications_pending=int(pending))

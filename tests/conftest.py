@@ -23,7 +23,8 @@ TABLES = ("belongings_move", "protection_request", "case_wait", "agency_request"
           "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
           "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",
           "grant_decision", "grant_budget", "consent", "case_journal", "case", "person",
-          "case_number_counter", "relapse_flag", "register_check")
+          "case_number_counter", "relapse_flag", "register_check",
+          "register_disclosure")
 
 
 def _server_url() -> str:

@@ -94,6 +94,13 @@ def cmd_show(args: argparse.Namespace) -> int:
                 out(f"   -- {phase} phase --")
             out(f"    {e.at:%Y-%m-%d %H:%M:%S}  {e.phase:<7} {e.status:<9} {e.kind:<19} "
                 f"{e.reason}  ({e.actor})")
+        disclosures = repo.register_disclosures(session, case.id)
+        if disclosures:
+            out("  disclosures to the police registers (register sweeps):")
+        for d in disclosures:
+            out(f"    {d.at:%Y-%m-%d %H:%M:%S}  {d.register_name:<17} "
+                f"{', '.join(d.fields)} to {d.agency}: {d.reason}  ({d.actor}, run "
+                f"{d.sweep_run})")
         repo.journal(session, case, kind=Kind.NOTE, actor=viewer, at=now(),
                      reason="case shown with personal data (utvag case show)")
     return 0

@@ -49,9 +49,28 @@ def test_relapse_after_admission_is_flagged_notified_and_waits_for_assessment(
     assert case is not None and (case.phase, case.status) == ("during", "admitted")
     assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = "
                  "'relapse_flagged'", c=case_id) == 2
-    assert count("SELECT count(*) FROM register_check WHERE case_id = :c", c=case_id) == 2
-    assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = 'disclosure' "
-                 "AND data->>'kind' = 'register_lookup'", c=case_id) == 1
+    assert count("SELECT count(*) FROM register_check WHERE :c = ANY(case_ids)",
+                 c=case_id) == 2
+    # One disclosure journaled per register request, naming the case.
+    assert count("SELECT count(*) FROM register_disclosure WHERE case_ids @> ARRAY[:c] "
+                 "AND agency = 'police' AND fields = '{identity_number}'",
+                 c=case_id) == 2
+
+
+def test_the_sweeps_disclosures_are_shown_with_the_case(
+        registers: Registers, capsys: pytest.CaptureFixture[str]) -> None:
+    _, number, _ = admitted_case(105)
+    _, other, _ = admitted_case(106)
+
+    register_sweep()
+    register_sweep()
+
+    assert main(["case", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert "disclosures to the police registers" in shown
+    lines = [line for line in shown.splitlines() if "identity_number to police" in line]
+    assert len(lines) == 4  # two runs, two registers
+    assert {line.split()[2] for line in lines} == {"criminal_records", "suspicions"}
 
 
 def test_an_entry_dated_before_admission_does_not_flag(registers: Registers) -> None:
@@ -75,8 +94,7 @@ def test_a_case_without_consent_to_the_police_is_not_looked_up(registers: Regist
     assert summary["no_consent"] == 1 and summary["not_checked_cases"] == [number]
     lookups = registers.suspicions.admin("GET", "/_admin/lookups").json()
     assert lookups["subjects"] == 0
-    assert count("SELECT count(*) FROM case_journal WHERE kind = 'disclosure' "
-                 "AND data->>'kind' = 'register_lookup'") == 0
+    assert count("SELECT count(*) FROM register_disclosure") == 0
 
 
 def test_a_second_sweep_over_the_same_data_adds_nothing(
@@ -138,8 +156,8 @@ def test_register_faults_are_retried_and_the_unchecked_rest_is_caught_up_next_ru
     assert first["checked"] == 0 and first["not_checked"] == 10
     assert sorted(first["not_checked_cases"]) == sorted(number for _, number, _ in cases)
     assert count("SELECT count(*) FROM register_check WHERE register = 'suspicions'") == 0
-    assert count("SELECT count(*) FROM register_check WHERE register = 'criminal_records' "
-                 "AND sweep_run = :r", r=first["run"]) == 10
+    assert count("SELECT coalesce(sum(cardinality(case_ids)), 0) FROM register_check "
+                 "WHERE register = 'criminal_records' AND sweep_run = :r", r=first["run"]) == 10
 
     for sim in (registers.criminal_records, registers.suspicions):
         sim.reset()

@@ -102,6 +102,14 @@ def test_a_postgres_restart_mid_sweep_completes_on_retry_without_a_false_check(
     assert count("SELECT count(*) FROM relapse_flag") == 2 * CASES
     assert count("SELECT count(*) FROM case_journal WHERE kind = 'relapse_flagged'") == 2 * CASES
     # No case is marked checked in a register without the flag its entry there gives.
-    assert count("""SELECT count(*) FROM register_check r LEFT JOIN relapse_flag f
-                    ON f.case_id = r.case_id AND f.register = r.register
+    assert count("""SELECT count(*) FROM register_check r
+                    CROSS JOIN LATERAL unnest(r.case_ids) AS u(id)
+                    LEFT JOIN relapse_flag f ON f.case_id = u.id AND f.register = r.register
                     WHERE f.id IS NULL""") == 0
+    # And none without its disclosure journaled first.
+    assert count("""SELECT count(*) FROM register_check r
+                    CROSS JOIN LATERAL unnest(r.case_ids) AS u(id)
+                    WHERE NOT EXISTS (SELECT 1 FROM register_disclosure d
+                                      WHERE d.register = r.register
+                                        AND d.case_ids @> ARRAY[u.id]
+                                        AND d.at <= r.checked_at)""") == 0
