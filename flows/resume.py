@@ -42,8 +42,11 @@ def involved_agencies(case: CaseSnapshot) -> set[str]:
 
 def start_case_run(case_id: uuid.UUID) -> uuid.UUID:
     case = snapshot(case_id)
+    # Never a subflow of the flow that wakes the case (collect-agency-answers,
+    # recover-stalled-cases, a sweep): Prefect cannot suspend a subflow, and the
+    # case's run must be able to wait.
     run = run_deployment(
-        NEW_CASE_DEPLOYMENT, parameters={"case_id": str(case_id)}, timeout=0,
+        NEW_CASE_DEPLOYMENT, parameters={"case_id": str(case_id)}, timeout=0, as_subflow=False,
         tags=case_tags(phase=case.phase, municipality=case.municipality,
                        agencies=involved_agencies(case)),
     )

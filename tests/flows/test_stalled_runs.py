@@ -67,3 +67,28 @@ def test_only_runs_without_sign_of_life_count_as_dead(prefect_harness: None) -> 
     much_later = now + PENDING_GRACE + timedelta(seconds=1)
     assert ids["pending:case"] not in live_runs(fresh_within=timedelta(seconds=45),
                                                 at=much_later)
+
+
+def test_a_case_run_started_from_another_flow_is_its_own_run(prefect_harness: None,
+                                                             db: str) -> None:
+    """collect-agency-answers and recover-stalled-cases start case runs from inside a
+    flow; such a run must not be a subflow (Prefect refuses to suspend subflows, so it
+    could never wait)."""
+    from prefect import flow
+
+    from flows.resume import start_case_run
+    from tasks.intake import open_case
+    from tests.factories import referral
+
+    _runs({})  # the new-case deployment
+    opened = open_case(referral(), now=datetime.now(UTC))
+
+    @flow(name="waker")
+    def waker() -> str:
+        return str(start_case_run(opened.case_id))
+
+    run_id = waker()
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(uuid.UUID(run_id))
+    assert run.parameters["case_id"] == str(opened.case_id)
+    assert run.parent_task_run_id is None, "a subflow of the waking flow cannot suspend"
