@@ -22,17 +22,7 @@ from tasks.closure import ClosureError, close_with_outcome, record_indicators, r
 from tasks.hand_over import answer_transfer
 from utvag_cli.output import out
 from utvag_cli.secret_input import NeverOnCommandLine, SecretInputError, read_municipality
-
-
-class UsageError(ValueError):
-    pass
-
-
-def _yes(value: str, field: str) -> bool:
-    answer = {"yes": True, "no": False}.get(value.strip().lower())
-    if answer is None:
-        raise UsageError(f"{field}: answer yes or no")
-    return answer
+from utvag_cli.usage import UsageError, yes_no
 
 
 def cmd_close(args: argparse.Namespace) -> int:
@@ -49,9 +39,9 @@ def cmd_close(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     try:
         record_indicators(args.case, months=args.months,
-                          stable_housing=_yes(args.stable_housing, "stable-housing"),
-                          occupation=_yes(args.occupation, "occupation"),
-                          no_new_crime=_yes(args.no_new_crime, "no-new-crime"), by=args.by)
+                          stable_housing=yes_no(args.stable_housing, "stable-housing"),
+                          occupation=yes_no(args.occupation, "occupation"),
+                          no_new_crime=yes_no(args.no_new_crime, "no-new-crime"), by=args.by)
     except ClosureError as exc:
         raise UsageError(str(exc)) from None
     out(f"{args.case}: follow-up at {args.months} months recorded")
@@ -72,7 +62,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
         cost_from = date.fromisoformat(args.cost_from)
     except ValueError:
         raise UsageError("from: a date YYYY-MM-DD") from None
-    accept = _yes(args.accept, "accept")
+    accept = yes_no(args.accept, "accept")
     try:
         municipality = read_municipality(stdin=args.stdin)
         case = answer_transfer(args.case, accept=accept, cost_payer=args.payer,

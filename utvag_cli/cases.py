@@ -23,10 +23,7 @@ from tasks.intake import open_case
 from tasks.waits import record_consent, record_criterion
 from utvag_cli.during_show import show_during
 from utvag_cli.output import err, out
-
-
-class UsageError(ValueError):
-    pass
+from utvag_cli.usage import UsageError, yes_no
 
 
 def cmd_open(args: argparse.Namespace) -> int:
@@ -106,21 +103,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _yes_no(value: str, field: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in {"yes", "y", "true", "ja"}:
-        return True
-    if lowered in {"no", "n", "false", "nej"}:
-        return False
-    raise UsageError(f"{field}: answer yes or no")
-
 
 def cmd_decide(args: argparse.Namespace) -> int:
     try:
         criterion = Criterion(args.criterion)
     except ValueError:
         raise UsageError(f"criterion: one of {', '.join(c.value for c in Criterion)}") from None
-    holds = _yes_no(args.holds, "holds")
+    holds = yes_no(args.holds, "holds")
     case = record_criterion(args.case, criterion=criterion.value, holds=holds, by=args.by,
                             note=args.note or "")
     woken = wake_case(case.id, run_input={"criterion": criterion.value, "holds": holds,

@@ -39,12 +39,10 @@ from tasks.grants import complete_application, ledger, record_statement
 from tasks.meeting import record_needs
 from utvag_cli import relocation
 from utvag_cli.output import out
+from utvag_cli.usage import UsageError
 
 E = TypeVar("E", bound=StrEnum)
 
-
-class UsageError(ValueError):
-    pass
 
 
 def _parse(enum: type[E], values: list[str], field: str) -> list[E]:

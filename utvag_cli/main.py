@@ -27,8 +27,9 @@ from typing import TextIO
 
 from adapters.repo import CaseNotFound
 from adapters.settings import get_settings
-from utvag_cli import after, cases, demo_advance, during, ops, relocation
+from utvag_cli import after, cases, demo_advance, during, ops
 from utvag_cli.output import err
+from utvag_cli.usage import UsageError
 
 
 def cmd_init(_: argparse.Namespace) -> int:
@@ -92,8 +93,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None) -> int:
     args.stdin = stdin if stdin is not None else sys.stdin
     try:
         code: int = args.handler(args)
-    except (cases.UsageError, during.UsageError, after.UsageError, relocation.UsageError,
-            CaseNotFound) as exc:
+    except (UsageError, CaseNotFound) as exc:
         err(f"error: {exc}")
         return 2
     return code

@@ -36,22 +36,12 @@ from utvag_cli.secret_input import (
     read_destination_and_address,
     read_municipality,
 )
-
-
-class UsageError(ValueError):
-    pass
-
-
-def _yes(value: str, field: str) -> bool:
-    answer = {"yes": True, "no": False}.get(value.strip().lower())
-    if answer is None:
-        raise UsageError(f"{field}: answer yes or no")
-    return answer
+from utvag_cli.usage import UsageError, yes_no
 
 
 def cmd_relocate(args: argparse.Namespace) -> int:
-    independent = _yes(args.independent, "independent")
-    deep_support = _yes(args.deep_support, "deep-support")
+    independent = yes_no(args.independent, "independent")
+    deep_support = yes_no(args.deep_support, "deep-support")
     try:
         destination, address = read_destination_and_address(address_file=args.address_file,
                                                              stdin=args.stdin)

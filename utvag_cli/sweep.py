@@ -51,7 +51,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from tasks.relapse import AssessmentError, record_assessment
-    from utvag_cli.cases import UsageError
+    from utvag_cli.usage import UsageError
 
     try:
         case = record_assessment(args.case, flag_id=args.flag,
