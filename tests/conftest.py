@@ -75,13 +75,24 @@ def _reset_caches() -> None:
     get_cipher.cache_clear()
 
 
-@pytest.fixture()
-def db(database_url: str) -> Iterator[str]:
-    """A migrated database with no case data (reference data stays)."""
+def _remove_case_data() -> None:
     from adapters.db import get_engine
 
     with get_engine().begin() as conn:
         conn.execute(text("ALTER TABLE case_journal DISABLE TRIGGER case_journal_no_update"))
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES) + " CASCADE"))
         conn.execute(text("ALTER TABLE case_journal ENABLE TRIGGER case_journal_no_update"))
+
+
+@pytest.fixture()
+def db(database_url: str) -> Iterator[str]:
+    """A migrated database with no case data (reference data stays)."""
+    _remove_case_data()
     yield database_url
+
+
+@pytest.fixture(scope="module")
+def module_db(database_url: str) -> str:
+    """The same, emptied once for a module whose tests share one stack and its cases."""
+    _remove_case_data()
+    return database_url

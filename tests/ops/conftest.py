@@ -71,7 +71,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
-def prod_stack(database_url: str, receiver: Receiver,
+def prod_stack(module_db: str, receiver: Receiver,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if os.environ.get("UTVAG_OPS_TESTS") == "0":
         pytest.skip("production profile: skipped with UTVAG_OPS_TESTS=0")

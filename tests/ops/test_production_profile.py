@@ -213,7 +213,8 @@ def test_an_overdue_wait_and_a_failed_run_reach_the_operator(
         capture_output=True, text=True, timeout=120, check=True).stdout
     assert f"OVERDUE {waiting.case_number}  waits for coordinator_answer: signed_conditions" \
         in shown
-    assert f"{failing.case_number}  police: " in shown and "blocked: 1" in shown
+    blocked = shown.split("\nblocked: ", 1)[1]
+    assert f"\n  {failing.case_number}  police: " in blocked, shown
 
 
 def _diagnosis(stack: Stack, receiver: Receiver) -> str:
