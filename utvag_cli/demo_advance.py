@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlmodel import select
 
@@ -48,13 +49,18 @@ def answer_next(case_ref: str) -> str:
         return "nothing to answer (the case waits for an agency, or for nothing)"
     wait, today = waits[0], datetime.now(UTC).date()
     kind = WaitKind(wait.kind)
+    # A run suspended on a form (flows.waiting) is resumed with the same answer as input.
+    form: dict[str, Any] | None = None
     if kind == WaitKind.COORDINATOR_ANSWER:
         record_criterion(case.id, criterion=wait.subject, holds=True, by=BY, note="demo")
+        form = {"criterion": wait.subject, "holds": True}
     elif kind == WaitKind.CONSENT:
         record_consent(case.id, agency=wait.subject, given=True, by=BY, legal_basis="samtycke")
+        form = {"agency": wait.subject, "given": True, "legal_basis": "samtycke"}
     elif kind == WaitKind.NEEDS_ASSESSMENT:
-        record_needs(case.id, needs=[Need.HOUSING, Need.OCCUPATION, Need.DEBTS],
-                     network=[NetworkRole.MENTOR], by=BY)
+        needs, network = [Need.HOUSING, Need.OCCUPATION, Need.DEBTS], [NetworkRole.MENTOR]
+        record_needs(case.id, needs=needs, network=network, by=BY)
+        form = {"needs": [n.value for n in needs], "network": [n.value for n in network]}
     elif kind == WaitKind.ACTION_PLAN:
         register_provider(DEMO_MOVER)
         vet_provider(DEMO_MOVER, by="demo-unit-head", on=today,
@@ -66,10 +72,13 @@ def answer_next(case_ref: str) -> str:
                                                      planned_end=today + timedelta(days=365),
                                                      cost_sek=cost, provider=provider), by=BY)
         approve_plan(case.id, by=BY)
+        form = {"approve": True}
     elif kind == WaitKind.GRANT_STATEMENT:
         record_statement(case.id, supports=True, by="demo-police-coordinator")
+        form = {"supports": True}
     elif kind == WaitKind.GRANT_COMPLETION:
         complete_application(case.id, by=BY)
+        form = {"completed": True}
     elif kind == WaitKind.RELOCATION:
         destination = next(d for d in DEMO_DESTINATIONS if d not in zones)
         decide_relocation(case.id, RelocationIn(destination=destination, address=DEMO_ADDRESS,
@@ -89,7 +98,8 @@ def answer_next(case_ref: str) -> str:
                         by=BY)
     else:
         return f"{kind.value}: no demo answer"
-    return f"answered {kind.value}; flow {wake_case(case.id)}"
+    woken = wake_case(case.id, run_input=None if form is None else {**form, "recorded_by": BY})
+    return f"answered {kind.value}; flow {woken}"
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
