@@ -94,3 +94,5 @@ def apply_prefect_defaults() -> None:
     settings = get_settings()
     os.environ.setdefault("PREFECT_API_URL", settings.prefect_api_url)
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "utvag")
+    # Outside a flow run (the CLI) our log lines stay local, without a warning each.
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,13 @@ from utvag_cli.stack import Ports, Stack
 DEMO_REFERRAL = Path(__file__).resolve().parent.parent / "docs" / "examples" / "referral.json"
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def run_demo(*, prefect_port: int, answer_delay: float) -> int:
+    # SIGTERM (a supervisor, `kill`) stops the stack like Ctrl-C, not leaving it orphaned.
+    signal.signal(signal.SIGTERM, _interrupt)
     settings = get_settings()
     stack = Stack(data_dir=settings.data_dir.resolve(), ports=Ports(prefect=prefect_port),
                   answer_delay=answer_delay)
