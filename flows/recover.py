@@ -2,11 +2,11 @@
 
 A worker can die (SIGKILL, a lost machine) with flow runs it had claimed: they
 stay Pending or Running in Prefect and nothing moves the case. This sweep finds
-cases in the before phase that are neither waiting nor blocked nor closed and
-have not changed for `quiet_for_seconds`, and starts a new new-case run for each
-one that has no live run (scheduled, recently changed, pending for less than five
-minutes, or running with a heartbeat in the last 90 s: a slow run on a busy machine
-is not a dead one, and a second run of a live case would be a run twice).
+cases in the before or during phase that are neither waiting nor blocked nor closed
+and have not changed for `quiet_for_seconds` (`tasks.stalled`), and starts a new
+new-case run for each one that has no live run (scheduled, recently changed, pending
+for less than five minutes, or running with a heartbeat in the last 90 s: a slow run
+on a busy machine is not a dead one, and a second run of a live case would be a run twice).
 `advance` is re-entrant and every agency write is idempotent by key, so a new
 run does what is left and nothing twice. Deployed on an interval by
 `deployments/registry.py`.

@@ -1,6 +1,7 @@
-"""Cases that should be moving but are not: in the before phase, status open (so
-no open wait, not blocked, not closed), and untouched for a while. A flow run
-that died with its worker leaves a case like this."""
+"""Cases that should be moving but are not: in the before or during phase, status
+open or just admitted (so no open wait, not blocked, not closed), and untouched for a
+while. A flow run that died with its worker leaves a case like this. An open case in
+the after phase is at rest (follow-up), not stalled."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from tasks.cases import now
 
 
 def stalled_cases(*, quiet_for: timedelta, at: datetime | None = None) -> dict[uuid.UUID, str]:
-    """case id → case number for every open before-phase case untouched for `quiet_for`."""
+    """case id → case number for every moving before/during-phase case untouched for
+    `quiet_for`."""
     cutoff = (at or now()) - quiet_for
     with unit_of_work() as session:
         rows = session.exec(
             select(Case.id, Case.case_number)
-            .where(Case.phase == Phase.BEFORE, Case.status == CaseStatus.OPEN,
+            .where(col(Case.phase).in_([Phase.BEFORE, Phase.DURING]),
+                   col(Case.status).in_([CaseStatus.OPEN, CaseStatus.ADMITTED]),
                    col(Case.updated_at) < cutoff)
             .order_by(col(Case.opened_at))
         )
