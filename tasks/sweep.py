@@ -5,10 +5,11 @@ one query, decrypts their identity numbers in one pass, journals every request's
 disclosure (``register_disclosure``: one row per request with its register and case ids,
 one statement for the batch, before anything is sent), looks them up in both registers
 concurrently (async httpx; one request in flight per register, under the slots the flow
-holds of the register's Prefect global concurrency limit), and for every request that
-succeeded writes, in ONE transaction, the relapse flags (``INSERT ... ON CONFLICT DO
-NOTHING``: an entry flags a case once, whatever the runs, retries or races), their
-journal entries, and the ``register_check`` row naming exactly the cases in that request.
+holds of the register's Prefect global concurrency limit), and then writes, in ONE
+transaction for the batch (one commit), for every request that succeeded: the relapse
+flags (``INSERT ... ON CONFLICT DO NOTHING``: an entry flags a case once, whatever the
+runs, retries or races), their journal entries, and the ``register_check`` row naming
+exactly the cases in that request.
 A failed request writes nothing, so no case is ever marked checked that was not.
 
 Retries re-run the batch and skip (case, register) pairs already checked in this sweep
@@ -187,22 +188,26 @@ async def _lookup_all(ports: Sequence[RegisterPort],
     return [outcome for outcomes in per_register for outcome in outcomes]
 
 
-def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupResult,
-            cases: dict[str, _Case], run_key: str) -> int:
-    """Flags, their journal entries and the check row of these subjects: one transaction."""
+def _record(done: Sequence[tuple[str, Sequence[LookupSubject], LookupResult]],
+            cases: dict[str, _Case], run_key: str) -> dict[str, int]:
+    """The flags, their journal entries and the check rows of every request that
+    succeeded, in ONE transaction (one commit per batch); new flags per register."""
     at = datetime.now(UTC)
     findings = [Finding(case_id=uuid.UUID(e.subject_ref), register=register,
                         entry_id=e.entry_id, kind=e.kind, entry_date=e.date)
+                for register, _, result in done
                 for e in result.entries if e.subject_ref in cases]
     flagged = relapses(findings, admitted_on={
         f.case_id: cases[str(f.case_id)].admitted_on for f in findings})
     table = core_table(RelapseFlag)
+    new_per_register: dict[str, int] = {}
     with unit_of_work() as session:
         new: Sequence[Any] = []
         if flagged:
             new = session.execute(
                 insert(table).on_conflict_do_nothing(constraint="uq_relapse_flag_entry")
-                .returning(table.c.id, table.c.case_id, table.c.entry_kind, table.c.entry_date),
+                .returning(table.c.id, table.c.case_id, table.c.register, table.c.entry_kind,
+                           table.c.entry_date),
                 [{"case_id": f.case_id, "register": f.register, "entry_id": f.entry_id,
                   "entry_kind": f.kind, "entry_date": f.entry_date, "found_at": at,
                   "sweep_run": run_key} for f in flagged],
@@ -213,12 +218,16 @@ def _record(*, register: str, subjects: Sequence[LookupSubject], result: LookupR
                  "kind": Kind.RELAPSE_FLAGGED.value, "phase": cases[str(row.case_id)].phase,
                  "status": cases[str(row.case_id)].status,
                  "reason": f"relapse flagged: {row.entry_kind} dated {row.entry_date} "
-                           f"in {register}",
-                 "data": {"flag_id": row.id, "register": register, "kind": row.entry_kind,
+                           f"in {row.register}",
+                 "data": {"flag_id": row.id, "register": row.register, "kind": row.entry_kind,
                           "entry_date": row.entry_date.isoformat()}} for row in new]))
-        session.execute(_MARK_CHECKED, {"ids": _uuid_array([s.subject_ref for s in subjects]),
-                                         "register": register, "at": at, "run": run_key})
-    return len(new)
+            for row in new:
+                new_per_register[row.register] = new_per_register.get(row.register, 0) + 1
+        if done:
+            session.execute(_MARK_CHECKED, [
+                {"ids": _uuid_array([s.subject_ref for s in subjects]), "register": register,
+                 "at": at, "run": run_key} for register, subjects, _ in done])
+    return new_per_register
 
 
 def _register_ports(settings: Settings, clients: list[httpx.AsyncClient]) -> list[RegisterPort]:
@@ -271,14 +280,15 @@ def check_batch(run_key: str, after: uuid.UUID | None, upto: uuid.UUID) -> Batch
     for name in names:
         result.checked[name] = sum(1 for c in consenting if (c.id, name) in done)
     _journal_disclosures(work, run_key)
+    answered: list[tuple[str, Sequence[LookupSubject], LookupResult]] = []
     for register, chunk, outcome in asyncio.run(_run_lookups(settings, work, since)):
         if isinstance(outcome, AgencyError):
             retryable = retryable or isinstance(outcome, RetryableAgencyError)
             result.failures.append(f"{register}: {outcome.reason}")
-            continue
-        new = _record(register=register, subjects=chunk, result=outcome, cases=by_id,
-                      run_key=run_key)
-        result.checked[register] = result.checked.get(register, 0) + len(chunk)
+        else:
+            answered.append((register, chunk, outcome))
+            result.checked[register] = result.checked.get(register, 0) + len(chunk)
+    for register, new in _record(answered, by_id, run_key).items():
         kind = "conviction" if register == RegisterName.CRIMINAL_RECORDS else "suspicion"
         result.flags[kind] = result.flags.get(kind, 0) + new
     if result.failures:
