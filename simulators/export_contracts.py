@@ -10,15 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulators import (
-    SimulatorConfig,
-    police,
-    police_grants,
-    registers,
-    social_services,
-    tax_agency,
-)
-from simulators.invitations import AGENCY_TITLES, app_for
+from simulators import SimulatorConfig
+from simulators.catalog import APPS
 
 __all__ = ["CONTRACTS_DIR", "main", "render_contracts"]
 
@@ -28,15 +21,10 @@ CONTRACTS_DIR = Path(__file__).resolve().parent.parent / "docs" / "contracts"
 def render_contracts() -> dict[str, str]:
     """File name -> JSON text of every agency contract, exactly as committed."""
     config = SimulatorConfig()
-    apps = {
-        "police.openapi.json": police.create_app(config),
-        "social_services.openapi.json": social_services.create_app(config),
-        "criminal_records.openapi.json": registers.create_criminal_records_app(config),
-        "suspicions.openapi.json": registers.create_suspicions_app(config),
-        "police_grants.openapi.json": police_grants.create_app(config),
-        "tax_agency.openapi.json": tax_agency.create_app(config),
-        **{f"{agency}.openapi.json": app_for(agency)(config) for agency in AGENCY_TITLES},
-    }
+    # One contract per simulator of the catalogue, named after it ("police-grants" →
+    # police_grants.openapi.json): a new agency gets its contract by being catalogued.
+    apps = {f"{name.replace('-', '_')}.openapi.json": create(config)
+            for name, create in APPS.items()}
     return {
         name: json.dumps(app.openapi(), indent=2, ensure_ascii=False) + "\n"
         for name, app in apps.items()

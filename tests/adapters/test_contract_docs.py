@@ -11,11 +11,17 @@ from simulators.export_contracts import CONTRACTS_DIR, render_contracts
 CONTRACTS = ["police.openapi.json", "social_services.openapi.json",
              "criminal_records.openapi.json", "suspicions.openapi.json",
              "kriminalvarden.openapi.json", "arbetsformedlingen.openapi.json",
-             "health_care.openapi.json", "sis.openapi.json", "police_grants.openapi.json"]
+             "health_care.openapi.json", "sis.openapi.json", "police_grants.openapi.json",
+             "tax_agency.openapi.json"]
 REGISTERS = ("criminal_records.openapi.json", "suspicions.openapi.json")
 OPERATIONS = {"police.openapi.json": 3, "social_services.openapi.json": 4,
               "criminal_records.openapi.json": 2, "suspicions.openapi.json": 2,
               "police_grants.openapi.json": 4}
+
+
+def test_every_simulator_has_its_committed_contract() -> None:
+    assert set(render_contracts()) == set(CONTRACTS)
+    assert {path.name for path in CONTRACTS_DIR.glob("*.openapi.json")} == set(CONTRACTS)
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
