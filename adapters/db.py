@@ -60,6 +60,21 @@ def unit_of_work() -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def raw_connection() -> Iterator[Any]:
+    """The pooled psycopg connection itself, for bulk reads where SQLAlchemy's rows cost
+    more than the query (the register sweep reads 100,000s of rows): one transaction,
+    committed when the block ends normally, rolled back otherwise."""
+    with get_engine().connect() as conn:
+        driver = conn.connection.driver_connection
+        try:
+            yield driver
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+
 def alembic_config(url: str) -> Config:
     # Imported here: every flow-run process imports this module, few migrate.
     from alembic.config import Config

@@ -44,9 +44,9 @@ class Settings(BaseSettings):
     suspicions_url: str = "http://127.0.0.1:8109"
     tax_agency_url: str = "http://127.0.0.1:8110"
     sweep_every_hours: float = 24.0
-    sweep_batch_size: int = Field(default=2000, ge=1, le=10000)
+    sweep_batch_size: int = Field(default=25_000, ge=1, le=1_000_000)
     sweep_request_size: int = Field(default=500, ge=1, le=500)
-    sweep_parallel_batches: int = Field(default=4, ge=1, le=32)
+    sweep_in_flight: int = Field(default=4, ge=1, le=32)
     register_concurrency: int = Field(default=8, ge=1, le=64)
     relapse_assessment_deadline_days: int = 14
     prefect_api_url: str = "http://127.0.0.1:4200/api"

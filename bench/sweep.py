@@ -47,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 FLAG_EVERY = 500  # one case in 500 has a register entry after admission
 CONCURRENCY = 4  # per register, for both the sweep and the bare client
 REQUEST_SIZE = 500
-BATCH_SIZE = 2_500  # cases per check-batch task: 5 requests of 500 per register
 ADMITTED = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 BENCH_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW9uLTEyMzQ1Ng=="
 
@@ -179,7 +178,7 @@ def worker(n: int, ports: dict[str, int], pids: dict[str, list[int]]) -> dict[st
     cpu_before = cpu_seconds(pids)
     reset_peak_rss()
     started = time.perf_counter()
-    summary = register_sweep(batch_size=BATCH_SIZE, parallel_batches=CONCURRENCY)
+    summary = register_sweep(in_flight=CONCURRENCY)
     seconds = time.perf_counter() - started
     cpu_after = cpu_seconds(pids)
     peak = peak_rss_mb()
@@ -193,7 +192,7 @@ def worker(n: int, ports: dict[str, int], pids: dict[str, list[int]]) -> dict[st
 def warm_up() -> None:
     from flows.register_sweep import register_sweep
 
-    register_sweep(batch_size=BATCH_SIZE, parallel_batches=CONCURRENCY)
+    register_sweep(in_flight=CONCURRENCY)
 
 
 # ---------------------------------------------------------------- CPU per process
@@ -284,7 +283,7 @@ def main(sizes: list[int]) -> None:
             stack.prepare(Settings())
             stack.start_prefect()
             stack.start_simulators()
-            env = {**stack.env, "UTVAG_SWEEP_PARALLEL_BATCHES": str(CONCURRENCY),
+            env = {**stack.env, "UTVAG_SWEEP_IN_FLIGHT": str(CONCURRENCY),
                    "UTVAG_SWEEP_REQUEST_SIZE": str(REQUEST_SIZE),
                    "UTVAG_HTTP_READ_TIMEOUT": "30", "PREFECT_LOGGING_LEVEL": "WARNING"}
             ports = stack.ports.simulators

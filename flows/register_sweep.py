@@ -5,24 +5,25 @@ Deployed by `deployments/registry.py` daily (`UTVAG_SWEEP_EVERY_HOURS`); by hand
 `utvag sweep` (progress bar) or `python -c "from flows.register_sweep import
 register_sweep; register_sweep()"`.
 
-Batches of `batch_size` cases (keyset ranges, never one task per case) run as
-`check-batch` tasks, `parallel_batches` at a time. A batch has at most one request in
-flight per register, and the run holds `parallel_batches` slots of each register's
-Prefect global concurrency limit `register:<name>` (created if missing, size
-`UTVAG_REGISTER_CONCURRENCY`, default 8) for its whole duration: all sweeps together never
-have more requests in flight to a register than the limit, at the cost of one
-acquisition per run rather than one per request (~0.3 s each on a busy server).
-A progress artifact is updated per batch, and the run
-ends with a summary artifact (counts and case numbers only). Cases a batch could not
-check (register down, timeouts after retries) are listed there as not checked; the
+The flow runs `check-batch` tasks one after another, each over the next `batch_size`
+ongoing cases by id (never one task per case: 4 task runs for 100,000 cases by
+default); inside a task a pipeline keeps `in_flight` requests in flight per register
+while the database loads, decrypts and writes (`tasks/sweep.py`). The run holds
+`in_flight` slots of each register's Prefect global concurrency limit
+`register:<name>` (created if missing, size `UTVAG_REGISTER_CONCURRENCY`, default 8) for
+its whole duration: all sweeps together never have more requests in flight to a register
+than the limit, at the cost of one acquisition per run rather than one per request.
+A progress artifact is updated as pages finish (at most once a second), and the run
+ends with a summary artifact (counts and case numbers only). Cases that could not be
+checked (register down, timeouts after retries) are listed there as not checked; the
 next run checks every ongoing case again, so they are caught up.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -36,16 +37,14 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from adapters.logs import configure_logging, get_logger
 from adapters.registry import agency_clients
 from adapters.settings import get_settings
 from tasks.relapse import notify_relapses
-from tasks.sweep import REGISTERS, BatchResult, check_batch, limit_name
-from tasks.sweep_db import SweepSummary, count_ongoing, plan_batches, summarise
+from tasks.sweep import PROGRESS, REGISTERS, check_batch, limit_name
+from tasks.sweep_db import SweepSummary, count_ongoing, summarise
 
 Progress = Callable[[int, int], None]
 # Process-local listeners (the CLI's progress bar); Prefect sees only the artifact.
@@ -85,53 +84,61 @@ def _run_key() -> str:
     return str(flow_run.id or uuid.uuid4())
 
 
-@flow(name="register-sweep", persist_result=False, log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=8))  # type: ignore[arg-type]
+class _Progress:
+    """Pages finished -> the progress artifact (at most once a second) and the
+    process-local listeners (the CLI's bar). Called from the batch's threads."""
+
+    def __init__(self, artifact: Any, total: int) -> None:
+        self.artifact, self.total = artifact, max(total, 1)
+        self.done = 0
+        self.shown_at = time.monotonic()
+        self.lock = threading.Lock()
+
+    def __call__(self, cases: int) -> None:
+        with self.lock:
+            self.done = min(self.done + cases, self.total)
+            done, now = self.done, time.monotonic()
+            show = done == self.total or now - self.shown_at >= 1.0
+            if show:
+                self.shown_at = now
+        for listener in PROGRESS_LISTENERS:
+            listener(done, self.total)
+        if show:
+            update_progress_artifact(artifact_id=self.artifact,
+                                     progress=100.0 * done / self.total)
+
+
+@flow(name="register-sweep", persist_result=False, log_prints=False)
 def register_sweep(batch_size: int | None = None,
-                   parallel_batches: int | None = None) -> dict[str, Any]:
+                   in_flight: int | None = None) -> dict[str, Any]:
     configure_logging()
     settings = get_settings()
     size = batch_size or settings.sweep_batch_size
-    parallel = min(parallel_batches or settings.sweep_parallel_batches,
-                   settings.register_concurrency)
+    in_flight = min(in_flight or settings.sweep_in_flight, settings.register_concurrency)
     run_key = _run_key()
     log = get_logger(sweep_run=run_key)
     ensure_register_limits(settings.register_concurrency)
     delays = settings.agency_retry_delays
-    batch_task = check_batch.with_options(retries=len(delays), retry_delay_seconds=delays)
     started = time.monotonic()
     total = count_ongoing()
-    progress = create_progress_artifact(progress=0.0, key="register-sweep-progress",
+    artifact = create_progress_artifact(progress=0.0, key="register-sweep-progress",
                                         description="Register sweep: share of ongoing cases "
                                                     "done")
-    done = failed_batches = 0
-    in_flight: deque[tuple[int, PrefectFuture[BatchResult]]] = deque()
-
-    def settle(oldest: tuple[int, PrefectFuture[BatchResult]]) -> None:
-        nonlocal done, failed_batches
-        n, future = oldest
-        future.wait()
-        if not future.state.is_completed():
-            failed_batches += 1
-        done = min(done + n, total)
-        update_progress_artifact(artifact_id=progress,  # type: ignore[arg-type]
-                                 progress=100.0 * done / max(total, 1))
-        for listener in PROGRESS_LISTENERS:
-            listener(done, total)
-
-    after: uuid.UUID | None = None
-    with concurrency([limit_name(r) for r in REGISTERS], occupy=parallel):
-        while True:
-            batches = plan_batches(after, size=size, count=parallel * 2)
-            if not batches:
-                break
-            for start, upto, n in batches:
-                if len(in_flight) >= parallel:
-                    settle(in_flight.popleft())
-                in_flight.append((n, batch_task.submit(run_key, start, upto)))
-                after = upto
-        while in_flight:
-            settle(in_flight.popleft())
+    PROGRESS[run_key] = _Progress(artifact, total)
+    after: str | None = None
+    skip_checked = False
+    given_up = 0
+    try:
+        with concurrency([limit_name(r) for r in REGISTERS], occupy=in_flight):
+            while True:
+                batch = check_batch(run_key, after, size, in_flight, skip_checked)
+                given_up += len(batch.failures)
+                skip_checked = skip_checked or batch.retried
+                if batch.cases < size or batch.last_id is None:
+                    break
+                after = batch.last_id
+    finally:
+        PROGRESS.pop(run_key, None)
     checked_at = time.monotonic()
     with agency_clients() as clients:
         notify_state = notify_relapses.with_options(
@@ -142,7 +149,7 @@ def register_sweep(batch_size: int | None = None,
     create_markdown_artifact(key="register-sweep-summary", markdown=_markdown(summary),
                              description="Register sweep: counts only, no personal data")
     log.info("sweep.done", ongoing=summary.ongoing, checked=summary.checked,
-             not_checked=summary.not_checked, failed_batches=failed_batches,
+             not_checked=summary.not_checked, requests_given_up=given_up,
              notify_ok=notify_state.is_completed(), **summary.flags)
     seconds = {"batches": round(checked_at - started, 2),
                "notifications": round(notified_at - checked_at, 2),

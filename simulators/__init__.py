@@ -23,6 +23,7 @@ import os
 import tempfile
 import threading
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -208,6 +209,41 @@ class RequestStore:
             state.request_by_key[idempotency_key] = record.request_id
             self._save()
             return record, True
+
+    def submit_many(self, items: Sequence[tuple[str, str, dict[str, str]]]
+                    ) -> list[tuple[StoredRequest, bool]]:
+        """``submit`` of many ``(idempotency_key, case_number, details)`` at once (no
+        answer delay), written through once. All or nothing: a key used for another case
+        (409) or a scenario rejecting a case refuses the whole batch before anything is
+        recorded."""
+        with self._lock:
+            state = self._state
+            for key, case_number, _ in items:
+                existing_id = state.request_by_key.get(key)
+                if existing_id is not None and \
+                        state.requests[existing_id].case_number != case_number:
+                    raise HTTPException(409, "Idempotency-Key already used for another case")
+                status = (state.scenarios.get(case_number) or Scenario()).reject_status
+                if status is not None:
+                    headers = {"Retry-After": "0"} if status in (429, 503) else None
+                    raise HTTPException(status, f"rejected by scenario (HTTP {status})",
+                                        headers)
+            out: list[tuple[StoredRequest, bool]] = []
+            now = datetime.now(UTC)
+            for key, case_number, details in items:
+                state.post_counts[key] = state.post_counts.get(key, 0) + 1
+                existing_id = state.request_by_key.get(key)
+                if existing_id is not None:
+                    out.append((state.requests[existing_id], False))
+                    continue
+                record = StoredRequest(request_id=str(uuid.uuid4()), idempotency_key=key,
+                                       case_number=case_number, created_at=now,
+                                       answer_delay_seconds=0.0, details=details)
+                state.requests[record.request_id] = record
+                state.request_by_key[key] = record.request_id
+                out.append((record, True))
+            self._save()
+            return out
 
     def get(self, request_id: str) -> StoredRequest:
         """The stored request, or ``HTTPException`` 404."""

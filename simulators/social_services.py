@@ -7,12 +7,13 @@ a contact person and financial support, decided ``answer_delay_seconds`` after s
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from pydantic import Field
 
 from adapters.common import SubmittedRequest
 from adapters.social_services.schemas import (
-    RelapseNotification,
+    RelapseNotificationBatch,
+    RelapseNotificationBatchReceipt,
     RelapseNotificationReceipt,
     SupportDecisionResult,
 )
@@ -132,33 +133,33 @@ def create_app(config: SimulatorConfig) -> FastAPI:
 
     @app.post(
         "/relapse-notifications",
-        operation_id="notifyRelapse",
-        status_code=201,
-        summary="Notify a relapse flag",
+        operation_id="notifyRelapses",
+        status_code=200,
+        summary="Notify relapse flags",
         tags=["relapse-notifications"],
-        response_description="A new notification was recorded.",
+        response_description="One receipt per notification, in order; `created: false` "
+                             "for a key seen before.",
         responses={
-            200: {"model": RelapseNotificationReceipt, "description": "Key seen before."},
-            400: {"model": ErrorBody, "description": "Idempotency-Key header missing."},
-            409: {"model": ErrorBody, "description": "Key already used for another case."},
+            400: {"model": ErrorBody, "description": "Idempotency keys not unique."},
+            409: {"model": ErrorBody, "description": "A key already used for another case; "
+                                                     "nothing recorded."},
             **TRANSIENT_RESPONSES,
         },
-        openapi_extra=IDEMPOTENCY_KEY_OPENAPI,
     )
-    async def notify_relapse(
-        body: RelapseNotification, request: Request, response: Response
-    ) -> RelapseNotificationReceipt:
+    async def notify_relapses(body: RelapseNotificationBatch) -> RelapseNotificationBatchReceipt:
         """Record that a police register holds a new entry (conviction or suspicion) for the
-        person in the case, for social services' individual assessment. Carries no
-        personal data. The same `Idempotency-Key` again returns the original notification
-        with HTTP 200 and `created: false`."""
-        key = require_idempotency_key(request)
-        record, created = store.submit(
-            idempotency_key=key, case_number=body.case_number,
-            details={"flag_id": str(body.flag_id), "kind": body.kind}, delay=0.0,
-        )
-        if not created:
-            response.status_code = 200
-        return RelapseNotificationReceipt(notification_id=record.request_id, created=created)
+        person in each case, for social services' individual assessment. Carries no
+        personal data. Each notification carries its own idempotency key: sent again, it
+        returns the original notification with `created: false`."""
+        keys = [n.idempotency_key for n in body.notifications]
+        if len(set(keys)) != len(keys):
+            raise HTTPException(400, "idempotency_key must be unique within a batch")
+        recorded = store.submit_many([
+            (n.idempotency_key, n.case_number, {"flag_id": str(n.flag_id), "kind": n.kind})
+            for n in body.notifications])
+        return RelapseNotificationBatchReceipt(receipts=[
+            RelapseNotificationReceipt(idempotency_key=record.idempotency_key,
+                                       notification_id=record.request_id, created=created)
+            for record, created in recorded])
 
     return app

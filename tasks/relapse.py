@@ -12,7 +12,6 @@ keeps its phase and status, the wait only asks for a decision.
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -28,7 +27,11 @@ from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.logs import get_logger
 from adapters.settings import get_settings
 from adapters.social_services.port import SocialServicesPort
-from adapters.social_services.schemas import RelapseNotification, RelapseNotificationReceipt
+from adapters.social_services.schemas import (
+    MAX_NOTIFICATIONS_PER_BATCH,
+    RelapseNotification,
+    RelapseNotificationReceipt,
+)
 from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision, RelapseFlag
@@ -92,15 +95,13 @@ def _pending(limit: int) -> list[_Pending]:
     return [_Pending(*row) for row in rows]
 
 
-def _send(flag: _Pending, social: SocialServicesPort, *, at: datetime,
-          days: int) -> RelapseNotificationReceipt:
-    notification = RelapseNotification.model_validate({
+def _notification(flag: _Pending, *, at: datetime, days: int) -> RelapseNotification:
+    return RelapseNotification.model_validate({
+        "idempotency_key": notification_key(flag.flag_id),
         "case_number": flag.case_number, "municipality_code": flag.municipality,
         "flag_id": flag.flag_id, "register_name": flag.register, "kind": flag.kind,
         "entry_date": flag.entry_date,
         "assessment_deadline": (at + timedelta(days=days)).date()})
-    return social.notify_relapse(idempotency_key=notification_key(flag.flag_id),
-                                 notification=notification)
 
 
 def _journal_row(case: Any, *, kind: Kind, at: datetime, reason: str,
@@ -151,11 +152,12 @@ def _record_notified(receipts: dict[int, RelapseNotificationReceipt],
 
 
 @task(name="notify-relapses", **DB_TASK_OPTIONS)
-def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000,
-                    parallel: int = 8) -> dict[str, int]:
-    """Notify every flag not yet notified (this run's and earlier runs' leftovers):
-    one read, the notifications ``parallel`` at a time (one HTTP call each; the
-    idempotency key makes a repeat harmless), then one transaction recording them all."""
+def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000) -> dict[str, int]:
+    """Notify every flag not yet notified (this run's and earlier runs' leftovers): one
+    read, the notifications in batches of ``MAX_NOTIFICATIONS_PER_BATCH`` (one HTTP call
+    each; each notification's idempotency key makes a repeat harmless), then one
+    transaction recording what was notified. A batch that fails leaves its flags for
+    the retry or the next sweep."""
     days = get_settings().relapse_assessment_deadline_days
     counts = {"notified": 0, "no_consent": 0, "failed": 0}
     pending = _pending(limit)
@@ -164,20 +166,22 @@ def notify_relapses(social: SocialServicesPort, *, limit: int = 10_000,
     at = now()
     receipts: dict[int, RelapseNotificationReceipt] = {}
     retryable = False
-
-    def one(flag: _Pending) -> tuple[_Pending, RelapseNotificationReceipt | AgencyError]:
+    for i in range(0, len(to_send), MAX_NOTIFICATIONS_PER_BATCH):
+        batch = to_send[i:i + MAX_NOTIFICATIONS_PER_BATCH]
         try:
-            return flag, _send(flag, social, at=at, days=days)
+            answered = social.notify_relapses(
+                notifications=[_notification(flag, at=at, days=days) for flag in batch])
         except AgencyError as exc:
-            return flag, exc
-
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for flag, outcome in pool.map(one, to_send):
-            if isinstance(outcome, AgencyError):
-                retryable = retryable or isinstance(outcome, RetryableAgencyError)
+            retryable = retryable or isinstance(exc, RetryableAgencyError)
+            counts["failed"] += len(batch)
+            continue
+        by_key = {receipt.idempotency_key: receipt for receipt in answered}
+        for flag in batch:
+            receipt = by_key.get(notification_key(flag.flag_id))
+            if receipt is None:
                 counts["failed"] += 1
             else:
-                receipts[flag.flag_id] = outcome
+                receipts[flag.flag_id] = receipt
     if receipts:
         counts["notified"] = _record_notified(
             receipts, {f.case_id for f in to_send if f.flag_id in receipts}, days=days)

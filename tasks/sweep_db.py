@@ -1,13 +1,8 @@
-"""The sweep's database side outside a batch: planning batches by keyset, the run's
-summary, and the retry rule shared by the sweep's tasks.
-
-Batches are keyset ranges of case ids, found by reading ids only, a page at a time, so
-memory does not grow with the number of cases.
-"""
+"""The sweep's database side outside a batch: counting the ongoing cases, the run's
+summary, and the retry rule shared by the sweep's tasks."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,31 +44,6 @@ def count_ongoing() -> int:
         query = sa.text('SELECT count(*) FROM "case" c '
                         "WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'")
         return int(session.execute(query).scalar_one())
-
-
-_PAGE_SQL = ('SELECT c.id FROM "case" c WHERE '
-             "c.phase IN ('during', 'after') AND c.status <> 'closed' AND c.id > :after "
-             "ORDER BY c.id LIMIT :n")
-# Two statements rather than "(:after IS NULL OR c.id > :after)", which defeats the index.
-_PAGE = sa.text(_PAGE_SQL)
-_PAGE_FIRST = sa.text(_PAGE_SQL.replace(" AND c.id > :after", ""))
-
-
-@task(name="plan-batches", **DB_TASK_OPTIONS)
-def plan_batches(after: uuid.UUID | None, *, size: int,
-                 count: int) -> list[tuple[uuid.UUID | None, uuid.UUID, int]]:
-    """Up to ``count`` consecutive batches of ``size`` ongoing cases after ``after``."""
-    with unit_of_work() as session:
-        query = _PAGE_FIRST if after is None else _PAGE
-        ids = session.execute(query, {"after": after, "n": size * count}).scalars().all()
-    batches: list[tuple[uuid.UUID | None, uuid.UUID, int]] = []
-    start = after
-    for i in range(0, len(ids), size):
-        end = min(i + size, len(ids))
-        upto = ids[end - 1]
-        batches.append((start, upto, end - i))
-        start = upto
-    return batches
 
 
 class SweepSummary(BaseModel):

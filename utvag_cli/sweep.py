@@ -32,8 +32,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     PROGRESS_LISTENERS.append(show)
     try:
-        summary = register_sweep(batch_size=args.batch_size,
-                                 parallel_batches=args.parallel_batches)
+        summary = register_sweep(batch_size=args.batch_size, in_flight=args.in_flight)
     finally:
         PROGRESS_LISTENERS.remove(show)
         sys.stderr.write("\n")
@@ -65,8 +64,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sweep", help="run the register sweep now, with a progress bar")
-    p.add_argument("--batch-size", type=int, default=None, help="cases per batch")
-    p.add_argument("--parallel-batches", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=None, help="cases per check-batch task")
+    p.add_argument("--in-flight", type=int, default=None,
+                   help="requests in flight per register")
     p.set_defaults(handler=cmd_sweep)
 
 

@@ -11,6 +11,8 @@ from adapters.registers.schemas import (
     LookupSubject,
     Register,
     RegisterEntry,
+    Subject,
+    SubjectLike,
 )
 
 __all__ = [
@@ -23,4 +25,6 @@ __all__ = [
     "Register",
     "RegisterEntry",
     "RegisterPort",
+    "Subject",
+    "SubjectLike",
 ]

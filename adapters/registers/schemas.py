@@ -12,7 +12,7 @@ refers to subjects by that reference only, so no identity number comes back.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,8 @@ __all__ = [
     "LookupSubject",
     "Register",
     "RegisterEntry",
+    "Subject",
+    "SubjectLike",
 ]
 
 MAX_SUBJECTS_PER_LOOKUP = 500
@@ -39,6 +41,24 @@ class LookupSubject(BaseModel):
         "answers refer to the subject by it. Never personal data."
     )
     identity_number: str = Field(description="Swedish personal identity number, 12 digits.")
+
+
+class SubjectLike(Protocol):
+    """What a look-up needs of a subject: ``LookupSubject`` or the sweep's ``Subject``."""
+
+    @property
+    def subject_ref(self) -> str: ...
+
+    @property
+    def identity_number(self) -> str: ...
+
+
+class Subject(NamedTuple):
+    """A subject as the sweep holds it (a tuple: cheap for 100,000s of cases); sent as a
+    ``LookupSubject``."""
+
+    subject_ref: str
+    identity_number: str
 
 
 class LookupRequest(BaseModel):

@@ -8,6 +8,7 @@ does, relying on the Idempotency-Key to make that safe.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 import httpx
@@ -16,6 +17,8 @@ from adapters.common import Subject, SubmittedRequest
 from adapters.http import parse_response, send
 from adapters.social_services.schemas import (
     RelapseNotification,
+    RelapseNotificationBatch,
+    RelapseNotificationBatchReceipt,
     RelapseNotificationReceipt,
     SupportDecisionRequest,
     SupportDecisionResult,
@@ -69,15 +72,16 @@ class HttpSocialServicesAdapter:
         )
         return parse_response(response, SupportDecisionResult, agency=AGENCY)
 
-    def notify_relapse(self, *, idempotency_key: str,
-                       notification: RelapseNotification) -> RelapseNotificationReceipt:
-        """See ``SocialServicesPort.notify_relapse``."""
+    def notify_relapses(self, *, notifications: Sequence[RelapseNotification]
+                        ) -> list[RelapseNotificationReceipt]:
+        """See ``SocialServicesPort.notify_relapses``."""
+        body = RelapseNotificationBatch(notifications=list(notifications))
         response = send(
             self._client,
             agency=AGENCY,
             method="POST",
             url="/relapse-notifications",
-            json=notification.model_dump(mode="json"),
-            idempotency_key=idempotency_key,
+            json=body.model_dump(mode="json"),
         )
-        return parse_response(response, RelapseNotificationReceipt, agency=AGENCY)
+        return parse_response(response, RelapseNotificationBatchReceipt,
+                              agency=AGENCY).receipts

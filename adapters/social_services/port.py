@@ -6,6 +6,7 @@ pass a fake and the transport can change without touching workflow code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from adapters.common import Subject, SubmittedRequest
@@ -45,8 +46,10 @@ class SocialServicesPort(Protocol):
         decision (granted/refused), the granted interventions and the decision time."""
         ...
 
-    def notify_relapse(self, *, idempotency_key: str,
-                       notification: RelapseNotification) -> RelapseNotificationReceipt:
-        """Tell social services about a relapse flag (no personal data in it). Repeating the
-        call with the same ``idempotency_key`` creates nothing new."""
+    def notify_relapses(self, *, notifications: Sequence[RelapseNotification]
+                        ) -> list[RelapseNotificationReceipt]:
+        """Tell social services about relapse flags (no personal data in them), up to
+        ``MAX_NOTIFICATIONS_PER_BATCH`` in one call; one receipt per notification, in
+        order. A notification sent again with the same ``idempotency_key`` creates
+        nothing new."""
         ...

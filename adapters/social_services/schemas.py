@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters.common import Subject
 
 __all__ = [
+    "MAX_NOTIFICATIONS_PER_BATCH",
     "RelapseNotification",
+    "RelapseNotificationBatch",
+    "RelapseNotificationBatchReceipt",
     "RelapseNotificationReceipt",
     "SupportDecision",
     "SupportDecisionRequest",
@@ -50,11 +53,19 @@ class SupportDecisionResult(BaseModel):
     decided_at: datetime | None = Field(default=None, description="When the decision was made.")
 
 
-class RelapseNotification(BaseModel):
-    """Body of ``POST /relapse-notifications``: the police registers hold a new entry for
-    a person in an ongoing case; social services make an individual assessment (continue,
-    adjust the plan, end the support). Case number, register, kind and date only."""
+MAX_NOTIFICATIONS_PER_BATCH = 500
 
+
+class RelapseNotification(BaseModel):
+    """One notification of ``POST /relapse-notifications``: the police registers hold a
+    new entry for a person in an ongoing case; social services make an individual
+    assessment (continue, adjust the plan, end the support). Case number, register, kind
+    and date only, and its own idempotency key."""
+
+    idempotency_key: str = Field(
+        min_length=1, max_length=200,
+        description="Makes this notification safe to send again: the same key again "
+        "creates nothing new (Utväg sends `relapse-flag:<flag id>`).")
     case_number: str = Field(description="Utväg case number (no personal data).")
     municipality_code: str = Field(description="4-digit code of the responsible municipality.")
     flag_id: int = Field(description="Utväg's id of the relapse flag.")
@@ -64,10 +75,26 @@ class RelapseNotification(BaseModel):
     assessment_deadline: date = Field(description="When Utväg expects the assessment.")
 
 
+class RelapseNotificationBatch(BaseModel):
+    """Body of ``POST /relapse-notifications``: notifications sent together (a sweep finds
+    its flags together); each is recorded, or recognised by its key, on its own."""
+
+    notifications: list[RelapseNotification] = Field(
+        min_length=1, max_length=MAX_NOTIFICATIONS_PER_BATCH,
+        description=f"1 to {MAX_NOTIFICATIONS_PER_BATCH} notifications, keys unique.")
+
+
 class RelapseNotificationReceipt(BaseModel):
-    """Receipt of a relapse notification."""
+    """Receipt of one relapse notification."""
 
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
+    idempotency_key: str
     notification_id: str
-    created: bool = Field(description="False when the Idempotency-Key had been seen before.")
+    created: bool = Field(description="False when the key had been seen before.")
+
+
+class RelapseNotificationBatchReceipt(BaseModel):
+    """Answer of ``POST /relapse-notifications``: one receipt per notification, in order."""
+
+    receipts: list[RelapseNotificationReceipt]

@@ -160,18 +160,43 @@ def test_state_file_survives_restart(tmp_path: Path, subject: Subject) -> None:
     assert result.decision == "granted"
 
 
-def test_relapse_notification_is_idempotent_per_key(
+def test_relapse_notifications_are_sent_together_and_idempotent_per_key(
     social_adapter: HttpSocialServicesAdapter, social_sim: Sim
 ) -> None:
     from datetime import date
 
     from adapters.social_services.schemas import RelapseNotification
 
-    note = RelapseNotification(case_number="UTV-2026-000001", municipality_code="0180",
-                               flag_id=7, register_name="suspicions", kind="suspicion",
-                               entry_date=date(2026, 6, 1), assessment_deadline=date(2026, 7, 1))
-    first = social_adapter.notify_relapse(idempotency_key="relapse-flag:7", notification=note)
-    again = social_adapter.notify_relapse(idempotency_key="relapse-flag:7", notification=note)
-    assert first.created and not again.created
-    assert first.notification_id == again.notification_id
-    assert social_sim.requests()["by_idempotency_key"] == {"relapse-flag:7": 2}
+    notes = [RelapseNotification(
+        idempotency_key=f"relapse-flag:{flag}", case_number=f"UTV-2026-00000{flag}",
+        municipality_code="0180", flag_id=flag, register_name="suspicions", kind="suspicion",
+        entry_date=date(2026, 6, 1), assessment_deadline=date(2026, 7, 1)) for flag in (7, 8)]
+    first = social_adapter.notify_relapses(notifications=notes)
+    again = social_adapter.notify_relapses(notifications=notes[1:])
+
+    assert [r.idempotency_key for r in first] == ["relapse-flag:7", "relapse-flag:8"]
+    assert all(r.created for r in first) and not again[0].created
+    assert again[0].notification_id == first[1].notification_id
+    assert social_sim.requests()["by_idempotency_key"] == {"relapse-flag:7": 1,
+                                                           "relapse-flag:8": 2}
+    assert social_sim.requests()["resources"] == 2
+
+
+def test_a_notification_key_used_for_another_case_refuses_the_whole_batch(
+    social_adapter: HttpSocialServicesAdapter, social_sim: Sim
+) -> None:
+    from datetime import date
+
+    from adapters.social_services.schemas import RelapseNotification
+
+    def note(flag: int, case_number: str) -> RelapseNotification:
+        return RelapseNotification(
+            idempotency_key=f"relapse-flag:{flag}", case_number=case_number,
+            municipality_code="0180", flag_id=flag, register_name="criminal_records",
+            kind="conviction", entry_date=date(2026, 6, 1), assessment_deadline=date(2026, 7, 1))
+
+    social_adapter.notify_relapses(notifications=[note(1, "UTV-2026-000001")])
+    with pytest.raises(PermanentAgencyError):
+        social_adapter.notify_relapses(notifications=[note(2, "UTV-2026-000002"),
+                                                      note(1, "UTV-2026-000009")])
+    assert social_sim.requests()["resources"] == 1

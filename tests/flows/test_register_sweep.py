@@ -150,7 +150,7 @@ def test_register_faults_are_retried_and_the_unchecked_rest_is_caught_up_next_ru
     registers.criminal_records.set_faults(error_rate=0.5, seed=7)
     registers.suspicions.set_faults(timeout_rate=1.0, timeout_sleep_seconds=1.5)
 
-    first = register_sweep(batch_size=5, parallel_batches=2)
+    first = register_sweep(batch_size=5, in_flight=2)
 
     assert first["flags"] == {"conviction": 10, "suspicion": 0}
     assert first["checked"] == 0 and first["not_checked"] == 10

@@ -92,7 +92,7 @@ def test_a_postgres_restart_mid_sweep_completes_on_retry_without_a_false_check(
 
     restarter = threading.Thread(target=restart_when_under_way)
     restarter.start()
-    summary = register_sweep(batch_size=2, parallel_batches=2)
+    summary = register_sweep(batch_size=2, in_flight=2)
     restarted_before_the_end = restarted.is_set()
     restarter.join(timeout=90)
 
