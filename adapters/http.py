@@ -94,16 +94,20 @@ async def send_async(
     method: str,
     url: str,
     json: dict[str, Any] | None = None,
+    content: bytes | None = None,
     idempotency_key: str | None = None,
     redact: Sequence[str] = (),
 ) -> httpx.Response:
     """``send`` for an ``httpx.AsyncClient`` (batch look-ups kept in flight together);
-    the same failure mapping."""
+    the same failure mapping. ``content``: a JSON body already encoded."""
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+    if content is not None:
+        headers["Content-Type"] = "application/json"
     where = f"{method} {url.split('?', 1)[0]}"
     failure: AgencyError | None
     try:
-        response = await client.request(method, url, json=json, headers=headers)
+        response = await client.request(method, url, json=json, content=content,
+                                        headers=headers)
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
         failure = _transport_failure(exc, agency=agency, where=where)
     else:

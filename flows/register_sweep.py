@@ -134,7 +134,7 @@ def register_sweep(batch_size: int | None = None,
                 batch = check_batch(run_key, after, size, in_flight, skip_checked)
                 given_up += len(batch.failures)
                 skip_checked = skip_checked or batch.retried
-                if batch.cases < size or batch.last_id is None:
+                if batch.planned < size or batch.last_id is None:
                     break
                 after = batch.last_id
     finally:

@@ -42,13 +42,21 @@ from adapters.registers import MAX_SUBJECTS_PER_LOOKUP, HttpRegisterAdapter, Loo
 from adapters.settings import Settings, get_settings
 from models.relapse import RegisterName
 from tasks.sweep_db import retry_transient_or_db
-from tasks.sweep_rows import Page, Request, journal_disclosures, prepare_page, record
+from tasks.sweep_rows import (
+    Page,
+    Request,
+    journal_disclosures,
+    plan_pages,
+    prepare_page,
+    record,
+)
 
 REGISTERS = (RegisterName.CRIMINAL_RECORDS, RegisterName.SUSPICIONS)
 KIND = {RegisterName.CRIMINAL_RECORDS.value: "conviction",
         RegisterName.SUSPICIONS.value: "suspicion"}
 PAGE_REQUESTS = 5  # requests per register in a page: 2,500 cases at 500 per request
-PAGES_AHEAD = 3  # pages loaded or in flight at once
+PAGES_AHEAD = 4  # pages being loaded, asked or written at once
+LOADERS = 2  # pages being loaded at once (each on its own database connection)
 
 # Progress of a running sweep, by its run key: called with the number of cases a page
 # finished. Process-local (the flow's progress artifact and the CLI's bar listen here).
@@ -62,7 +70,8 @@ def limit_name(register: str) -> str:
 class BatchResult(BaseModel):
     """What one batch did: counts only, never personal data."""
 
-    cases: int = 0
+    planned: int = 0  # ongoing cases found for the batch: fewer than asked, the last batch
+    cases: int = 0  # of which loaded (a case closed meanwhile is not)
     last_id: str | None = None  # the cursor for the next batch (a case id, not personal)
     checked: dict[str, int] = {}
     flags: dict[str, int] = {}
@@ -138,32 +147,30 @@ async def _check(settings: Settings, *, after: str | None, size: int, in_flight:
                                        verify=tls_context()) for name in names}
     pipeline = _Pipeline(settings, clients, in_flight=in_flight, run_key=run_key)
     result = pipeline.result
+    loaders = asyncio.Semaphore(LOADERS)
+
+    async def page(after: str | None, upto: str) -> None:
+        async with loaders:
+            loaded = await asyncio.to_thread(
+                prepare_page, after, upto, run_key, skip_checked=skip_checked,
+                registers=names, request_size=request_size)
+        result.cases += loaded.loaded
+        result.no_consent += loaded.no_consent
+        for register, n in loaded.already_checked.items():
+            result.checked[register] = result.checked.get(register, 0) + n
+        await pipeline.finish(loaded, [asyncio.create_task(pipeline.ask(r))
+                                       for r in loaded.requests])
+
     pending: deque[asyncio.Task[None]] = deque()
-
-    def load(cursor: str | None, n: int) -> asyncio.Task[Page]:
-        return asyncio.create_task(asyncio.to_thread(
-            prepare_page, cursor, n, run_key, skip_checked=skip_checked, registers=names,
-            request_size=request_size))
-
     try:
-        loading: asyncio.Task[Page] | None = load(after, page_size)
-        while loading is not None:
-            page = await loading
-            result.cases += page.loaded
-            result.no_consent += page.no_consent
-            loading = None
-            if page.loaded == page_size and result.cases < size:
-                loading = load(page.last_id, min(page_size, size - result.cases))
-            if page.last_id is not None:
-                result.last_id = page.last_id
-            for register, n in page.already_checked.items():
-                result.checked[register] = result.checked.get(register, 0) + n
-            asked = [asyncio.create_task(pipeline.ask(r)) for r in page.requests]
-            pending.append(asyncio.create_task(pipeline.finish(page, asked)))
+        ranges, result.planned = await asyncio.to_thread(plan_pages, after, size, page_size)
+        for start, upto in ranges:
+            pending.append(asyncio.create_task(page(start, upto)))
             while len(pending) >= PAGES_AHEAD:
                 await pending.popleft()
         while pending:
             await pending.popleft()
+        result.last_id = ranges[-1][1] if ranges else None
     finally:
         for waiting in pending:
             waiting.cancel()

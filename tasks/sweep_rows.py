@@ -41,8 +41,8 @@ class Case(NamedTuple):
 
 
 # Person by a correlated sub-select, not a join: joined, the planner hashes the whole
-# person table for every batch (a parallel seq scan, O(all cases) per batch).
-_LOAD_SQL = """
+# person table for every page (a parallel seq scan, O(all cases) per page).
+_LOAD = """
 SELECT c.id::text AS id, c.phase, c.status,
        (SELECT p.identity_enc FROM person p WHERE p.id = c.person_id) AS identity_enc,
        (coalesce((SELECT min(j.at) FROM case_journal j
@@ -53,33 +53,54 @@ SELECT c.id::text AS id, c.phase, c.status,
                  ORDER BY co.id DESC LIMIT 1), false) AS consent
 FROM "case" c
 WHERE c.phase IN ('during', 'after') AND c.status <> 'closed'
-  AND c.id > :after
-ORDER BY c.id LIMIT :n
+  AND c.id > %(after)s AND c.id <= %(upto)s
+ORDER BY c.id
 """
-# Two statements rather than "(:after IS NULL OR c.id > :after)", which defeats the index.
-_LOAD = _LOAD_SQL.replace(":after", "%(after)s").replace(":n", "%(n)s")
-_LOAD_FIRST = _LOAD.replace("\n  AND c.id > %(after)s", "")
 _DONE = """
 SELECT r.register, u.id::text FROM register_check r, unnest(r.case_ids) AS u(id)
 WHERE r.sweep_run = %(run)s AND u.id > %(after)s AND u.id <= %(upto)s
 """
-_DONE_FIRST = _DONE.replace("u.id > %(after)s AND ", "")
+_IDS = """
+SELECT c.id::text FROM "case" c
+WHERE c.phase IN ('during', 'after') AND c.status <> 'closed' AND c.id > %(after)s
+ORDER BY c.id LIMIT %(n)s
+"""
+# Without a cursor: two statements rather than "(%(after)s IS NULL OR c.id > ...)",
+# which defeats the index.
+_FIRST = {sql: sql.replace("c.id > %(after)s AND ", "").replace(" AND c.id > %(after)s", "")
+          .replace("u.id > %(after)s AND ", "") for sql in (_LOAD, _DONE, _IDS)}
 
 
-def load(after: str | None, limit: int, run_key: str,
-         skip_checked: bool) -> tuple[list[Case], set[tuple[str, str]]]:
-    """Up to ``limit`` ongoing cases after ``after`` in id order, and, when
-    ``skip_checked``, the (case, register) pairs this run has already checked among them
-    (a retry skips them). Read as plain psycopg rows in binary (prepared statements):
-    SQLAlchemy's result rows cost ~8 µs of CPU per case, more than the query."""
-    params: dict[str, Any] = {"n": limit, "after": after}
+def plan_pages(after: str | None, size: int,
+               page_size: int) -> tuple[list[tuple[str | None, str]], int]:
+    """The next ``size`` ongoing cases after ``after``, as consecutive id ranges
+    ``(after, upto]`` of ``page_size`` cases (ids only: ~0.1 µs of PostgreSQL per case),
+    so that pages can be loaded concurrently; and how many cases that is."""
     with raw_connection() as conn, conn.cursor(binary=True) as cursor:
-        cursor.execute(_LOAD_FIRST if after is None else _LOAD, params, prepare=True)
+        cursor.execute(_FIRST[_IDS] if after is None else _IDS, {"after": after, "n": size},
+                       prepare=True)
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return [], 0
+    ends = ids[page_size - 1::page_size]
+    if not ends or ends[-1] != ids[-1]:
+        ends.append(ids[-1])
+    return list(zip([after, *ends[:-1]], ends, strict=True)), len(ids)
+
+
+def load(after: str | None, upto: str, run_key: str,
+         skip_checked: bool) -> tuple[list[Case], set[tuple[str, str]]]:
+    """The ongoing cases with ids in ``(after, upto]``, and, when ``skip_checked``, the
+    (case, register) pairs this run has already checked among them (a retry skips
+    them). Read as plain psycopg rows in binary (prepared statements): SQLAlchemy's
+    result rows cost ~8 µs of CPU per case, more than the query."""
+    params: dict[str, Any] = {"after": after, "upto": upto, "run": run_key}
+    with raw_connection() as conn, conn.cursor(binary=True) as cursor:
+        cursor.execute(_FIRST[_LOAD] if after is None else _LOAD, params, prepare=True)
         cases = [Case(*row) for row in cursor.fetchall()]
         if not (skip_checked and cases):
             return cases, set()
-        cursor.execute(_DONE_FIRST if after is None else _DONE,
-                       {**params, "upto": cases[-1].id, "run": run_key})
+        cursor.execute(_FIRST[_DONE] if after is None else _DONE, params)
         done = cursor.fetchall()
     return cases, {(case_id, register) for register, case_id in done}
 
@@ -116,7 +137,6 @@ class Request(NamedTuple):
 class Page(NamedTuple):
     """A page of ongoing cases, ready to send: what was loaded and the requests."""
 
-    last_id: str | None  # None: no case after the cursor
     loaded: int
     no_consent: int
     already_checked: dict[str, int]  # per register, by an earlier attempt of this run
@@ -124,31 +144,30 @@ class Page(NamedTuple):
     requests: list[Request]
 
 
-def prepare_page(after: str | None, limit: int, run_key: str, *, skip_checked: bool,
+def prepare_page(after: str | None, upto: str, run_key: str, *, skip_checked: bool,
                  registers: Sequence[str], request_size: int) -> Page:
-    """Load a page, decrypt the identity numbers of the cases with consent to the police
-    (one pass), cut them into requests per register, and journal every request's
-    disclosure BEFORE it is sent."""
-    cases, done = load(after, limit, run_key, skip_checked)
-    if not cases:
-        return Page(None, 0, 0, {}, {}, [])
+    """Load the page ``(after, upto]``, decrypt the identity numbers of the cases with
+    consent to the police (one pass), cut them into requests per register, and journal
+    every request's disclosure BEFORE it is sent."""
+    cases, done = load(after, upto, run_key, skip_checked)
     consenting = [c for c in cases if c.consent]
     numbers = get_cipher().decrypt_many([c.identity_enc for c in consenting])
-    subjects = [Subject(c.id, number) for c, number in zip(consenting, numbers, strict=True)]
+    subjects = [Subject(subject_ref=c.id, identity_number=number)
+                for c, number in zip(consenting, numbers, strict=True)]
     del numbers
     admitted = {c.id: c.admitted_on for c in consenting}
     requests: list[Request] = []
     already: dict[str, int] = {}
     for register in registers:
-        todo = [s for s in subjects if (s.subject_ref, register) not in done] if done \
+        todo = [s for s in subjects if (s["subject_ref"], register) not in done] if done \
             else subjects
         already[register] = len(subjects) - len(todo)
         for i in range(0, len(todo), request_size):
             chunk = todo[i:i + request_size]
             requests.append(Request(register, chunk,
-                                    min(admitted[s.subject_ref] for s in chunk)))
+                                    min(admitted[s["subject_ref"]] for s in chunk)))
     journal_disclosures(requests, run_key)
-    return Page(cases[-1].id, len(cases), len(cases) - len(consenting), already,
+    return Page(len(cases), len(cases) - len(consenting), already,
                 {c.id: c for c in consenting}, requests)
 
 
@@ -164,7 +183,7 @@ def journal_disclosures(requests: Sequence[Request], run_key: str) -> None:
             "reason": "identity disclosed to the police registers for the register sweep "
                       "(consent recorded)",
             "registers": [r.register for r in requests],
-            "ids": [_uuid_array([s.subject_ref for s in r.subjects]) for r in requests]})
+            "ids": [_uuid_array([s["subject_ref"] for s in r.subjects]) for r in requests]})
 
 
 def record(done: Sequence[tuple[Request, LookupResult]], cases: dict[str, Case],
@@ -204,7 +223,7 @@ def record(done: Sequence[tuple[Request, LookupResult]], cases: dict[str, Case],
                 new_per_register[row.register] = new_per_register.get(row.register, 0) + 1
         if done:
             session.execute(_MARK_CHECKED, [
-                {"ids": _uuid_array([s.subject_ref for s in request.subjects]),
+                {"ids": _uuid_array([s["subject_ref"] for s in request.subjects]),
                  "register": request.register, "at": at, "run": run_key}
                 for request, _ in done])
     return new_per_register

@@ -12,7 +12,6 @@ from adapters.registers.schemas import (
     Register,
     RegisterEntry,
     Subject,
-    SubjectLike,
 )
 
 __all__ = [
@@ -26,5 +25,4 @@ __all__ = [
     "RegisterEntry",
     "RegisterPort",
     "Subject",
-    "SubjectLike",
 ]

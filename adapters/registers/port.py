@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
-from adapters.registers.schemas import LookupResult, Register, SubjectLike
+from adapters.registers.schemas import LookupResult, Register, Subject
 
 __all__ = ["RegisterPort"]
 
@@ -17,7 +17,7 @@ class RegisterPort(Protocol):
 
     register: Register
 
-    async def lookup(self, *, subjects: Sequence[SubjectLike],
+    async def lookup(self, *, subjects: Sequence[Subject],
                      entries_since: date) -> LookupResult:
         """Entries dated on or after ``entries_since`` for any of the subjects
         (at most ``MAX_SUBJECTS_PER_LOOKUP``). A read: safe to repeat."""

@@ -12,7 +12,7 @@ refers to subjects by that reference only, so no identity number comes back.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +25,6 @@ __all__ = [
     "Register",
     "RegisterEntry",
     "Subject",
-    "SubjectLike",
 ]
 
 MAX_SUBJECTS_PER_LOOKUP = 500
@@ -43,19 +42,9 @@ class LookupSubject(BaseModel):
     identity_number: str = Field(description="Swedish personal identity number, 12 digits.")
 
 
-class SubjectLike(Protocol):
-    """What a look-up needs of a subject: ``LookupSubject`` or the sweep's ``Subject``."""
-
-    @property
-    def subject_ref(self) -> str: ...
-
-    @property
-    def identity_number(self) -> str: ...
-
-
-class Subject(NamedTuple):
-    """A subject as the sweep holds it (a tuple: cheap for 100,000s of cases); sent as a
-    ``LookupSubject``."""
+class Subject(TypedDict):
+    """A subject as the sweep holds and sends it: a ``LookupSubject`` in the wire's own
+    shape, so 100,000s of them go into request bodies as they are."""
 
     subject_ref: str
     identity_number: str

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from adapters.errors import PermanentAgencyError, RetryableAgencyError
-from adapters.registers import HttpRegisterAdapter, LookupResult, LookupSubject, Register
+from adapters.registers import HttpRegisterAdapter, LookupResult, Register, Subject
 from simulators import SimulatorConfig
 from simulators.registers import create_criminal_records_app, create_suspicions_app
 from simulators.server import start_in_thread
@@ -42,7 +42,7 @@ def sim(register_sim: tuple[Register, Sim]) -> tuple[Register, Sim]:
     return register, s
 
 
-def _lookup(register: Register, base_url: str, subjects: list[LookupSubject],
+def _lookup(register: Register, base_url: str, subjects: list[Subject],
             since: date, *, read_timeout: float = 5.0) -> LookupResult:
     async def run() -> LookupResult:
         timeout = httpx.Timeout(connect=2.0, read=read_timeout, write=5.0, pool=2.0)
@@ -52,9 +52,9 @@ def _lookup(register: Register, base_url: str, subjects: list[LookupSubject],
     return asyncio.run(run())
 
 
-SUBJECTS = [LookupSubject(subject_ref="case-a", identity_number=PERSON_A),
-            LookupSubject(subject_ref="case-b", identity_number=PERSON_B),
-            LookupSubject(subject_ref="case-c", identity_number="200001010000")]
+SUBJECTS = [Subject(subject_ref="case-a", identity_number=PERSON_A),
+            Subject(subject_ref="case-b", identity_number=PERSON_B),
+            Subject(subject_ref="case-c", identity_number="200001010000")]
 
 
 def test_batch_lookup_returns_entries_since_the_date_by_subject_ref(
@@ -84,7 +84,7 @@ def test_a_slow_register_times_out_as_retryable(sim: tuple[Register, Sim]) -> No
 
 def test_a_bad_identity_number_is_permanent_and_not_echoed(sim: tuple[Register, Sim]) -> None:
     register, s = sim
-    bad = [LookupSubject(subject_ref="x", identity_number="19950314-0016")]
+    bad = [Subject(subject_ref="x", identity_number="19950314-0016")]
     with pytest.raises(PermanentAgencyError) as caught:
         _lookup(register, s.base_url, bad, date(2025, 1, 1))
     assert "0016" not in str(caught.value)
