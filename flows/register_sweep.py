@@ -128,8 +128,10 @@ def register_sweep(batch_size: int | None = None,
     after: str | None = None
     skip_checked = False
     given_up = 0
+    acquiring_at = time.monotonic()
     try:
         with concurrency([limit_name(r) for r in REGISTERS], occupy=in_flight):
+            acquired_at = time.monotonic()
             while True:
                 batch = check_batch(run_key, after, size, in_flight, skip_checked)
                 given_up += len(batch.failures)
@@ -151,7 +153,9 @@ def register_sweep(batch_size: int | None = None,
     log.info("sweep.done", ongoing=summary.ongoing, checked=summary.checked,
              not_checked=summary.not_checked, requests_given_up=given_up,
              notify_ok=notify_state.is_completed(), **summary.flags)
-    seconds = {"batches": round(checked_at - started, 2),
+    seconds = {"setup": round(acquiring_at - started, 2),
+               "slots": round(acquired_at - acquiring_at, 2),
+               "batches": round(checked_at - acquired_at, 2),
                "notifications": round(notified_at - checked_at, 2),
                "summary": round(time.monotonic() - notified_at, 2)}
     return {**summary.model_dump(mode="json"), "seconds": seconds}

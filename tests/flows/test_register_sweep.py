@@ -4,10 +4,21 @@ simulators on loopback, under Prefect's test harness."""
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import date
 from typing import Any
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterId,
+    LogFilter,
+    LogFilterFlowRunId,
+)
+from prefect.client.schemas.sorting import FlowRunSort
 from sqlmodel import select
 
 from adapters.db import unit_of_work
@@ -196,3 +207,36 @@ def test_social_services_assess_a_flag_once_from_the_cli_and_nothing_else_change
     assert case is not None and (case.phase, case.status) == ("during", "admitted")
     assert count("SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = "
                  "'relapse_assessed'", c=case_id) == 1
+
+
+def test_the_sweep_shows_progress_and_a_summary_without_personal_data(
+        registers: Registers, capsys: pytest.CaptureFixture[str]) -> None:
+    cases = [admitted_case(140 + i) for i in range(5)]
+    registers.add(registers.suspicions, cases[0][2], "MR-P", date(2026, 6, 3))
+
+    assert main(["sweep", "--batch-size", "2", "--in-flight", "1"]) == 0
+
+    bar = capsys.readouterr().err
+    assert "2/5 cases" in bar and "4/5 cases" in bar and "5/5 cases" in bar
+    run = _newest_sweep_run()
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run])))
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(
+            any_=[run])))
+    by_key = {a.key: a for a in artifacts}
+    assert by_key["register-sweep-progress"].data == 100.0
+    summary = str(by_key["register-sweep-summary"].data)
+    assert "| 5 | 5 | 0 | 0 | 0 | 1 |" in summary
+    published = summary + "".join(log.message for log in logs)
+    for _, _, person in cases:
+        assert person not in published and person[2:] not in published
+    assert "Test Person" not in published
+
+
+def _newest_sweep_run() -> uuid.UUID:
+    with get_client(sync_client=True) as client:
+        (run,) = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["register-sweep"])),
+            sort=FlowRunSort.START_TIME_DESC, limit=1)
+    return run.id
