@@ -310,6 +310,8 @@ def main(sizes: list[int]) -> None:
                     f"{entries} entries, {sum(r['flags'].values())} flags |")
                 print(rows[-1], flush=True)  # noqa: T201 - a benchmark's report
                 phases.append(f"| {n:,} | {r['seconds']:.2f} s | "
+                              f"{r['phases']['setup']:.2f} s | "
+                              f"{r['phases']['slots']:.2f} s | "
                               f"{r['phases']['batches']:.2f} s | "
                               f"{r['phases']['notifications']:.2f} s | "
                               f"{r['phases']['summary']:.2f} s |")
@@ -326,8 +328,8 @@ def main(sizes: list[int]) -> None:
           "bare | time per case | peak RSS | register data |")
     print("|---|---|---|---|---|---|---|---|")  # noqa: T201
     print("\n".join(rows))  # noqa: T201
-    print("\n| cases | sweep call | batches (look-ups, flags, checks) | notifications "  # noqa: T201
-          "| summary |\n|---|---|---|---|---|")
+    print("\n| cases | sweep call | setup | concurrency slots | batches (look-ups, flags, "  # noqa: T201
+          "checks) | notifications | summary |\n|---|---|---|---|---|---|---|")
     print("\n".join(phases))  # noqa: T201
     print("\nCPU seconds during the sweep call:\n\n| cases | sweep process | PostgreSQL | "  # noqa: T201
           "Prefect server | criminal-records sim | suspicions sim | social-services sim "
