@@ -170,6 +170,8 @@ def worker(n: int, ports: dict[str, int], pids: dict[str, list[int]]) -> dict[st
     import httpx  # noqa: F401
     import prefect.flow_engine  # noqa: F401
     import prefect.task_engine  # noqa: F401
+    import psycopg  # noqa: F401 - imported by SQLAlchemy on the first query: 0.6 s
+    import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 
     from flows.register_sweep import register_sweep
 
