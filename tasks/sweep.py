@@ -3,9 +3,10 @@
 
 Inside the task one asyncio loop keeps the registers busy while the database works:
 
-- pages of cases (``PAGE_REQUESTS`` requests' worth) are loaded, decrypted and their
-  disclosures journaled in a thread (``tasks.sweep_rows.prepare_page``), the next page
-  while the current one's requests are in flight;
+- the batch is planned as pages of ``PAGE_REQUESTS`` requests' worth of cases (id ranges,
+  ids only); pages are loaded, decrypted and their disclosures journaled in threads
+  (``tasks.sweep_rows.prepare_page``), ``LOADERS`` at a time, while earlier pages'
+  requests are in flight;
 - each register has ``in_flight`` requests in flight at most (the flow holds that many
   slots of the register's Prefect global concurrency limit for the run); a request that
   fails with a retryable error (5xx, 429, timeout) is sent again after

@@ -53,7 +53,9 @@ def cmd_reopen(args: argparse.Namespace) -> int:
         case = reopen(args.case, by=args.by, reason=args.reason)
     except ClosureError as exc:
         raise UsageError(str(exc)) from None
-    out(f"{case.case_number}: reopened (start it again with `utvag case run`)")
+    out(f"{case.case_number}: reopened in the during phase; the recover-stalled-cases "
+        f"deployment starts its run within minutes (now: `utvag case run "
+        f"{case.case_number}`)")
     return 0
 
 
