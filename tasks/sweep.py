@@ -33,7 +33,6 @@ from collections.abc import Callable
 
 import httpx
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run, task_run
 from pydantic import BaseModel
 
@@ -42,7 +41,7 @@ from adapters.http import tls_context
 from adapters.registers import MAX_SUBJECTS_PER_LOOKUP, HttpRegisterAdapter, LookupResult
 from adapters.settings import Settings, get_settings
 from models.relapse import RegisterName
-from tasks.sweep_db import retry_transient_or_db
+from tasks.sweep_db import DB_TASK_OPTIONS
 from tasks.sweep_rows import (
     Page,
     Request,
@@ -53,8 +52,6 @@ from tasks.sweep_rows import (
 )
 
 REGISTERS = (RegisterName.CRIMINAL_RECORDS, RegisterName.SUSPICIONS)
-KIND = {RegisterName.CRIMINAL_RECORDS.value: "conviction",
-        RegisterName.SUSPICIONS.value: "suspicion"}
 PAGE_REQUESTS = 5  # requests per register in a page: 2,500 cases at 500 per request
 PAGES_AHEAD = 4  # pages being loaded, asked or written at once
 LOADERS = 2  # pages being loaded at once (each on its own database connection)
@@ -128,8 +125,8 @@ class _Pipeline:
             else:
                 result.checked[request.register] = (result.checked.get(request.register, 0)
                                                     + len(request.subjects))
-        for register, n in new.items():
-            result.flags[KIND[register]] = result.flags.get(KIND[register], 0) + n
+        for kind, n in new.items():
+            result.flags[kind] = result.flags.get(kind, 0) + n
         listener = PROGRESS.get(self.run_key)
         if listener is not None:
             await asyncio.to_thread(listener, page.loaded)
@@ -181,9 +178,7 @@ async def _check(settings: Settings, *, after: str | None, size: int, in_flight:
     return result
 
 
-@task(name="check-batch", cache_policy=NO_CACHE, persist_result=False, retries=5,
-      retry_delay_seconds=[1, 2, 4, 8, 8], retry_jitter_factor=0.5,
-      retry_condition_fn=retry_transient_or_db)
+@task(name="check-batch", retry_jitter_factor=0.5, **DB_TASK_OPTIONS)
 def check_batch(run_key: str, after: str | None, size: int, in_flight: int,
                 skip_checked: bool = False) -> BatchResult:
     """Check up to ``size`` ongoing cases after case id ``after`` (None: from the first)

@@ -189,7 +189,8 @@ def journal_disclosures(requests: Sequence[Request], run_key: str) -> None:
 def record(done: Sequence[tuple[Request, LookupResult]], cases: dict[str, Case],
            run_key: str) -> dict[str, int]:
     """The flags, their journal entries and the check rows of every request that
-    succeeded, in ONE transaction (one commit per page); new flags per register."""
+    succeeded, in ONE transaction (one commit per page); new flags per kind (conviction,
+    suspicion)."""
     at = datetime.now(UTC)
     findings = [Finding(case_id=uuid.UUID(e.subject_ref), register=register,
                         entry_id=e.entry_id, kind=e.kind, entry_date=e.date)
@@ -198,7 +199,7 @@ def record(done: Sequence[tuple[Request, LookupResult]], cases: dict[str, Case],
     flagged = relapses(findings, admitted_on={
         f.case_id: cases[str(f.case_id)].admitted_on for f in findings})
     table = core_table(RelapseFlag)
-    new_per_register: dict[str, int] = {}
+    new_per_kind: dict[str, int] = {}
     with unit_of_work() as session:
         new: Sequence[Any] = []
         if flagged:
@@ -220,12 +221,12 @@ def record(done: Sequence[tuple[Request, LookupResult]], cases: dict[str, Case],
                  "data": {"flag_id": row.id, "register": row.register, "kind": row.entry_kind,
                           "entry_date": row.entry_date.isoformat()}} for row in new]))
             for row in new:
-                new_per_register[row.register] = new_per_register.get(row.register, 0) + 1
+                new_per_kind[row.entry_kind] = new_per_kind.get(row.entry_kind, 0) + 1
         if done:
             session.execute(_MARK_CHECKED, [
                 {"ids": _uuid_array([s["subject_ref"] for s in request.subjects]),
                  "register": request.register, "at": at, "run": run_key}
                 for request, _ in done])
-    return new_per_register
+    return new_per_kind
 
 

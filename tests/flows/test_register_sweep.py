@@ -167,6 +167,9 @@ def test_register_faults_are_retried_and_the_unchecked_rest_is_caught_up_next_ru
     assert first["checked"] == 0 and first["not_checked"] == 10
     assert sorted(first["not_checked_cases"]) == sorted(number for _, number, _ in cases)
     assert count("SELECT count(*) FROM register_check WHERE register = 'suspicions'") == 0
+    # Every send is journaled first, resends too: 2 requests x (1 + 5 retries) each.
+    assert count("SELECT count(*) FROM register_disclosure WHERE register = 'suspicions' "
+                 "AND sweep_run = :r", r=first["run"]) == 2 * 6
     assert count("SELECT coalesce(sum(cardinality(case_ids)), 0) FROM register_check "
                  "WHERE register = 'criminal_records' AND sweep_run = :r", r=first["run"]) == 10
 
