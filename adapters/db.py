@@ -1,7 +1,8 @@
-"""Database engine, sessions and the unit of work.
+"""The database: one engine per URL and process, the unit of work, migrations.
 
-`unit_of_work()` owns one transaction: it commits when the block ends normally and
-rolls back otherwise, so a task that fails half-way leaves nothing behind.
+`Database.uow()` owns one transaction: it commits when the block ends normally and
+rolls back otherwise, so a use case that fails half-way leaves nothing behind. Use cases
+get their `Database` handed in (`services.runtime.Runtime`); nothing reads a global.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 
-from adapters.settings import get_settings, normalise_database_url
+from adapters.settings import Settings, normalise_database_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,9 +24,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def database_url() -> str:
+def database_url(settings: Settings) -> str:
     """DATABASE_URL when set; otherwise the embedded server under the data directory."""
-    settings = get_settings()
     if settings.database_url:
         return settings.database_url
     from adapters.embedded_pg import embedded_url
@@ -33,46 +33,62 @@ def database_url() -> str:
     return normalise_database_url(embedded_url(settings.data_dir / "pg"))
 
 
-_ENGINES: dict[str, Engine] = {}
+class Database:
+    """An engine (created on first use) and the transactions on it."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, max_overflow: int = 10) -> None:
+        self.url = normalise_database_url(url)
+        self._pool = (pool_size, max_overflow)
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            # hide_parameters: an error message never carries a bound value (a name, an
+            # identity number in a failed INSERT) into a log or a traceback.
+            self._engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True,
+                                         pool_size=self._pool[0], max_overflow=self._pool[1])
+        return self._engine
+
+    @contextmanager
+    def uow(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def raw_connection(self) -> Iterator[Any]:
+        """The pooled psycopg connection itself, for bulk reads where SQLAlchemy's rows
+        cost more than the query (the register sweep reads 100,000s of rows): one
+        transaction, committed when the block ends normally, rolled back otherwise."""
+        with self.engine.connect() as conn:
+            driver = conn.connection.driver_connection
+            try:
+                yield driver
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
 
-def get_engine() -> Engine:
-    url = database_url()
-    if url not in _ENGINES:
-        _ENGINES[url] = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-    return _ENGINES[url]
+_DATABASES: dict[str, Database] = {}
 
 
-def dispose_engines() -> None:
-    for engine in _ENGINES.values():
-        engine.dispose()
-    _ENGINES.clear()
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-@contextmanager
-def raw_connection() -> Iterator[Any]:
-    """The pooled psycopg connection itself, for bulk reads where SQLAlchemy's rows cost
-    more than the query (the register sweep reads 100,000s of rows): one transaction,
-    committed when the block ends normally, rolled back otherwise."""
-    with get_engine().connect() as conn:
-        driver = conn.connection.driver_connection
-        try:
-            yield driver
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+def database_for(settings: Settings) -> Database:
+    """The process's `Database` for the configured URL (one engine per URL)."""
+    url = database_url(settings)
+    if url not in _DATABASES:
+        _DATABASES[url] = Database(url)
+    return _DATABASES[url]
 
 
 def alembic_config(url: str) -> Config:
@@ -85,11 +101,11 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(url: str | None = None) -> None:
-    """Bring the schema to the newest revision of every branch (idempotent)."""
+def migrate(url: str) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
     from alembic import command
 
-    command.upgrade(alembic_config(url or database_url()), "heads")
+    command.upgrade(alembic_config(normalise_database_url(url)), "head")
 
 
 def table(model: type[Any]) -> sa.Table:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])
     wait_deadline_days: int = 14
     agency_answer_deadline_days: int = 30
+    # Where `utvag report` and the grant-account deployment write PDF/HTML/CSV
+    # (None: <data_dir>/reports).
+    reports_dir: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -66,6 +69,10 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
             raise ValueError("encryption_key: a placeholder is not a key")
         return value
+
+    @property
+    def resolved_reports_dir(self) -> Path:
+        return self.reports_dir or self.data_dir / "reports"
 
     @property
     def resolved_key_file(self) -> Path:

@@ -1,18 +1,11 @@
-"""The cipher for personal data, keyed from settings (never from the repository)."""
+"""The key file for personal data (never in the repository)."""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
-from adapters.settings import get_settings
-from models.crypto import Cipher, generate_master_key
-
-
-@lru_cache(maxsize=1)
-def get_cipher() -> Cipher:
-    return Cipher(get_settings().master_key())
+from models.crypto import generate_master_key
 
 
 def ensure_key_file(path: Path) -> bool:

@@ -66,9 +66,9 @@ def case_id(i: int) -> uuid.UUID:
 def populate(dsn: str, n: int) -> None:
     import psycopg
 
-    from adapters.vault import get_cipher
+    from models.crypto import Cipher
 
-    cipher = get_cipher()
+    cipher = Cipher(BENCH_KEY.encode())
     name_enc = cipher.encrypt("Bench Person")
     at = ADMITTED.isoformat()
     with psycopg.connect(dsn) as conn:
@@ -264,7 +264,7 @@ def main(sizes: list[int]) -> None:
     import psycopg
 
     from adapters.embedded_pg import embedded_url
-    from adapters.settings import Settings, get_settings
+    from adapters.settings import Settings
     from utvag_cli.stack import Ports, Stack
 
     pgdata = ROOT / ".data" / "bench-pg"
@@ -273,19 +273,21 @@ def main(sizes: list[int]) -> None:
     with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{database}"')
     dsn = server.replace("/postgres?", f"/{database}?")
-    os.environ["DATABASE_URL"] = "postgresql+psycopg://" + dsn.split("://", 1)[1]
-    os.environ.setdefault("UTVAG_ENCRYPTION_KEY", BENCH_KEY)
-    get_settings.cache_clear()
+    # Handed in, never written to this process's environment; the workers get the same
+    # values in theirs.
+    settings = Settings(DATABASE_URL="postgresql+psycopg://" + dsn.split("://", 1)[1],
+                        encryption_key=BENCH_KEY)
     rows: list[str] = []
     phases: list[str] = []
     cpu_rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="utvag-bench-") as tmp:
         stack = Stack(data_dir=Path(tmp), ports=Ports.free(), answer_delay=0.0)
         try:
-            stack.prepare(Settings())
+            stack.prepare(settings)
             stack.start_prefect()
             stack.start_simulators()
-            env = {**stack.env, "UTVAG_SWEEP_IN_FLIGHT": str(CONCURRENCY),
+            env = {**stack.env, "UTVAG_ENCRYPTION_KEY": BENCH_KEY,
+                   "UTVAG_SWEEP_IN_FLIGHT": str(CONCURRENCY),
                    "UTVAG_SWEEP_REQUEST_SIZE": str(REQUEST_SIZE),
                    "UTVAG_HTTP_READ_TIMEOUT": "30", "PREFECT_LOGGING_LEVEL": "WARNING"}
             ports = stack.ports.simulators

@@ -8,7 +8,8 @@ Each sends a notification through one Prefect notification block of the
 operator's choice (Slack, Teams, e-mail, a custom webhook...): `--notify-block
 TYPE/NAME` names an existing block; `--notify-webhook URL` creates (or updates) a
 custom webhook block `utvag-operators`. Messages carry case numbers, run names,
-wait kinds and states only. Re-deploying replaces the automations by name.
+whether a person or an agency is late, and states only. Re-deploying replaces
+the automations by name.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ ALERTS = (
     Alert("utvag: wait overdue", frozenset({"utvag.wait.overdue"}),
           {"prefect.resource.id": "utvag.case.*"},
           "Utväg: {{ event.resource.name }} waits past its deadline",
-          "{{ event.resource.name }} has waited past {{ event.payload.deadline }} for "
-          "{{ event.payload.wait_kind }} ({{ event.payload.subject }})."),
+          # The payload of flows/overdue.py: who is late (a person or an agency) and
+          # the deadline; never what the wait is about.
+          "{{ event.resource.name }} has waited past {{ event.payload.deadline }} for an "
+          "answer from {{ event.payload.waits_for }}."),
     Alert("utvag: run crashed or failed",
           frozenset({"prefect.flow-run.Crashed", "prefect.flow-run.Failed"}),
           {"prefect.resource.id": "prefect.flow-run.*"},

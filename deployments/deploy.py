@@ -44,7 +44,7 @@ def deploy_spec(spec: DeploymentSpec, *, source: Path = PROJECT_ROOT) -> uuid.UU
     flow: Flow[..., object] = Flow.from_source(  # type: ignore[assignment]
         source=str(source), entrypoint=spec.entrypoint)
     deployment = cast(RunnerDeployment, flow.to_deployment(
-        name=spec.name, interval=spec.interval, tags=list(spec.tags),
+        name=spec.name, interval=spec.interval, cron=spec.cron, tags=list(spec.tags),
         description=spec.description, concurrency_limit=spec.concurrency,
         parameters=spec.parameters,
         # One engine process per flow run, started by this installation's interpreter

@@ -17,13 +17,16 @@ from prefect import Flow
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.utilities.callables import parameter_schema
 
+from adapters.settings import Settings
+from deployments import DEFAULT_WORK_POOL
 from flows.agency_answers import collect_agency_answers
+from flows.grant_account import grant_account
 from flows.new_case import new_case
 from flows.overdue import flag_overdue
 from flows.recover import recover_stalled
 from flows.register_sweep import register_sweep
 
-DEFAULT_WORK_POOL = "utvag"
+__all__ = ["DEFAULT_WORK_POOL", "DeploymentSpec", "registry", "serve_all"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,11 @@ class DeploymentSpec:
     # "path/to/module.py:function", relative to the project root (the worker's source).
     entrypoint: str
     interval: timedelta | None = None
+    # A calendar schedule instead (cron, UTC), for what runs on a date: the yearly account.
+    cron: str | None = None
+    # Runs inherit these: never a municipality, an agency or anything that tells a
+    # destination or a category. A case's run is tagged `phase:<phase>` when started
+    # (`flows.resume`), not here: one run carries a case through two phases.
     tags: tuple[str, ...] = field(default=())
     description: str = ""
     work_pool: str = DEFAULT_WORK_POOL
@@ -59,21 +67,22 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
              overdue_every: timedelta = timedelta(hours=1),
              recover_every: timedelta = timedelta(minutes=1),
              stall_after: timedelta = timedelta(minutes=2),
-             sweep_every: timedelta | None = None) -> list[DeploymentSpec]:
+             sweep_every: timedelta | None = None,
+             settings: Settings | None = None) -> list[DeploymentSpec]:
     if sweep_every is None:
         from adapters.settings import get_settings
 
-        sweep_every = timedelta(hours=get_settings().sweep_every_hours)
+        sweep_every = timedelta(hours=(settings or get_settings()).sweep_every_hours)
     # new-case has no deployment concurrency limit: a suspended case must never hold
     # a slot that a new case needs. Load is bounded by the workers' --limit instead.
     return [
         DeploymentSpec("new-case", new_case, "flows/new_case.py:new_case",
-                       tags=("phase:before",),
-                       description="A case through the before phase (triggered per case)."),
+                       description="A case through the before and the during phase "
+                                   "(triggered per case, with its id only)."),
         DeploymentSpec("collect-agency-answers", collect_agency_answers,
                        "flows/agency_answers.py:collect_agency_answers",
                        interval=collect_every,
-                       tags=("agency", "agency:police", "agency:social_services"),
+                       tags=("agency-answers",),
                        description="Collect agency answers, wake cases.", concurrency_limit=1),
         DeploymentSpec("flag-overdue-waits", flag_overdue, "flows/overdue.py:flag_overdue",
                        interval=overdue_every, tags=("waits",),
@@ -84,10 +93,16 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
                        parameters={"quiet_for_seconds": int(stall_after.total_seconds())},
                        description="Start a new run for cases whose run died with its worker."),
         DeploymentSpec("register-sweep", register_sweep, "flows/register_sweep.py:register_sweep",
-                       interval=sweep_every, tags=("after", "registers", "agency:police"),
+                       interval=sweep_every, tags=("after", "registers"),
                        concurrency_limit=1,
                        description="Check every ongoing case in the criminal-records and "
                                    "suspicion registers; flag relapses for assessment."),
+        # 06:00 Swedish winter time on 15 January: the year before, once its decisions
+        # and payouts are in (the report is due to the government by 2 May).
+        DeploymentSpec("grant-account", grant_account, "flows/grant_account.py:grant_account",
+                       cron="0 5 15 1 *", tags=("grants", "reports"), concurrency_limit=1,
+                       description="The police's annual account of the state grant (PDF, "
+                                   "CSV, markdown artifact); counts suppressed."),
     ]
 
 
@@ -100,7 +115,7 @@ def serve_all(specs: list[DeploymentSpec]) -> None:
     serve(
         *[
             cast(RunnerDeployment, spec.flow.to_deployment(
-                name=spec.name, interval=spec.interval, tags=list(spec.tags),
+                name=spec.name, interval=spec.interval, cron=spec.cron, tags=list(spec.tags),
                 description=spec.description, concurrency_limit=spec.concurrency,
                 parameters=spec.parameters,
             ))

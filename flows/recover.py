@@ -3,7 +3,7 @@
 A worker can die (SIGKILL, a lost machine) with flow runs it had claimed: they
 stay Pending or Running in Prefect and nothing moves the case. This sweep finds
 cases in the before or during phase that are neither waiting nor blocked nor closed
-and have not changed for `quiet_for_seconds` (`tasks.stalled`), and starts a new
+and have not changed for `quiet_for_seconds` (`services.status.stalled_cases`), and starts a new
 new-case run for each one that has no live run (scheduled, recently changed, pending
 for less than five minutes, or running with a heartbeat in the last 90 s: a slow run
 on a busy machine is not a dead one, and a second run of a live case would be a run twice).
@@ -33,7 +33,8 @@ from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFi
 
 from adapters.logs import configure_logging, get_logger
 from flows.resume import start_case_run
-from tasks.stalled import stalled_cases
+from services.runtime import runtime
+from services.status import stalled_cases
 
 _LIVE = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING]
 
@@ -98,12 +99,13 @@ def live_runs(*, fresh_within: timedelta, at: datetime | None = None) -> set[str
 def recover_stalled(quiet_for_seconds: int = 120) -> dict[str, Any]:
     configure_logging()
     quiet_for = timedelta(seconds=quiet_for_seconds)
-    stalled = stalled_cases(quiet_for=quiet_for)
+    rt = runtime()
+    stalled = stalled_cases(rt, quiet_for=quiet_for)
     live = live_runs(fresh_within=quiet_for) if stalled else set()
     restarted: list[str] = []
     for case_id, number in stalled.items():
         if str(case_id) not in live:
-            start_case_run(uuid.UUID(str(case_id)))
+            start_case_run(rt, uuid.UUID(str(case_id)))
             restarted.append(number)
     get_logger().info("cases.recovered", stalled=len(stalled), restarted=len(restarted))
     return {"stalled": len(stalled), "restarted": restarted}

@@ -8,7 +8,7 @@ register_sweep; register_sweep()"`.
 The flow runs `check-batch` tasks one after another, each over the next `batch_size`
 ongoing cases by id (never one task per case: 4 task runs for 100,000 cases by
 default); inside a task a pipeline keeps `in_flight` requests in flight per register
-while the database loads, decrypts and writes (`tasks/sweep.py`). The run holds
+while the database loads, decrypts and writes (`services.sweep`). The run holds
 `in_flight` slots of each register's Prefect global concurrency limit
 `register:<name>` (created if missing, size `UTVAG_REGISTER_CONCURRENCY`, default 8) for
 its whole duration: all sweeps together never have more requests in flight to a register
@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from prefect import flow
@@ -40,15 +40,20 @@ from prefect.exceptions import ObjectNotFound
 from prefect.runtime import flow_run
 
 from adapters.logs import configure_logging, get_logger
-from adapters.registry import agency_clients
-from adapters.settings import get_settings
-from tasks.relapse import notify_relapses
-from tasks.sweep import PROGRESS, REGISTERS, check_batch, limit_name
-from tasks.sweep_db import SweepSummary, count_ongoing, summarise
+from adapters.registry import agency_ports, register_ports
+from adapters.social_services.port import SocialServicesPort
+from services.runtime import Runtime, runtime
+from services.sweep import REGISTERS, OpenRegisters, SweepSummary
+from tasks.retry import with_retry_settings
+from tasks.sweep import check_batch, count_ongoing, notify_relapses, summarise
 
-Progress = Callable[[int, int], None]
+Listener = Callable[[int, int], None]  # (cases done, cases in all)
 # Process-local listeners (the CLI's progress bar); Prefect sees only the artifact.
-PROGRESS_LISTENERS: list[Progress] = []
+PROGRESS_LISTENERS: list[Listener] = []
+
+
+def limit_name(register: str) -> str:
+    return f"register:{register}"
 
 
 def ensure_register_limits(limit: int) -> None:
@@ -62,7 +67,7 @@ def ensure_register_limits(limit: int) -> None:
                     GlobalConcurrencyLimitCreate(name=limit_name(register), limit=limit))
 
 
-def _markdown(summary: SweepSummary) -> str:
+def markdown(summary: SweepSummary) -> str:
     lines = [
         "## Register sweep", "",
         "| ongoing cases | checked | not checked | of which no consent to the police "
@@ -80,16 +85,13 @@ def _markdown(summary: SweepSummary) -> str:
     return "\n".join(lines)
 
 
-def _run_key() -> str:
-    return str(flow_run.id or uuid.uuid4())
-
-
 class _Progress:
     """Pages finished -> the progress artifact (at most once a second) and the
-    process-local listeners (the CLI's bar). Called from the batch's threads."""
+    listeners (the CLI's bar). Called from the batch's threads."""
 
-    def __init__(self, artifact: Any, total: int) -> None:
+    def __init__(self, artifact: Any, *, total: int, listeners: Sequence[Listener]) -> None:
         self.artifact, self.total = artifact, max(total, 1)
+        self.listeners = listeners
         self.done = 0
         self.shown_at = time.monotonic()
         self.lock = threading.Lock()
@@ -101,7 +103,7 @@ class _Progress:
             show = done == self.total or now - self.shown_at >= 1.0
             if show:
                 self.shown_at = now
-        for listener in PROGRESS_LISTENERS:
+        for listener in self.listeners:
             listener(done, self.total)
         if show:
             update_progress_artifact(artifact_id=self.artifact,
@@ -112,43 +114,48 @@ class _Progress:
 def register_sweep(batch_size: int | None = None,
                    in_flight: int | None = None) -> dict[str, Any]:
     configure_logging()
-    settings = get_settings()
+    rt = runtime()
+    with agency_ports(rt.settings) as ports:
+        return sweep(rt=rt, open_registers=register_ports, social=ports.social_services,
+                     batch_size=batch_size, in_flight=in_flight, listeners=PROGRESS_LISTENERS)
+
+
+def sweep(*, rt: Runtime, open_registers: OpenRegisters, social: SocialServicesPort,
+          batch_size: int | None = None, in_flight: int | None = None,
+          listeners: Sequence[Listener] = ()) -> dict[str, Any]:
+    """The sweep's body (inside a flow run): batches, notifications, summary."""
+    settings = rt.settings
     size = batch_size or settings.sweep_batch_size
     in_flight = min(in_flight or settings.sweep_in_flight, settings.register_concurrency)
-    run_key = _run_key()
+    run_key = str(flow_run.id or uuid.uuid4())
     log = get_logger(sweep_run=run_key)
-    ensure_register_limits(settings.register_concurrency)
-    delays = settings.agency_retry_delays
     started = time.monotonic()
-    total = count_ongoing()
+    ensure_register_limits(settings.register_concurrency)
+    total = count_ongoing(rt)
     artifact = create_progress_artifact(progress=0.0, key="register-sweep-progress",
                                         description="Register sweep: share of ongoing cases "
                                                     "done")
-    PROGRESS[run_key] = _Progress(artifact, total)
+    progress = _Progress(artifact, total=total, listeners=listeners)
     after: str | None = None
     skip_checked = False
     given_up = 0
     acquiring_at = time.monotonic()
-    try:
-        with concurrency([limit_name(r) for r in REGISTERS], occupy=in_flight):
-            acquired_at = time.monotonic()
-            while True:
-                batch = check_batch(run_key, after, size, in_flight, skip_checked)
-                given_up += len(batch.failures)
-                skip_checked = skip_checked or batch.retried
-                if batch.planned < size or batch.last_id is None:
-                    break
-                after = batch.last_id
-    finally:
-        PROGRESS.pop(run_key, None)
+    with concurrency([limit_name(r) for r in REGISTERS], occupy=in_flight):
+        acquired_at = time.monotonic()
+        while True:
+            batch = check_batch(rt, open_registers, run_key=run_key, after=after, size=size,
+                                in_flight=in_flight, skip_checked=skip_checked,
+                                progress=progress)
+            given_up += len(batch.failures)
+            skip_checked = skip_checked or batch.retried
+            if batch.planned < size or batch.last_id is None:
+                break
+            after = batch.last_id
     checked_at = time.monotonic()
-    with agency_clients() as clients:
-        notify_state = notify_relapses.with_options(
-            retries=len(delays), retry_delay_seconds=delays,
-        )(clients.social_services, return_state=True)
+    notify_state = with_retry_settings(notify_relapses, settings)(rt, social, return_state=True)
     notified_at = time.monotonic()
-    summary = summarise(run_key)
-    create_markdown_artifact(key="register-sweep-summary", markdown=_markdown(summary),
+    summary = summarise(rt, run_key)
+    create_markdown_artifact(key="register-sweep-summary", markdown=markdown(summary),
                              description="Register sweep: counts only, no personal data")
     log.info("sweep.done", ongoing=summary.ongoing, checked=summary.checked,
              not_checked=summary.not_checked, requests_given_up=given_up,

@@ -1,18 +1,19 @@
-"""Wake a waiting case after its answer was recorded.
+"""Wake a waiting case after its answer was recorded, and start case runs.
 
-The answer is already in our database; this only gets the case's flow going
-again: resume its suspended run when there is one (with the form's input when
-that run is waiting for one), or start a new run of the new-case deployment.
-Without a Prefect server, the answer stays recorded and the next run uses it.
+The answer is already in our database; this only gets the case's flow going again:
+resume its suspended run when there is one, or start a new run of the new-case
+deployment. Without a Prefect server, the answer stays recorded and the next run uses it.
+Runs are named `<case number>-<phase>` and tagged with the phase only: nothing on a run
+tells a municipality, an agency or a category.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Literal
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import State
 from prefect.deployments import run_deployment
@@ -20,43 +21,32 @@ from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 
 from adapters.logs import get_logger
-from models.enums import WaitKind
-from tasks.cases import CaseSnapshot, snapshot
-from tasks.waits import waiting_run
+from services import snapshot, waits
+from services.runtime import Runtime
 
 NEW_CASE_DEPLOYMENT = "new-case/new-case"
 Woken = Literal["resumed", "running", "started", "recorded"]
 
 
-def case_tags(*, phase: str, municipality: str, agencies: Iterable[str] = ()) -> list[str]:
-    return [f"phase:{phase}", f"municipality:{municipality}",
-            *(f"agency:{agency}" for agency in sorted(set(agencies)))]
+def run_name(case_number: str, phase: str) -> str:
+    return f"{case_number}-{phase}"
 
 
-def involved_agencies(case: CaseSnapshot) -> set[str]:
-    """Agencies the case has asked or waits for (from "agency:kind" subjects)."""
-    subjects = [*case.requests, *(w.subject for w in case.open_waits
-                                  if w.kind in (WaitKind.AGENCY_ANSWER, WaitKind.CONSENT))]
-    return {subject.split(":")[0] for subject in subjects}
-
-
-def start_case_run(case_id: uuid.UUID) -> uuid.UUID:
-    case = snapshot(case_id)
+def start_case_run(rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
+    case = snapshot.load(rt, case_id)
     # Never a subflow of the flow that wakes the case (collect-agency-answers,
-    # recover-stalled-cases, a sweep): Prefect cannot suspend a subflow, and the
-    # case's run must be able to wait.
+    # recover-stalled-cases): Prefect cannot suspend a subflow, and the case's run must
+    # be able to wait.
     run = run_deployment(
         NEW_CASE_DEPLOYMENT, parameters={"case_id": str(case_id)}, timeout=0, as_subflow=False,
-        tags=case_tags(phase=case.phase, municipality=case.municipality,
-                       agencies=involved_agencies(case)),
-    )
+        flow_run_name=run_name(case.case_number, case.phase), tags=[f"phase:{case.phase}"])
     return run.id  # type: ignore[union-attr]
 
 
 def _settled_state(run_id: uuid.UUID, *, patience: float) -> State | None:
     """The run's state once it is paused or final, or its running state after
-    `patience` seconds. A run that is about to suspend when an answer arrives
-    would otherwise be left suspended with its answer already recorded."""
+    `patience` seconds. A run that is about to suspend when an answer arrives would
+    otherwise be left suspended with its answer already recorded."""
     deadline = time.monotonic() + patience
     with get_client(sync_client=True) as client:
         while True:
@@ -68,23 +58,21 @@ def _settled_state(run_id: uuid.UUID, *, patience: float) -> State | None:
             time.sleep(0.5)
 
 
-def wake_case(case_id: uuid.UUID, *, run_input: dict[str, Any] | None = None,
-              patience: float = 15.0) -> Woken:
+def wake_case(rt: Runtime, case_id: uuid.UUID, *, patience: float = 15.0) -> Woken:
     log = get_logger(case_id=str(case_id))
     try:
-        run_id = waiting_run(case_id)
+        run_id = waits.holding_run(rt, case_id)
         if run_id is not None:
             state = _settled_state(run_id, patience=patience)
             if state is not None and state.is_paused():
-                keyset = state.state_details.run_input_keyset
-                resume_flow_run(run_id, run_input=run_input if keyset else None)
+                resume_flow_run(run_id)
                 log.info("case.resumed", flow_run_id=str(run_id))
                 return "resumed"
             if state is not None and not state.is_final():
                 return "running"
-        start_case_run(case_id)
+        start_case_run(rt, case_id)
         log.info("case.run_started")
         return "started"
-    except (ObjectNotFound, OSError, RuntimeError) as exc:
+    except (ObjectNotFound, OSError, RuntimeError, httpx.HTTPError) as exc:
         log.warning("case.not_woken", error=type(exc).__name__)
         return "recorded"

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine, pool
+from sqlmodel import SQLModel
 
-from models.tables import SQLModel
+import models.during_tables  # noqa: F401 - registers the during-phase tables
+import models.tables  # noqa: F401 - registers the case tables (and the sweep's)
 
 target_metadata = SQLModel.metadata
+
+
+def _configure(connection: Any) -> None:
+    # What `alembic revision --autogenerate` compares; tests/integration/test_migrations.py
+    # compares more (VARCHAR lengths, index methods and WHERE clauses).
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      compare_type=True, compare_server_default=True)
 
 
 def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     connectable = context.config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, target_metadata=target_metadata)
+        _configure(connectable)
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = create_engine(str(url), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
         connection.commit()

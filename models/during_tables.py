@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from models.columns import bigint_fk, identity_pk
+
 
 class NeedsAssessment(SQLModel, table=True):
     __tablename__ = "needs_assessment"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     needs: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
     network: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
@@ -24,7 +26,7 @@ class NeedsAssessment(SQLModel, table=True):
 class MeetingInvitation(SQLModel, table=True):
     __tablename__ = "meeting_invitation"
     __table_args__ = (sa.UniqueConstraint("case_id", "invitee"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     invitee: str
     units: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String()))
@@ -37,8 +39,8 @@ class MeetingInvitation(SQLModel, table=True):
 class Provider(SQLModel, table=True):
     """An external provider of interventions (an organisation, never a person's data)."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True)
+    id: int | None = identity_pk()
+    name: str = Field(unique=True, max_length=200)
     vetted_by: str | None = None
     vetted_on: date | None = None
     next_follow_up_due: date | None = None
@@ -47,8 +49,8 @@ class Provider(SQLModel, table=True):
 
 class ProviderFollowUp(SQLModel, table=True):
     __tablename__ = "provider_follow_up"
-    id: int | None = Field(default=None, primary_key=True)
-    provider_id: int = Field(foreign_key="provider.id", index=True)
+    id: int | None = identity_pk()
+    provider_id: int = Field(foreign_key="provider.id", index=True, sa_type=sa.BigInteger)
     verdict: str
     reported_by: str
     reported_on: date
@@ -57,10 +59,10 @@ class ProviderFollowUp(SQLModel, table=True):
 
 
 class Intervention(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     kind: str
-    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    provider_id: int | None = bigint_fk("provider.id")
     start: date
     planned_end: date
     cost_sek: int = Field(sa_type=sa.BigInteger())
@@ -72,7 +74,7 @@ class CoordinatorStatement(SQLModel, table=True):
     """The police defector coordinator's statement (utlåtande) for the grant application."""
 
     __tablename__ = "coordinator_statement"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     supports: bool
     recorded_by: str
@@ -92,7 +94,7 @@ class GrantDecisionRow(SQLModel, table=True):
     """The decision on a case's grant application; granted rows are the year's ledger."""
 
     __tablename__ = "grant_decision"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     year: int = Field(foreign_key="grant_budget.year")
     kind: str
@@ -106,7 +108,7 @@ class Relocation(SQLModel, table=True):
     """Where the person moves. Destination municipality and address are encrypted: only
     the placing and the receiving social services may read them (`tasks.relocation`)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     destination_enc: bytes
     address_enc: bytes
@@ -124,7 +126,7 @@ class OutcomeIndicator(SQLModel, table=True):
 
     __tablename__ = "outcome_indicator"
     __table_args__ = (sa.UniqueConstraint("case_id", "months"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     months: int
     stable_housing: bool
@@ -139,7 +141,7 @@ class TransferOffer(SQLModel, table=True):
     The receiving municipality is the destination: it is not stored here in clear."""
 
     __tablename__ = "transfer_offer"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     offered_by: str
     offered_at: datetime
@@ -155,7 +157,7 @@ class ProtectionRequest(SQLModel, table=True):
     measure asked for and the decision. The request itself is an `agency_request` (key)."""
 
     __tablename__ = "protection_request"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     measure: str  # sekretessmarkering or skyddad_folkbokforing
     status: str  # requested, granted, rejected
@@ -171,9 +173,9 @@ class BelongingsMove(SQLModel, table=True):
     the address, which the provider never gets. No destination is stored here."""
 
     __tablename__ = "belongings_move"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
-    provider_id: int | None = Field(default=None, foreign_key="provider.id")
+    provider_id: int | None = bigint_fk("provider.id")
     status: str  # ordered, delivered
     ordered_by: str
     ordered_at: datetime

@@ -4,7 +4,9 @@ budget ledger and the outcomes of a decision. Pure: no I/O. Whole kronor (int) o
 The police decide per individual case; the annual appropriation is capped (72.5 MSEK in
 2022, of which at most 10 MSEK as direct operational support to organisations). A grant
 beyond what is left of the year's appropriation (or of the cap, for direct operational
-support) is refused.
+support) is refused. The caps of each year are dated data (`models.appropriation`,
+table `grant_appropriation`); the defaults below are the 2022 caps, kept for callers
+that have no database at hand.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ DIRECT_OPERATIONAL_CAP_SEK = 10_000_000
 class GrantKind(StrEnum):
     INDIVIDUAL_CASE = "individual_case"  # to a municipality, per individual
     DIRECT_OPERATIONAL = "direct_operational"  # direct operational support to organisations
+    # Development work by an agency of the joint government assignment (SiS,
+    # Socialstyrelsen): counts against the appropriation, not the direct-support cap.
+    AGENCY_DEVELOPMENT = "agency_development"
 
 
 class RejectionReason(StrEnum):

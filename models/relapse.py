@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
+from models.columns import identity_pk
+
 
 class RegisterName(StrEnum):
     CRIMINAL_RECORDS = "criminal_records"
@@ -63,8 +65,11 @@ def relapses(findings: Iterable[Finding], *, admitted_on: dict[uuid.UUID, date])
 class RelapseFlag(SQLModel, table=True):
     __tablename__ = "relapse_flag"
     __table_args__ = (sa.UniqueConstraint("case_id", "register", "entry_id",
-                                          name="uq_relapse_flag_entry"),)
-    id: int | None = Field(default=None, primary_key=True)
+                                          name="uq_relapse_flag_entry"),
+                      # The notifier reads only the flags it has not sent yet.
+                      sa.Index("ix_relapse_flag_unnotified", "id",
+                               postgresql_where=sa.text("notified_at IS NULL")))
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id")
     # "register" in the database; the attribute would shadow BaseModel.register.
     register_name: str = Field(sa_column=sa.Column("register", sa.String(), nullable=False))
@@ -85,7 +90,8 @@ class RegisterCheck(SQLModel, table=True):
     this register (written with the request's flags, in one transaction)."""
 
     __tablename__ = "register_check"
-    id: int | None = Field(default=None, primary_key=True)
+    __table_args__ = (sa.Index("ix_register_check_run", "sweep_run", "register"),)
+    id: int | None = identity_pk()
     sweep_run: str
     register_name: str = Field(sa_column=sa.Column("register", sa.String(), nullable=False))
     checked_at: datetime
@@ -98,7 +104,10 @@ class RegisterDisclosure(SQLModel, table=True):
     before the request is sent (append-only, like ``case_journal``)."""
 
     __tablename__ = "register_disclosure"
-    id: int | None = Field(default=None, primary_key=True)
+    # A case's disclosures are found with `case_ids @> ARRAY[id]`.
+    __table_args__ = (sa.Index("ix_register_disclosure_case_ids", "case_ids",
+                               postgresql_using="gin"),)
+    id: int | None = identity_pk()
     at: datetime
     actor: str
     agency: str

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from models.columns import identity_pk
+
 
 def _uuid() -> uuid.UUID:
     return uuid.uuid4()
@@ -21,20 +23,20 @@ def _uuid() -> uuid.UUID:
 
 class County(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=2)
-    name: str
+    name: str = Field(unique=True)
 
 
 class Municipality(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=4)
     name: str
-    county_code: str = Field(foreign_key="county.code")
+    county_code: str = Field(foreign_key="county.code", max_length=2)
 
 
 class Person(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=_uuid, primary_key=True)
     identity_enc: bytes
     name_enc: bytes
-    identity_hash: str = Field(unique=True)
+    identity_hash: str = Field(unique=True, max_length=64)
     protection_level: str
     sex: str
     birth_date: date
@@ -42,10 +44,13 @@ class Person(SQLModel, table=True):
 
 
 class Case(SQLModel, table=True):
+    # One open case per person, enforced by the database, not only by the intake code.
+    __table_args__ = (sa.Index("uq_case_open_per_person", "person_id", unique=True,
+                               postgresql_where=sa.text("status <> 'closed'")),)
     id: uuid.UUID = Field(default_factory=_uuid, primary_key=True)
-    case_number: str = Field(unique=True)
+    case_number: str = Field(unique=True, max_length=15)
     person_id: uuid.UUID = Field(foreign_key="person.id")
-    placing_municipality: str = Field(foreign_key="municipality.code")
+    placing_municipality: str = Field(foreign_key="municipality.code", max_length=4)
     referring_agency: str
     milieu: str
     custody_status: str
@@ -61,7 +66,10 @@ class Case(SQLModel, table=True):
 
 class JournalEntry(SQLModel, table=True):
     __tablename__ = "case_journal"
-    id: int | None = Field(default=None, primary_key=True)
+    # The sweep finds each case's admission without reading the rest of its journal.
+    __table_args__ = (sa.Index("ix_case_journal_admitted", "case_id",
+                               postgresql_where=sa.text("kind = 'admitted'")),)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     at: datetime
     actor: str
@@ -69,11 +77,12 @@ class JournalEntry(SQLModel, table=True):
     phase: str
     status: str
     reason: str
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=pg.JSONB)
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=pg.JSONB,
+                                 sa_column_kwargs={"server_default": sa.text("'{}'::jsonb")})
 
 
 class Consent(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     agency: str
     state: str
@@ -85,18 +94,19 @@ class Consent(SQLModel, table=True):
 class EligibilityAnswer(SQLModel, table=True):
     __tablename__ = "eligibility_assessment"
     __table_args__ = (sa.UniqueConstraint("case_id", "criterion"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id")
     criterion: str
     holds: bool | None = None
-    evidence_note: str = ""
+    evidence_note: str = Field(default="", max_length=2000,
+                               sa_column_kwargs={"server_default": ""})
     recorded_by: str
     recorded_at: datetime
 
 
 class ThreatAssessment(SQLModel, table=True):
     __tablename__ = "threat_assessment"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     level: str
     exclusion_zones: list[str] = Field(default_factory=list, sa_type=pg.ARRAY(sa.String(4)))
@@ -108,14 +118,14 @@ class ThreatAssessment(SQLModel, table=True):
 
 class AgencyRequest(SQLModel, table=True):
     __tablename__ = "agency_request"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     agency: str
     kind: str
     idempotency_key: str = Field(unique=True)
     status: str
     external_id: str | None = None
-    attempts: int = 0
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_error: str | None = None
     created_at: datetime
     sent_at: datetime | None = None
@@ -124,7 +134,10 @@ class AgencyRequest(SQLModel, table=True):
 
 class CaseWait(SQLModel, table=True):
     __tablename__ = "case_wait"
-    id: int | None = Field(default=None, primary_key=True)
+    # A case waits for a given thing at most once at a time.
+    __table_args__ = (sa.Index("uq_case_wait_open", "case_id", "kind", "subject", unique=True,
+                               postgresql_where=sa.text("answered_at IS NULL")),)
+    id: int | None = identity_pk()
     case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     kind: str
     subject: str
@@ -145,4 +158,6 @@ class CaseNumberCounter(SQLModel, table=True):
 
 # The register sweep's tables live beside their rules; registered here so that every
 # user of `models.tables` (and the migration check) sees the whole schema.
+# The state grant model (applications beyond cases, decisions, payouts): same reason.
+from models.grant_model import GrantApplication, GrantPayout  # noqa: E402, F401
 from models.relapse import RegisterCheck, RegisterDisclosure, RelapseFlag  # noqa: E402, F401

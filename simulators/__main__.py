@@ -18,8 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
-from simulators import SimulatorConfig
 from simulators.catalog import APPS, DEFAULT_PORTS
+from simulators.config import SimulatorConfig
 from simulators.server import is_loopback
 
 __all__ = ["build_parser", "config_from_args", "main"]

@@ -8,21 +8,11 @@ underscores), e.g. `UTVAG_SOCIAL_SERVICES_URL`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from fastapi import FastAPI
-
-from simulators import (
-    SimulatorConfig,
-    police,
-    police_grants,
-    registers,
-    social_services,
-    tax_agency,
-)
+from simulators import police, police_grants, registers, social_services, tax_agency
+from simulators.app import AppFactory
 from simulators.invitations import app_for
 
-APPS: dict[str, Callable[[SimulatorConfig], FastAPI]] = {
+APPS: dict[str, AppFactory] = {
     "police": police.create_app,
     "social-services": social_services.create_app,
     "kriminalvarden": app_for("kriminalvarden"),

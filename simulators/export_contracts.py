@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from simulators import SimulatorConfig
 from simulators.catalog import APPS
+from simulators.config import SimulatorConfig
 
 __all__ = ["CONTRACTS_DIR", "main", "render_contracts"]
 

@@ -9,26 +9,26 @@ delays one case's sign-off; ``reject_status`` rejects its POSTs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import FastAPI, Request, Response
 from pydantic import Field
 
 from adapters.common import SubmittedRequest
 from adapters.invitations.schemas import InvitationRequest as WireInvitationRequest
 from adapters.invitations.schemas import InvitationResult
-from simulators import (
+from simulators.app import AppFactory, create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
     TRANSIENT_RESPONSES,
     ErrorBody,
-    SimulatorConfig,
     Subject,
-    create_base_app,
     require_idempotency_key,
 )
+from simulators.store import Scenario
 
-__all__ = ["AGENCY_TITLES", "app_for"]
+__all__ = ["AGENCY_TITLES", "InvitationScenario", "app_for"]
 
 AGENCY_TITLES = {
     "kriminalvarden": "Kriminalvården/Frivården",
@@ -58,13 +58,18 @@ class InvitationRequest(WireInvitationRequest):
                                  description="Version of the routing rules that called it.")
 
 
-def app_for(agency: str) -> Callable[[SimulatorConfig], FastAPI]:
+class InvitationScenario(Scenario):
+    """Per-case overrides of an invitation: only the common ones (a delayed sign-off, a
+    rejected POST); the sign-off itself has no variants."""
+
+
+def app_for(agency: str) -> AppFactory:
     """The app factory of one agency's invitation simulator."""
 
-    def create_app(config: SimulatorConfig) -> FastAPI:
+    def create_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
         app, store = create_base_app(
             config, title=f"{AGENCY_TITLES[agency]}: meeting-invitation API (Utväg contract)",
-            description=_DESCRIPTION)
+            description=_DESCRIPTION, scenario_type=InvitationScenario, clock=clock)
 
         @app.post(
             "/meeting-invitations", operation_id="inviteToMeeting", status_code=201,
@@ -94,7 +99,7 @@ def app_for(agency: str) -> Callable[[SimulatorConfig], FastAPI]:
                 delay=config.answer_delay_seconds)
             if not created:
                 response.status_code = 200
-            status = "signed_off" if record.is_ready() else "pending"
+            status = "signed_off" if store.is_ready(record) else "pending"
             return SubmittedRequest(request_id=record.request_id, status=status, created=created)
 
         @app.get(
@@ -107,7 +112,7 @@ def app_for(agency: str) -> Callable[[SimulatorConfig], FastAPI]:
             """`pending` until the agency has signed off the meeting's decision, then
             `signed_off` with the signing officer's staff id and the time."""
             record = store.get(request_id)
-            if not record.is_ready():
+            if not store.is_ready(record):
                 return InvitationResult(request_id=record.request_id, status="pending")
             return InvitationResult(request_id=record.request_id, status="signed_off",
                                     signed_off_by=f"{agency}-officer",

@@ -10,6 +10,7 @@ overrides any of that per case number.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from fastapi import FastAPI, Request, Response
 from pydantic import Field
@@ -22,19 +23,20 @@ from adapters.police.schemas import (
     ThreatAssessmentResult,
     ThreatLevel,
 )
-from simulators import (
+from simulators.app import create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
     TRANSIENT_RESPONSES,
     ErrorBody,
-    SimulatorConfig,
-    StoredRequest,
     Subject,
-    create_base_app,
     require_idempotency_key,
 )
+from simulators.store import Scenario, StoredRequest
 
-__all__ = ["create_app", "level_for_milieu"]
+__all__ = ["PoliceScenario", "create_app", "level_for_milieu"]
 
 VALIDITY = timedelta(days=180)
 _LEVEL_BY_MILIEU: dict[str, ThreatLevel] = {
@@ -64,19 +66,28 @@ class ThreatAssessmentRequest(WireThreatAssessmentRequest):
     )
 
 
+class PoliceScenario(Scenario):
+    """Per-case overrides of the threat assessment."""
+
+    level: ThreatLevel | None = None
+    exclusion_zones: list[Annotated[str, Field(pattern=MUNICIPALITY_CODE)]] | None = None
+    relocation_required: bool | None = None
+
+
 def level_for_milieu(milieu: str) -> ThreatLevel:
     """The simulator's default threat level for a milieu."""
     return _LEVEL_BY_MILIEU.get(milieu, "low")
 
 
-def create_app(config: SimulatorConfig) -> FastAPI:
+def create_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
     """Build the police simulator; state lives in the app (and ``config.state_file``)."""
     app, store = create_base_app(
-        config, title="Police threat-assessment API (Utväg contract)", description=_DESCRIPTION
+        config, title="Police threat-assessment API (Utväg contract)", description=_DESCRIPTION,
+        scenario_type=PoliceScenario, clock=clock,
     )
 
     def status_of(record: StoredRequest) -> str:
-        return "completed" if record.is_ready() else "pending"
+        return "completed" if store.is_ready(record) else "pending"
 
     @app.post(
         "/threat-assessments",
@@ -130,7 +141,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         police have assessed it, then `completed` with level, exclusion zones, whether
         relocation is required and the last day the assessment is valid."""
         record = store.get(request_id)
-        if not record.is_ready():
+        if not store.is_ready(record):
             return ThreatAssessmentResult(request_id=record.request_id, status="pending")
         scenario = store.scenario(record.case_number)
         level = scenario.level or level_for_milieu(record.details["milieu"])

@@ -10,7 +10,7 @@ granted. The scenario `grant_completion: true` asks for a completion first. Deci
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from pydantic import Field
@@ -18,19 +18,20 @@ from pydantic import Field
 from adapters.common import SubmittedRequest
 from adapters.police_grants.schemas import GrantApplication as WireGrantApplication
 from adapters.police_grants.schemas import GrantDecision
-from simulators import (
+from simulators.app import create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
     TRANSIENT_RESPONSES,
     ErrorBody,
-    SimulatorConfig,
-    StoredRequest,
     Subject,
-    create_base_app,
     require_idempotency_key,
 )
+from simulators.store import Scenario, StoredRequest
 
-__all__ = ["COMPLETION_DAYS", "create_app"]
+__all__ = ["COMPLETION_DAYS", "GrantScenario", "create_app"]
 
 COMPLETION_DAYS = 14
 _DESCRIPTION = """Applications by municipalities for state grants to defector work, per
@@ -49,20 +50,29 @@ class GrantApplication(WireGrantApplication):
     amount_sek: int = Field(ge=0, le=100_000_000)
 
 
+class GrantScenario(Scenario):
+    """Per-case override of the grant decision."""
+
+    grant_completion: bool | None = Field(
+        default=None, description="Ask for a completion before deciding."
+    )
+
+
 def _details(body: GrantApplication) -> dict[str, str]:
     supports = "none" if body.statement is None else str(body.statement.supports).lower()
     return {"amount": str(body.amount_sek), "supports": supports,
             "interventions": str(len(body.interventions))}
 
 
-def _decide(record: StoredRequest, *, ask_completion: bool = False) -> GrantDecision:
+def _decide(record: StoredRequest, *, now: datetime,
+            ask_completion: bool = False) -> GrantDecision:
     d, rid = record.details, record.request_id
-    if not record.is_ready():
+    if not record.is_ready(now):
         return GrantDecision(request_id=rid, status="pending")
     incomplete = ask_completion and d.get("completed") != "true"
     if incomplete or d["supports"] == "none" or d["interventions"] == "0":
         deadline = (record.ready_at + timedelta(days=COMPLETION_DAYS)).date()
-        if datetime.now(UTC).date() > deadline:
+        if now.date() > deadline:
             return GrantDecision(request_id=rid, status="rejected",
                                  rejection_reason="not_completed_when_asked")
         return GrantDecision(request_id=rid, status="completion_requested",
@@ -73,12 +83,16 @@ def _decide(record: StoredRequest, *, ask_completion: bool = False) -> GrantDeci
     return GrantDecision(request_id=rid, status="granted", amount_sek=int(d["amount"]))
 
 
-def create_app(config: SimulatorConfig) -> FastAPI:
+def create_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
+    """Build the police grants simulator; state lives in the app (and the state file)."""
     app, store = create_base_app(config, title="Police grants API (Utväg contract)",
-                                 description=_DESCRIPTION)
+                                 description=_DESCRIPTION, scenario_type=GrantScenario,
+                                 clock=clock)
+
     def decide(record: StoredRequest) -> GrantDecision:
         scenario = store.scenario(record.case_number)
-        return _decide(record, ask_completion=bool(scenario.grant_completion))
+        return _decide(record, now=store.clock.now(),
+                       ask_completion=bool(scenario.grant_completion))
 
     common = {400: {"model": ErrorBody, "description": "Idempotency-Key header missing."},
               **TRANSIENT_RESPONSES}

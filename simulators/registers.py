@@ -31,7 +31,11 @@ from adapters.registers.schemas import (
 )
 from adapters.registers.schemas import LookupRequest as WireLookupRequest
 from adapters.registers.schemas import LookupSubject as WireLookupSubject
-from simulators import TRANSIENT_RESPONSES, ErrorBody, SimulatorConfig, create_base_app
+from simulators.app import create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import TRANSIENT_RESPONSES, ErrorBody
+from simulators.store import Scenario
 
 __all__ = ["ScenarioEntry", "create_criminal_records_app", "create_suspicions_app"]
 
@@ -83,18 +87,23 @@ class _Register:
         self.subjects = 0
 
 
-def create_criminal_records_app(config: SimulatorConfig) -> FastAPI:
-    """The criminal-records register simulator."""
-    return _create_app(config, register="criminal_records")
+def create_criminal_records_app(config: SimulatorConfig, /, *,
+                                clock: Clock | None = None) -> FastAPI:
+    """The criminal-records register simulator (a look-up is answered at once: ``clock``
+    is accepted for a uniform factory and unused)."""
+    return _create_app(config, register="criminal_records", clock=clock)
 
 
-def create_suspicions_app(config: SimulatorConfig) -> FastAPI:
-    """The suspicion register simulator."""
-    return _create_app(config, register="suspicions")
+def create_suspicions_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
+    """The suspicion register simulator (``clock``: as above)."""
+    return _create_app(config, register="suspicions", clock=clock)
 
 
-def _create_app(config: SimulatorConfig, *, register: Register) -> FastAPI:
-    app, _store = create_base_app(config, title=_TITLE[register], description=_DESCRIPTION)
+def _create_app(config: SimulatorConfig, *, register: Register, clock: Clock | None) -> FastAPI:
+    # The register's entries are its scenario; the common per-case overrides do not apply
+    # to a read-only look-up.
+    app, _store = create_base_app(config, title=_TITLE[register], description=_DESCRIPTION,
+                                  scenario_type=Scenario, clock=clock)
     state = _Register()
     kind = _KIND[register]
 

@@ -15,24 +15,26 @@ from adapters.social_services.schemas import (
     RelapseNotificationBatch,
     RelapseNotificationBatchReceipt,
     RelapseNotificationReceipt,
+    SupportDecision,
     SupportDecisionResult,
 )
 from adapters.social_services.schemas import (
     SupportDecisionRequest as WireSupportDecisionRequest,
 )
-from simulators import (
+from simulators.app import create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
     TRANSIENT_RESPONSES,
     ErrorBody,
-    SimulatorConfig,
-    StoredRequest,
     Subject,
-    create_base_app,
     require_idempotency_key,
 )
+from simulators.store import Scenario, StoredRequest
 
-__all__ = ["DEFAULT_INTERVENTIONS", "create_app"]
+__all__ = ["DEFAULT_INTERVENTIONS", "SocialServicesScenario", "create_app"]
 
 DEFAULT_INTERVENTIONS = ("contact_person", "financial_support")
 
@@ -53,16 +55,25 @@ class SupportDecisionRequest(WireSupportDecisionRequest):
     )
 
 
-def create_app(config: SimulatorConfig) -> FastAPI:
+class SocialServicesScenario(Scenario):
+    """Per-case overrides of the support decision."""
+
+    decision: SupportDecision | None = None
+    interventions: list[str] | None = None
+
+
+def create_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
     """Build the social-services simulator; state lives in the app (and the state file)."""
     app, store = create_base_app(
         config,
         title="Social-services support-decision API (Utväg contract)",
         description=_DESCRIPTION,
+        scenario_type=SocialServicesScenario,
+        clock=clock,
     )
 
     def status_of(record: StoredRequest) -> str:
-        return "decided" if record.is_ready() else "pending"
+        return "decided" if store.is_ready(record) else "pending"
 
     @app.post(
         "/support-decisions",
@@ -116,7 +127,7 @@ def create_app(config: SimulatorConfig) -> FastAPI:
         the decision, the granted interventions (empty when refused) and the decision
         time."""
         record = store.get(request_id)
-        if not record.is_ready():
+        if not store.is_ready(record):
             return SupportDecisionResult(request_id=record.request_id, status="pending")
         scenario = store.scenario(record.case_number)
         decision = scenario.decision or "granted"

@@ -11,6 +11,9 @@ level are kept, the identity number is validated and dropped.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from fastapi import FastAPI, Request, Response
 from pydantic import Field
 
@@ -18,18 +21,19 @@ from adapters.common import SubmittedRequest
 from adapters.tax_agency.schemas import ProtectionDecision
 from adapters.tax_agency.schemas import ProtectionRequest as WireProtectionRequest
 from adapters.tax_agency.schemas import ProtectionSubject as WireSubject
-from simulators import (
+from simulators.app import create_base_app
+from simulators.clock import Clock
+from simulators.config import SimulatorConfig
+from simulators.contract import (
     IDEMPOTENCY_KEY_OPENAPI,
     MUNICIPALITY_CODE,
     TRANSIENT_RESPONSES,
     ErrorBody,
-    SimulatorConfig,
-    StoredRequest,
-    create_base_app,
     require_idempotency_key,
 )
+from simulators.store import Scenario, StoredRequest
 
-__all__ = ["create_app"]
+__all__ = ["TaxAgencyScenario", "create_app"]
 
 _DESCRIPTION = """Requests by municipal social services to protect the personal data of a
 person who has been relocated under a threat: `sekretessmarkering` or
@@ -53,9 +57,17 @@ class ProtectionRequest(WireProtectionRequest):
                                          description="4-digit code of the placing municipality.")
 
 
-def _decide(record: StoredRequest, *, rejected: bool) -> ProtectionDecision:
+class TaxAgencyScenario(Scenario):
+    """Per-case override of the decision on protected personal data."""
+
+    protection_decision: Literal["granted", "rejected"] | None = Field(
+        default=None, description="Decide protected personal data this way."
+    )
+
+
+def _decide(record: StoredRequest, *, now: datetime, rejected: bool) -> ProtectionDecision:
     rid, measure = record.request_id, record.details["measure"]
-    if not record.is_ready():
+    if not record.is_ready(now):
         return ProtectionDecision(request_id=rid, status="pending")
     if rejected:
         return ProtectionDecision(request_id=rid, status="rejected",
@@ -71,14 +83,16 @@ def _decide(record: StoredRequest, *, rejected: bool) -> ProtectionDecision:
                                              "decided_at": record.ready_at})
 
 
-def create_app(config: SimulatorConfig) -> FastAPI:
+def create_app(config: SimulatorConfig, /, *, clock: Clock | None = None) -> FastAPI:
     """Build the Tax Agency simulator; state lives in the app (and the state file)."""
     app, store = create_base_app(config, title="Tax Agency protected personal data API "
-                                 "(Utväg contract)", description=_DESCRIPTION)
+                                 "(Utväg contract)", description=_DESCRIPTION,
+                                 scenario_type=TaxAgencyScenario, clock=clock)
 
     def decide(record: StoredRequest) -> ProtectionDecision:
         scenario = store.scenario(record.case_number)
-        return _decide(record, rejected=scenario.protection_decision == "rejected")
+        return _decide(record, now=store.clock.now(),
+                       rejected=scenario.protection_decision == "rejected")
 
     @app.post("/protection-requests", operation_id="requestProtection", status_code=201,
               summary="Ask for protected personal data", tags=["protection-requests"],

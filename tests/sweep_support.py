@@ -1,87 +1,85 @@
-"""Helpers for the register-sweep tests: register simulators on loopback, ongoing cases
-admitted on a chosen day, register entries loaded through the simulators' admin API."""
+"""Helpers for the register-sweep tests: ongoing cases admitted on a chosen day, a
+sweep run as the flow runs it (with the test's runtime and fakes), counts."""
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-import httpx
-import pytest
 import sqlalchemy as sa
+from prefect import flow
 
-from adapters import repo
-from adapters.db import unit_of_work
-from models.enums import CaseStatus, Phase
-from models.journal import Kind
-from simulators import SimulatorConfig
-from simulators.registers import create_criminal_records_app, create_suspicions_app
-from simulators.server import RunningSimulator, start_in_thread
-from tasks.intake import open_case
-from tests.factories import identity_number, referral
-from tests.sims import Sim
+from flows.register_sweep import Listener, sweep
+from services import cases
+from services.runtime import Runtime
+from services.sweep import BatchResult, run_batch
+from tests.factories import identity_number, open_case
+from tests.fakes.agencies import FakeSocialServices
+from tests.fakes.clock import FakeClock
+from tests.fakes.registers import FakeRegisters
 
 ADMITTED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+NAME = "Test Person"
 
 
-@dataclass
-class Registers:
-    criminal_records: Sim
-    suspicions: Sim
-
-    def reset(self) -> None:
-        for sim in (self.criminal_records, self.suspicions):
-            sim.reset()
-            sim.admin("DELETE", "/_admin/entries")
-
-    def add(self, sim: Sim, person: str, entry_id: str, on: date) -> None:
-        sim.admin("POST", "/_admin/entries", json={"entries": [
-            {"identity_number": person, "entry_id": entry_id, "date": on.isoformat()}]})
+class Admitted(NamedTuple):
+    case_id: uuid.UUID
+    case_number: str
+    person: str  # the identity number, 12 digits, as the registers know it
 
 
-@pytest.fixture(scope="session")
-def register_simulators(simulators: object) -> Iterator[tuple[RunningSimulator,
-                                                              RunningSimulator]]:
-    config = SimulatorConfig()
-    with start_in_thread(create_criminal_records_app(config)) as c, \
-            start_in_thread(create_suspicions_app(config)) as s:
-        os.environ["UTVAG_CRIMINAL_RECORDS_URL"] = c.base_url
-        os.environ["UTVAG_SUSPICIONS_URL"] = s.base_url
-        from adapters.settings import get_settings
-
-        get_settings.cache_clear()
-        yield c, s
-
-
-@pytest.fixture
-def registers(register_simulators: tuple[RunningSimulator, RunningSimulator],
-              sims: object) -> Iterator[Registers]:
-    c, s = register_simulators
-    with httpx.Client(base_url=c.base_url, timeout=5) as cc, \
-            httpx.Client(base_url=s.base_url, timeout=5) as sc:
-        regs = Registers(Sim(c, cc), Sim(s, sc))
-        regs.reset()
-        yield regs
-
-
-def admitted_case(serial: int, *, at: datetime = ADMITTED,
-                  consents: list[str] | None = None) -> tuple[uuid.UUID, str, str]:
-    """An ongoing case admitted at ``at``: (case id, case number, 12-digit identity)."""
+def admitted_case(rt: Runtime, serial: int, *, at: datetime = ADMITTED,
+                  consents: Sequence[str] = ("police", "social_services")) -> Admitted:
+    """An ongoing case admitted at `at` (through intake and admission, on a clock of
+    its own: the test's clock does not move)."""
     person = identity_number(serial=serial)
-    agencies = consents if consents is not None else ["police", "social_services"]
-    ref = referral(person={"identity_number": person, "name": "Test Person"},
-                   consents=[{"agency": a, "legal_basis": "samtycke"} for a in agencies])
-    opened = open_case(ref, now=at)
-    with unit_of_work() as session:
-        case = repo.get_case(session, opened.case_id, lock=True)
-        repo.transition(session, case, kind=Kind.ADMITTED, actor="test", at=at,
-                        phase=Phase.DURING, status=CaseStatus.ADMITTED, reason="admitted")
-    return opened.case_id, opened.case_number, person.replace("-", "")
+    then = Runtime(settings=rt.settings, db=rt.db, clock=FakeClock(at), cipher=rt.cipher)
+    opened = open_case(then, person={"identity_number": person, "name": NAME},
+                       consents=[{"agency": a, "legal_basis": "samtycke"} for a in consents])
+    cases.admit(then, opened.case_id)
+    return Admitted(opened.case_id, opened.case_number, person.replace("-", ""))
 
 
-def count(sql: str, **params: object) -> int:
-    with unit_of_work() as session:
+def count(rt: Runtime, sql: str, **params: object) -> int:
+    with rt.uow() as session:
         return int(session.execute(sa.text(sql), params).scalar_one())
+
+
+def sweep_batch(rt: Runtime, registers: FakeRegisters, *, run_key: str | None = None,
+                size: int = 1000, in_flight: int = 2) -> BatchResult:
+    """One batch over every ongoing case, without Prefect (the service itself)."""
+    return run_batch(rt, registers.open, run_key=run_key or str(uuid.uuid4()), after=None,
+                     size=size, in_flight=in_flight, skip_checked=False)
+
+
+class SweepRunner:
+    """Runs the sweep's body in a flow run, as the deployed `register-sweep` does, with
+    the test's runtime and fakes."""
+
+    def __init__(self, rt: Runtime, registers: FakeRegisters,
+                 social: FakeSocialServices) -> None:
+        self.rt, self.registers, self.social = rt, registers, social
+        self.listeners: list[Listener] = []
+
+        @flow(name="register-sweep-under-test", persist_result=False)
+        def sweep_run(batch_size: int | None = None,
+                      in_flight: int | None = None) -> dict[str, Any]:
+            return sweep(rt=self.rt, open_registers=self.registers.open, social=self.social,
+                         batch_size=batch_size, in_flight=in_flight, listeners=self.listeners)
+
+        self.flow = sweep_run
+
+    def __call__(self, *, batch_size: int | None = None,
+                 in_flight: int | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.flow(batch_size=batch_size, in_flight=in_flight)
+        return result
+
+    def run_id(self, *, batch_size: int | None = None,
+               in_flight: int | None = None) -> tuple[uuid.UUID, dict[str, Any]]:
+        """The flow run's id and what it returned."""
+        state = self.flow(batch_size=batch_size, in_flight=in_flight, return_state=True)
+        run_id = state.state_details.flow_run_id
+        assert run_id is not None
+        return run_id, state.result()

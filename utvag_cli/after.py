@@ -13,35 +13,36 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
-from flows.resume import wake_case
-from models.enums import Outcome
-from models.relocation import DisclosureDenied
-from tasks.closure import ClosureError, close_with_outcome, record_indicators, reopen
-from tasks.hand_over import answer_transfer
+from models.enums import Outcome, WaitKind
+from services import closure
+from services.closure import ClosureError
+from utvag_cli.answering import answer, cli_of
 from utvag_cli.output import out
-from utvag_cli.secret_input import NeverOnCommandLine, SecretInputError, read_municipality
+from utvag_cli.relocation import municipality
+from utvag_cli.secret_input import NeverOnCommandLine
 from utvag_cli.usage import UsageError, yes_no
 
 
 def cmd_close(args: argparse.Namespace) -> int:
     try:
-        case = close_with_outcome(args.case, outcome=Outcome(args.outcome), by=args.by)
+        case = closure.close_with_outcome(cli_of(args).rt, args.case,
+                                          outcome=Outcome(args.outcome), by=args.by)
     except ValueError as exc:  # ClosureError, or an unknown outcome
         raise UsageError(str(exc) if isinstance(exc, ClosureError)
-                         else "outcome: completed, dropped_out, relapsed, moved_abroad, "
-                              "deceased or other") from None
+                         else "outcome: " + ", ".join(o.value for o in closure.CLOSURE_OUTCOMES)
+                         ) from None
     out(f"{case.case_number}: closed ({args.outcome})")
     return 0
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     try:
-        record_indicators(args.case, months=args.months,
-                          stable_housing=yes_no(args.stable_housing, "stable-housing"),
-                          occupation=yes_no(args.occupation, "occupation"),
-                          no_new_crime=yes_no(args.no_new_crime, "no-new-crime"), by=args.by)
+        closure.record_indicators(
+            cli_of(args).rt, args.case, months=args.months,
+            stable_housing=yes_no(args.stable_housing, "stable-housing"),
+            occupation=yes_no(args.occupation, "occupation"),
+            no_new_crime=yes_no(args.no_new_crime, "no-new-crime"), by=args.by)
     except ClosureError as exc:
         raise UsageError(str(exc)) from None
     out(f"{args.case}: follow-up at {args.months} months recorded")
@@ -50,7 +51,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 def cmd_reopen(args: argparse.Namespace) -> int:
     try:
-        case = reopen(args.case, by=args.by, reason=args.reason)
+        case = closure.reopen(cli_of(args).rt, args.case, by=args.by, reason=args.reason)
     except ClosureError as exc:
         raise UsageError(str(exc)) from None
     out(f"{case.case_number}: reopened in the during phase; the recover-stalled-cases "
@@ -60,19 +61,10 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    try:
-        cost_from = date.fromisoformat(args.cost_from)
-    except ValueError:
-        raise UsageError("from: a date YYYY-MM-DD") from None
-    accept = yes_no(args.accept, "accept")
-    try:
-        municipality = read_municipality(stdin=args.stdin)
-        case = answer_transfer(args.case, accept=accept, cost_payer=args.payer,
-                               cost_from=cost_from, viewer_municipality=municipality,
-                               by=args.by)
-    except (DisclosureDenied, SecretInputError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    out(f"{case.case_number}: transfer answered; flow {wake_case(case.id)}")
+    answer(args, WaitKind.TRANSFER,
+           {"accept": yes_no(args.accept, "accept"), "cost_payer": args.payer,
+            "cost_from": args.cost_from, "municipality": municipality(args)},
+           options={"cost_payer": "payer", "cost_from": "from"})
     return 0
 
 

@@ -1,109 +1,128 @@
 """`utvag demo advance CASE`: answer what a demo case waits for with demo answers, so it
 goes through every phase against the simulators (`make run`). One answer per call; run
-it again after the flow has moved on. Agencies answer by themselves (simulators)."""
+it again after the flow has moved on. Agencies answer by themselves (simulators).
+
+The answers are recorded exactly as a person's are: `services.answers.record`, through
+the one table from wait kind to answer. This module only knows what the demo says for
+each kind (`DEMO`), and what it has to prepare first (a vetted mover and a plan).
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import select
-
-from adapters import repo
-from adapters.db import unit_of_work
-from flows.resume import wake_case
 from models.action_plan import InterventionKind
 from models.enums import Need, NetworkRole, WaitKind
-from models.tables import ThreatAssessment
-from tasks.action_plan import (
-    InterventionIn,
-    add_intervention,
-    approve_plan,
-    register_provider,
-    vet_provider,
-)
-from tasks.belongings import confirm_delivered
-from tasks.cases import snapshot
-from tasks.grants import complete_application, record_statement
-from tasks.hand_over import answer_transfer
-from tasks.meeting import record_needs
-from tasks.relocation import RelocationIn, approve_relocation, decide_relocation, read_destination
-from tasks.waits import record_consent, record_criterion
+from services import action_plan, answers, relocation, views
+from services.answers import AnswerError, Recorded
+from services.runtime import Runtime
+from utvag_cli.answering import cli_of
+from utvag_cli.context import Runs
 from utvag_cli.output import out
 
 BY = "demo-coordinator"
 DEMO_MOVER = "Demo Flytt AB"  # a vetted provider that moves the belongings (first leg)
 DEMO_ADDRESS = "Demovägen 1"
-DEMO_DESTINATIONS = ("2584", "1280", "0380")  # Kiruna, Malmö, Uppsala: first not excluded
+# Kiruna, Malmö, Uppsala: the first that is not an exclusion zone of the threat assessment.
+DEMO_DESTINATIONS = ("2584", "1280", "0380")
 
 
-def answer_next(case_ref: str) -> str:
-    """Answer the first open wait a person answers; returns what was done."""
-    with unit_of_work() as session:
-        case = repo.find_case(session, case_ref)
-        zones = session.exec(select(ThreatAssessment.exclusion_zones).where(
-            ThreatAssessment.case_id == case.id)).first() or []
-    waits = [w for w in snapshot(case.id).open_waits if w.kind != WaitKind.AGENCY_ANSWER]
-    if not waits:
+@dataclass(frozen=True)
+class Demo:
+    """What a demo answer may depend on: the runtime, the case and the wait's subject."""
+
+    rt: Runtime
+    case: views.WaitingView
+    subject: str
+
+    @property
+    def today(self) -> date:
+        return self.rt.now().date()
+
+    def receiving(self) -> str:
+        """The destination, read as the placing social services may (journaled)."""
+        destination, _ = relocation.read_destination(
+            self.rt, self.case.case_id, viewer_agency="social_services",
+            viewer_municipality=self.case.placing_municipality, by=BY)
+        return destination
+
+
+def _plan(demo: Demo) -> Iterator[dict[str, Any]]:
+    """A plan with a vetted mover, then its approval."""
+    rt, today = demo.rt, demo.today
+    action_plan.register_provider(rt, DEMO_MOVER)
+    action_plan.vet_provider(rt, DEMO_MOVER, by="demo-unit-head", on=today,
+                             next_follow_up_due=today + timedelta(days=365))
+    for kind, cost, provider in ((InterventionKind.CONTACT_PERSON, 0, None),
+                                 (InterventionKind.DEBT_RESTRUCTURING, 12_500, None),
+                                 (InterventionKind.MOVING_BELONGINGS, 15_000, DEMO_MOVER)):
+        action_plan.add_intervention(rt, demo.case.case_id, action_plan.InterventionIn(
+            kind=kind, start=today, planned_end=today + timedelta(days=365), cost_sek=cost,
+            provider=provider), by=BY)
+    yield {}
+
+
+def _relocation(demo: Demo) -> Iterator[dict[str, Any]]:
+    """One candidate per demo destination: the service refuses an exclusion zone (and
+    writes nothing), so the demo never needs to read the threat assessment."""
+    for destination in DEMO_DESTINATIONS:
+        yield {"destination": destination, "address": DEMO_ADDRESS,
+               "lives_independently": True, "needs_deep_support": False}
+
+
+# The demo's answer per kind of wait, keyed by the table of `services.answers`: each
+# gives the candidate answers in order (the first one accepted is recorded).
+DEMO: Mapping[WaitKind, Callable[[Demo], Iterator[dict[str, Any]]]] = {
+    WaitKind.COORDINATOR_ANSWER: lambda d: iter([{"criterion": d.subject, "holds": True,
+                                                  "note": "demo"}]),
+    WaitKind.CONSENT: lambda d: iter([{"agency": d.subject, "given": True,
+                                       "legal_basis": "samtycke"}]),
+    WaitKind.NEEDS_ASSESSMENT: lambda d: iter([{
+        "needs": [Need.HOUSING, Need.OCCUPATION, Need.DEBTS], "network": [NetworkRole.MENTOR]}]),
+    WaitKind.ACTION_PLAN: _plan,
+    WaitKind.GRANT_STATEMENT: lambda d: iter([{"supports": True}]),
+    WaitKind.GRANT_COMPLETION: lambda d: iter([{}]),
+    WaitKind.RELOCATION: _relocation,
+    WaitKind.RELOCATION_APPROVAL: lambda d: iter([{}]),
+    # The placing social services may confirm the delivery as well as the receiving.
+    WaitKind.BELONGINGS: lambda d: iter([{"municipality": d.case.placing_municipality}]),
+    WaitKind.TRANSFER: lambda d: iter([{"accept": True, "cost_payer": "receiving",
+                                        "cost_from": d.today + timedelta(days=30),
+                                        "municipality": d.receiving()}]),
+}
+
+
+def _record(demo: Demo, kind: WaitKind) -> Recorded:
+    refused: AnswerError | None = None
+    for candidate in DEMO[kind](demo):
+        try:
+            return answers.record(demo.rt, demo.case.case_id, kind, candidate, by=BY)
+        except AnswerError as exc:
+            refused = exc
+    raise refused or AnswerError("answer", "no demo answer")
+
+
+def answer_next(rt: Runtime, case_ref: str, *, runs: Runs) -> str:
+    """Answer the first open wait a person answers, wake the case; says what was done."""
+    case = views.waiting(rt, case_ref)
+    person_waits = [w for w in case.waits if WaitKind(w.kind) in answers.ANSWERS]
+    if not person_waits:
         return "nothing to answer (the case waits for an agency, or for nothing)"
-    wait, today = waits[0], datetime.now(UTC).date()
+    wait = person_waits[0]
     kind = WaitKind(wait.kind)
-    # A run suspended on a form (flows.waiting) is resumed with the same answer as input.
-    form: dict[str, Any] | None = None
-    if kind == WaitKind.COORDINATOR_ANSWER:
-        record_criterion(case.id, criterion=wait.subject, holds=True, by=BY, note="demo")
-        form = {"criterion": wait.subject, "holds": True}
-    elif kind == WaitKind.CONSENT:
-        record_consent(case.id, agency=wait.subject, given=True, by=BY, legal_basis="samtycke")
-        form = {"agency": wait.subject, "given": True, "legal_basis": "samtycke"}
-    elif kind == WaitKind.NEEDS_ASSESSMENT:
-        needs, network = [Need.HOUSING, Need.OCCUPATION, Need.DEBTS], [NetworkRole.MENTOR]
-        record_needs(case.id, needs=needs, network=network, by=BY)
-        form = {"needs": [n.value for n in needs], "network": [n.value for n in network]}
-    elif kind == WaitKind.ACTION_PLAN:
-        register_provider(DEMO_MOVER)
-        vet_provider(DEMO_MOVER, by="demo-unit-head", on=today,
-                     next_follow_up_due=today + timedelta(days=365))
-        for item, cost, provider in ((InterventionKind.CONTACT_PERSON, 0, None),
-                                     (InterventionKind.DEBT_RESTRUCTURING, 12_500, None),
-                                     (InterventionKind.MOVING_BELONGINGS, 15_000, DEMO_MOVER)):
-            add_intervention(case.id, InterventionIn(kind=item, start=today,
-                                                     planned_end=today + timedelta(days=365),
-                                                     cost_sek=cost, provider=provider), by=BY)
-        approve_plan(case.id, by=BY)
-        form = {"approve": True}
-    elif kind == WaitKind.GRANT_STATEMENT:
-        record_statement(case.id, supports=True, by="demo-police-coordinator")
-        form = {"supports": True}
-    elif kind == WaitKind.GRANT_COMPLETION:
-        complete_application(case.id, by=BY)
-        form = {"completed": True}
-    elif kind == WaitKind.RELOCATION:
-        destination = next(d for d in DEMO_DESTINATIONS if d not in zones)
-        decide_relocation(case.id, RelocationIn(destination=destination, address=DEMO_ADDRESS,
-                                                lives_independently=True,
-                                                needs_deep_support=False), by=BY)
-    elif kind == WaitKind.RELOCATION_APPROVAL:
-        approve_relocation(case.id, by=BY)
-    elif kind == WaitKind.BELONGINGS:
-        receiving, _ = read_destination(case.id, viewer_agency="social_services",
-                                        viewer_municipality=case.placing_municipality, by=BY)
-        confirm_delivered(case.id, viewer_municipality=receiving, by=BY)
-    elif kind == WaitKind.TRANSFER:
-        receiving, _ = read_destination(case.id, viewer_agency="social_services",
-                                        viewer_municipality=case.placing_municipality, by=BY)
-        answer_transfer(case.id, accept=True, cost_payer="receiving",
-                        cost_from=today + timedelta(days=30), viewer_municipality=receiving,
-                        by=BY)
-    else:
+    if kind not in DEMO:
         return f"{kind.value}: no demo answer"
-    woken = wake_case(case.id, run_input=None if form is None else {**form, "recorded_by": BY})
-    return f"answered {kind.value}; flow {woken}"
+    recorded = _record(Demo(rt, case, wait.subject), kind)
+    return f"answered {kind.value}; flow {runs.wake(rt, recorded.case_id)}"
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
-    out(f"{args.case}: {answer_next(args.case)}")
+    cli = cli_of(args)
+    out(f"{args.case}: {answer_next(cli.rt, args.case, runs=cli.runs)}")
     return 0
 
 
@@ -113,5 +132,3 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = commands.add_parser("advance", help="answer what the case waits for (demo answers)")
     p.add_argument("case")
     p.set_defaults(handler=cmd_advance)
-
-

@@ -21,45 +21,29 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from adapters import repo
-from adapters.db import unit_of_work
-from flows.resume import wake_case
 from models.action_plan import FollowUpVerdict, InterventionKind, InterventionRefused
-from models.enums import Need, NetworkRole
-from tasks.action_plan import (
-    InterventionIn,
-    ProviderNotFound,
-    add_intervention,
-    approve_plan,
-    record_follow_up,
-    register_provider,
-    vet_provider,
-)
-from tasks.grants import complete_application, ledger, record_statement
-from tasks.meeting import record_needs
+from models.enums import Need, NetworkRole, WaitKind
+from models.grants import Budget
+from services import action_plan, grants
+from services.action_plan import InterventionIn, ProviderNotFound
 from utvag_cli import relocation
+from utvag_cli.answering import answer, cli_of
 from utvag_cli.output import out
-from utvag_cli.usage import UsageError
+from utvag_cli.usage import UsageError, yes_no
 
 E = TypeVar("E", bound=StrEnum)
 
 
-
-def _parse(enum: type[E], values: list[str], field: str) -> list[E]:
+def _parse(enum: type[E], value: str, field: str) -> E:
     try:
-        return [enum(v) for v in values]
+        return enum(value)
     except ValueError:
         raise UsageError(f"{field}: one of {', '.join(e.value for e in enum)}") from None
 
 
 def cmd_needs(args: argparse.Namespace) -> int:
-    needs = _parse(Need, args.need or [], "need")
-    network = _parse(NetworkRole, args.network or [], "network")
-    case = record_needs(args.case, needs=needs, network=network, by=args.by)
-    woken = wake_case(case.id, run_input={"needs": [n.value for n in needs],
-                                          "network": [r.value for r in network],
-                                          "recorded_by": args.by})
-    out(f"{case.case_number}: needs recorded ({', '.join(needs) or 'none'}); flow {woken}")
+    answer(args, WaitKind.NEEDS_ASSESSMENT,
+           {"needs": args.need or [], "network": args.network or []}, options={"needs": "need"})
     return 0
 
 
@@ -77,16 +61,19 @@ def _kronor(value: str) -> int:
 
 
 def cmd_provider(args: argparse.Namespace) -> int:
+    rt = cli_of(args).rt
     try:
         if args.provider_command == "add":
-            register_provider(args.name)
+            action_plan.register_provider(rt, args.name)
         elif args.provider_command == "vet":
-            vet_provider(args.name, by=args.by, on=_date(args.on, "on"),
-                         next_follow_up_due=_date(args.follow_up_due, "follow-up-due"))
+            action_plan.vet_provider(rt, args.name, by=args.by, on=_date(args.on, "on"),
+                                     next_follow_up_due=_date(args.follow_up_due,
+                                                              "follow-up-due"))
         else:
-            verdict = _parse(FollowUpVerdict, [args.verdict], "verdict")[0]
-            record_follow_up(args.name, verdict=verdict, by=args.by, on=_date(args.on, "on"),
-                             next_follow_up_due=_date(args.next_due, "next-due"))
+            action_plan.record_follow_up(
+                rt, args.name, verdict=_parse(FollowUpVerdict, args.verdict, "verdict"),
+                by=args.by, on=_date(args.on, "on"),
+                next_follow_up_due=_date(args.next_due, "next-due"))
     except (ProviderNotFound, ValueError) as exc:
         raise UsageError(str(exc)) from None
     out(f"provider {args.name}: {args.provider_command} recorded")
@@ -94,11 +81,11 @@ def cmd_provider(args: argparse.Namespace) -> int:
 
 
 def cmd_intervention(args: argparse.Namespace) -> int:
-    item = InterventionIn(kind=_parse(InterventionKind, [args.kind], "kind")[0],
+    item = InterventionIn(kind=_parse(InterventionKind, args.kind, "kind"),
                           start=_date(args.start, "start"), planned_end=_date(args.end, "end"),
                           cost_sek=_kronor(args.cost), provider=args.provider)
     try:
-        add_intervention(args.case, item, by=args.by)
+        action_plan.add_intervention(cli_of(args).rt, args.case, item, by=args.by)
     except (InterventionRefused, ProviderNotFound) as exc:
         raise UsageError(f"intervention refused: {exc}") from None
     out(f"{args.case}: intervention {item.kind.value} added ({item.cost_sek} kr)")
@@ -106,39 +93,24 @@ def cmd_intervention(args: argparse.Namespace) -> int:
 
 
 def cmd_approve_plan(args: argparse.Namespace) -> int:
-    try:
-        total = approve_plan(args.case, by=args.by)
-    except InterventionRefused as exc:
-        raise UsageError(str(exc)) from None
-    with unit_of_work() as session:
-        case = repo.find_case(session, args.case)
-    woken = wake_case(case.id, run_input={"approve": True, "recorded_by": args.by})
-    out(f"{case.case_number}: action plan approved ({total} kr); flow {woken}")
+    answer(args, WaitKind.ACTION_PLAN, {})
     return 0
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
-    supports = {"yes": True, "no": False}.get(args.supports.strip().lower())
-    if supports is None:
-        raise UsageError("supports: answer yes or no")
-    case = record_statement(args.case, supports=supports, by=args.by)
-    woken = wake_case(case.id, run_input={"supports": supports, "recorded_by": args.by})
-    out(f"{case.case_number}: coordinator statement recorded; flow {woken}")
+    answer(args, WaitKind.GRANT_STATEMENT, {"supports": yes_no(args.supports, "supports")})
     return 0
 
 
 def cmd_complete_grant(args: argparse.Namespace) -> int:
-    case = complete_application(args.case, by=args.by)
-    woken = wake_case(case.id, run_input={"completed": True, "recorded_by": args.by})
-    out(f"{case.case_number}: grant application completed; flow {woken}")
+    answer(args, WaitKind.GRANT_COMPLETION, {})
     return 0
 
 
 def cmd_ledger(args: argparse.Namespace) -> int:
-    from models.grants import Budget
-
-    year = args.year or date.today().year
-    granted, cases = ledger(year)
+    rt = cli_of(args).rt
+    year = args.year or rt.now().year
+    granted, cases = grants.ledger(rt, year)
     budget = Budget(year)
     out(f"{year}: {cases} cases granted, {granted} kr of {budget.appropriation_sek} kr; "
         f"{budget.appropriation_sek - granted} kr left")

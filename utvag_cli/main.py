@@ -5,7 +5,7 @@
     utvag deploy              register them on the Prefect server (work pool, automations)
     utvag worker              start a process worker on the work pool
     utvag status              cases waiting, overdue, blocked, with reasons
-    utvag init                create the key file and migrate the database
+    utvag init                create the key file and migrate the database (operators)
     utvag case open FILE      open a case from a referral (JSON)
     utvag case show CASE      the case and its timeline (personal data: local use)
     utvag case decide CASE    answer an eligibility criterion the case waits for
@@ -21,29 +21,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from adapters.repo import CaseNotFound
-from adapters.settings import get_settings
-from utvag_cli import after, cases, demo_advance, during, ops
-from utvag_cli.output import err
+from services.answers import AnswerError
+from services.views import CaseNotFound
+from utvag_cli import after, cases, demo_advance, during, ops, reports
+from utvag_cli.context import Cli, PrefectRuns, Runs
+from utvag_cli.output import err, to
 from utvag_cli.usage import UsageError
 
+if TYPE_CHECKING:
+    from services.runtime import Runtime
 
-def cmd_init(_: argparse.Namespace) -> int:
-    from adapters.db import migrate
-    from adapters.vault import ensure_key_file
-    from utvag_cli.output import out
-
-    settings = get_settings()
-    if settings.encryption_key is None and ensure_key_file(settings.resolved_key_file):
-        out(f"key file created: {settings.resolved_key_file} (0600; keep it out of backups "
-            "that leave the machine)")
-    migrate()
-    out("database migrated")
-    return 0
+# A reader that stopped early (`| head -2`): the shell's status for SIGPIPE.
+BROKEN_PIPE = 141
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -65,8 +59,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="utvag", description="Utväg case workflows")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("init", help="create the key file and migrate the database")
-    p.set_defaults(handler=cmd_init)
     p = sub.add_parser("serve", help="serve the deployments")
     p.add_argument("--collect-every", type=int, default=30, help="seconds")
     p.add_argument("--overdue-every", type=int, default=3600, help="seconds")
@@ -84,19 +76,43 @@ def build_parser() -> argparse.ArgumentParser:
     after.add_parser(sub)
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)
+    reports.add_parsers(sub)
     return parser
 
 
-def main(argv: list[str] | None = None, *, stdin: TextIO | None = None) -> int:
-    """`stdin`: where commands read what must never be an argument (default sys.stdin)."""
+def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
+         stdout: TextIO | None = None, stderr: TextIO | None = None,
+         runtime: Runtime | None = None, runs: Runs | None = None) -> int:
+    """Run one command. What it needs is handed in here, defaulting to the process's own:
+    `stdin` (where secrets are read; never an argument), `stdout`/`stderr`, `runtime`
+    (default `services.runtime.runtime()`, built from the settings on first use) and
+    `runs` (the case's flow runs on the Prefect server)."""
     args = build_parser().parse_args(argv)
-    args.stdin = stdin if stdin is not None else sys.stdin
-    try:
-        code: int = args.handler(args)
-    except (UsageError, CaseNotFound) as exc:
-        err(f"error: {exc}")
-        return 2
+    if runs is None:
+        # The process's own runs: on the configured Prefect server (see utvag_cli/__init__).
+        from adapters.settings import apply_prefect_defaults
+
+        apply_prefect_defaults()
+    args.cli = Cli(stdin=stdin if stdin is not None else sys.stdin,
+                   runs=runs if runs is not None else PrefectRuns(), runtime=runtime)
+    with to(stdout=stdout, stderr=stderr):
+        try:
+            code: int = args.handler(args)
+        except (UsageError, AnswerError, CaseNotFound) as exc:
+            err(f"error: {exc}")
+            return 2
+        except BrokenPipeError:
+            _quiet_stdout(stdout)
+            return BROKEN_PIPE
     return code
+
+
+def _quiet_stdout(stdout: TextIO | None) -> None:
+    """The reader went away: send what Python still flushes at exit to /dev/null, so no
+    traceback follows (the read was journaled before it began)."""
+    if stdout is None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

@@ -7,7 +7,25 @@ import os
 import sys
 from datetime import timedelta
 
+from deployments import DEFAULT_WORK_POOL
+from utvag_cli.answering import cli_of
 from utvag_cli.output import out
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """An operator's task: the key file (unless the key is in the environment) and the
+    schema, on the configured database."""
+    from adapters.db import migrate
+    from adapters.vault import ensure_key_file
+
+    rt = cli_of(args).rt
+    settings = rt.settings
+    if settings.encryption_key is None and ensure_key_file(settings.resolved_key_file):
+        out(f"key file created: {settings.resolved_key_file} (0600; keep it out of backups "
+            "that leave the machine)")
+    migrate(rt.db.url)
+    out("database migrated")
+    return 0
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -56,17 +74,21 @@ def cmd_worker(args: argparse.Namespace) -> int:
     os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter, fixed arguments
 
 
-def cmd_status(_: argparse.Namespace) -> int:
-    """Cases waiting (and for what), overdue, blocked (and why): case numbers only."""
-    from tasks.status import operator_status
+PARTY = {"person": "a person", "agency": "an agency"}
 
-    status = operator_status()
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Cases waiting (for a person or an agency), overdue, blocked (and why): case numbers
+    and counts only, as `services.status` gives them (operators see no category)."""
+    from services.status import operator_status
+
+    status = operator_status(cli_of(args).rt)
     counts = ", ".join(f"{n} {name}" for name, n in sorted(status.counts.items())) or "no cases"
     out(f"cases: {counts}")
     out(f"waiting: {len(status.waiting)} wait(s), {len(status.overdue)} overdue")
     for w in status.waiting:
         flag = "OVERDUE " if w.overdue else ""
-        out(f"  {flag}{w.case_number}  waits for {w.kind}: {w.subject}  since "
+        out(f"  {flag}{w.case_number}  waits for {PARTY.get(w.waits_for, w.waits_for)}  since "
             f"{w.since:%Y-%m-%d %H:%M}  deadline {w.deadline:%Y-%m-%d}")
     out(f"blocked: {len(status.blocked)}")
     for number, reason in status.blocked:
@@ -75,8 +97,8 @@ def cmd_status(_: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from deployments.registry import DEFAULT_WORK_POOL
-
+    p = sub.add_parser("init", help="create the key file and migrate the database")
+    p.set_defaults(handler=cmd_init)
     p = sub.add_parser("deploy", help="register every deployment on the Prefect server")
     p.add_argument("--collect-every", type=int, default=30, help="seconds")
     p.add_argument("--overdue-every", type=int, default=3600, help="seconds")

@@ -18,17 +18,10 @@ from __future__ import annotations
 
 import argparse
 
-from adapters import repo
-from adapters.db import unit_of_work
-from flows.resume import wake_case
-from models.relocation import DisclosureDenied, RelocationRefused
-from tasks.belongings import confirm_delivered, work_order
-from tasks.relocation import (
-    RelocationIn,
-    approve_relocation,
-    decide_relocation,
-    read_destination,
-)
+from models.enums import WaitKind
+from models.relocation import DisclosureDenied
+from services import belongings, relocation
+from utvag_cli.answering import answer, cli_of
 from utvag_cli.output import out
 from utvag_cli.secret_input import (
     NeverOnCommandLine,
@@ -44,35 +37,27 @@ def cmd_relocate(args: argparse.Namespace) -> int:
     deep_support = yes_no(args.deep_support, "deep-support")
     try:
         destination, address = read_destination_and_address(address_file=args.address_file,
-                                                             stdin=args.stdin)
+                                                             stdin=cli_of(args).stdin)
     except SecretInputError as exc:
         raise UsageError(str(exc)) from None
-    item = RelocationIn(destination=destination, address=address,
-                        lives_independently=independent, needs_deep_support=deep_support,
-                        fast_path=args.fast_path)
-    try:
-        form = decide_relocation(args.case, item, by=args.by)
-    except (RelocationRefused, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    with unit_of_work() as session:
-        case = repo.find_case(session, args.case)
-    woken = wake_case(case.id)
-    out(f"{case.case_number}: relocation decided ({form}"
-        + (", fast path: approve within 72 h" if args.fast_path else "") + f"); flow {woken}")
+    answer(args, WaitKind.RELOCATION,
+           {"destination": destination, "address": address,
+            "lives_independently": independent, "needs_deep_support": deep_support,
+            "fast_path": args.fast_path},
+           options={"lives_independently": "independent",
+                    "needs_deep_support": "deep-support", "fast_path": "fast-path"})
     return 0
 
 
 def cmd_approve_relocation(args: argparse.Namespace) -> int:
-    approve_relocation(args.case, by=args.by)
-    with unit_of_work() as session:
-        case = repo.find_case(session, args.case)
-    out(f"{case.case_number}: relocation approved; flow {wake_case(case.id)}")
+    answer(args, WaitKind.RELOCATION_APPROVAL, {})
     return 0
 
 
-def _municipality(args: argparse.Namespace) -> str:
+def municipality(args: argparse.Namespace) -> str:
+    """The caller's own municipality code, from stdin (never an argument)."""
     try:
-        return read_municipality(stdin=args.stdin)
+        return read_municipality(stdin=cli_of(args).stdin)
     except SecretInputError as exc:
         raise UsageError(str(exc)) from None
 
@@ -80,9 +65,9 @@ def _municipality(args: argparse.Namespace) -> str:
 def cmd_destination(args: argparse.Namespace) -> int:
     """Shows the destination to the placing or receiving social services only (journaled)."""
     try:
-        destination, address = read_destination(args.case, viewer_agency=args.agency,
-                                                 viewer_municipality=_municipality(args),
-                                                 by=args.by)
+        destination, address = relocation.read_destination(
+            cli_of(args).rt, args.case, viewer_agency=args.agency,
+            viewer_municipality=municipality(args), by=args.by)
     except DisclosureDenied as exc:
         raise UsageError(str(exc)) from None
     out(f"destination: {destination}  address: {address}")
@@ -90,18 +75,13 @@ def cmd_destination(args: argparse.Namespace) -> int:
 
 
 def cmd_work_order(args: argparse.Namespace) -> int:
-    order = work_order(args.case)
+    order = belongings.work_order(cli_of(args).rt, args.case)
     out(order.text() if order else f"{args.case}: no provider moves the belongings")
     return 0
 
 
 def cmd_belongings_delivered(args: argparse.Namespace) -> int:
-    try:
-        case = confirm_delivered(args.case, viewer_municipality=_municipality(args),
-                                 by=args.by)
-    except (DisclosureDenied, LookupError) as exc:
-        raise UsageError(str(exc)) from None
-    out(f"{case.case_number}: belongings delivered; flow {wake_case(case.id)}")
+    answer(args, WaitKind.BELONGINGS, {"municipality": municipality(args)})
     return 0
 
 

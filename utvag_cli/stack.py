@@ -91,7 +91,7 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if settings.encryption_key is None:
             ensure_key_file(settings.resolved_key_file)
-        url = database_url()
+        url = database_url(settings)
         migrate(url)
         self.env = {
             **os.environ,

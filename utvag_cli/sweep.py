@@ -1,13 +1,19 @@
 """`utvag sweep` (the register sweep by hand, with a progress bar) and
-`utvag case assess` (social services' assessment of a relapse flag)."""
+`utvag case assess` (social services' assessment of a relapse flag).
+
+Each command renders what a flow or a service returns; `report` and `assess` take it
+from their caller, so tests hand in a flow run or a runtime with fakes."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from models.relapse import AssessmentDecision
+from services.runtime import Runtime
 from utvag_cli.output import out
 
 BAR = 30
@@ -21,21 +27,23 @@ def progress_bar(done: int, total: int, *, started: float) -> str:
             f"{done}/{total} cases  {elapsed:6.1f}s")
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from flows.register_sweep import PROGRESS_LISTENERS, register_sweep
+class ProgressBar:
+    """A sweep's progress listener: redraws one line on `stream` (stderr)."""
 
-    started = time.monotonic()
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.started = stream, time.monotonic()
 
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(progress_bar(done, total, started=started))
-        sys.stderr.flush()
+    def __call__(self, done: int, total: int) -> None:
+        self.stream.write(progress_bar(done, total, started=self.started))
+        self.stream.flush()
 
-    PROGRESS_LISTENERS.append(show)
-    try:
-        summary = register_sweep(batch_size=args.batch_size, in_flight=args.in_flight)
-    finally:
-        PROGRESS_LISTENERS.remove(show)
-        sys.stderr.write("\n")
+    def end(self) -> None:
+        self.stream.write("\n")
+
+
+def report(summary: dict[str, Any]) -> int:
+    """The sweep's outcome for a person; non-zero when a case with consent was not
+    checked (the next sweep checks it)."""
     out(f"ongoing cases {summary['ongoing']}: checked {summary['checked']}, "
         f"not checked {summary['not_checked']} (no consent to the police: "
         f"{summary['no_consent']})")
@@ -48,18 +56,46 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0 if summary["not_checked"] == summary["no_consent"] else 1
 
 
-def cmd_assess(args: argparse.Namespace) -> int:
-    from tasks.relapse import AssessmentError, record_assessment
+def with_bar(run: Callable[[ProgressBar], dict[str, Any]], *,
+             stream: TextIO) -> dict[str, Any]:
+    bar = ProgressBar(stream)
+    try:
+        return run(bar)
+    finally:
+        bar.end()
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from flows.register_sweep import PROGRESS_LISTENERS, register_sweep
+
+    def run(bar: ProgressBar) -> dict[str, Any]:
+        PROGRESS_LISTENERS.append(bar)
+        try:
+            return register_sweep(batch_size=args.batch_size, in_flight=args.in_flight)
+        finally:
+            PROGRESS_LISTENERS.remove(bar)
+
+    return report(with_bar(run, stream=sys.stderr))
+
+
+def assess(rt: Runtime, args: argparse.Namespace) -> int:
+    from services.relapse import AssessmentError, record_assessment
     from utvag_cli.usage import UsageError
 
     try:
-        case = record_assessment(args.case, flag_id=args.flag,
-                                 decision=AssessmentDecision(args.decision), by=args.by,
-                                 note=args.note or "")
+        assessed = record_assessment(rt, args.case, flag_id=args.flag,
+                                     decision=AssessmentDecision(args.decision), by=args.by,
+                                     note=args.note or "")
     except AssessmentError as exc:
         raise UsageError(str(exc)) from None
-    out(f"{case.case_number}: relapse flag {args.flag} assessed: {args.decision}")
+    out(f"{assessed.case_number}: relapse flag {args.flag} assessed: {args.decision}")
     return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from services.runtime import runtime
+
+    return assess(runtime(), args)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

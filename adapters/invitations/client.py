@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx
 
-from adapters.common import Subject, SubmittedRequest
+from adapters.common import SubmittedRequest
 from adapters.http import parse_response, send
 from adapters.invitations.schemas import InvitationRequest, InvitationResult
 
@@ -22,24 +22,12 @@ class HttpInvitationAdapter:
         self._client = client
         self.agency = agency
 
-    def invite(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        placing_municipality: str,
-        units: list[str],
-        routing_version: str,
-        purpose: str = "collaboration_meeting",
-    ) -> SubmittedRequest:
+    def invite(self, *, idempotency_key: str, request: InvitationRequest) -> SubmittedRequest:
         """See ``InvitationPort.invite``."""
-        body = InvitationRequest.model_validate(dict(
-            case_number=case_number, subject=subject, placing_municipality=placing_municipality,
-            units=units, routing_version=routing_version, purpose=purpose))
         response = send(self._client, agency=self.agency, method="POST",
-                        url="/meeting-invitations", json=body.model_dump(mode="json"),
-                        idempotency_key=idempotency_key, redact=subject.personal_values())
+                        url="/meeting-invitations", json=request.model_dump(mode="json"),
+                        idempotency_key=idempotency_key,
+                        redact=request.subject.personal_values())
         return parse_response(response, SubmittedRequest, agency=self.agency)
 
     def get_invitation(self, *, request_id: str) -> InvitationResult:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.common import Subject, SubmittedRequest
-from adapters.invitations.schemas import InvitationResult
+from adapters.common import SubmittedRequest
+from adapters.invitations.schemas import InvitationRequest, InvitationResult
 
 __all__ = ["InvitationPort"]
 
@@ -18,17 +18,7 @@ class InvitationPort(Protocol):
 
     agency: str
 
-    def invite(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        placing_municipality: str,
-        units: list[str],
-        routing_version: str,
-        purpose: str = "collaboration_meeting",
-    ) -> SubmittedRequest:
+    def invite(self, *, idempotency_key: str, request: InvitationRequest) -> SubmittedRequest:
         """Send the invitation (or, by ``purpose``, a hand-over request); the same
         ``idempotency_key`` returns the original one. Acceptance reads as a sign-off."""
         ...

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
-from adapters.common import Subject, SubmittedRequest
+from adapters.common import SubmittedRequest
 from adapters.http import parse_response, send
 from adapters.police.schemas import ThreatAssessmentRequest, ThreatAssessmentResult
 
@@ -33,29 +33,17 @@ class HttpPoliceAdapter:
         self._client = client
 
     def request_threat_assessment(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        placing_municipality: str,
-        milieu: str,
+        self, *, idempotency_key: str, request: ThreatAssessmentRequest
     ) -> SubmittedRequest:
         """See ``PolicePort.request_threat_assessment``."""
-        body = ThreatAssessmentRequest(
-            case_number=case_number,
-            subject=subject,
-            placing_municipality=placing_municipality,
-            milieu=milieu,
-        )
         response = send(
             self._client,
             agency=AGENCY,
             method="POST",
             url="/threat-assessments",
-            json=body.model_dump(mode="json"),
+            json=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
-            redact=subject.personal_values(),
+            redact=request.subject.personal_values(),
         )
         return parse_response(response, SubmittedRequest, agency=AGENCY)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from adapters.common import Subject, SubmittedRequest
-from adapters.police.schemas import ThreatAssessmentResult
+from adapters.common import SubmittedRequest
+from adapters.police.schemas import ThreatAssessmentRequest, ThreatAssessmentResult
 
 __all__ = ["PolicePort"]
 
@@ -21,13 +21,7 @@ class PolicePort(Protocol):
     """
 
     def request_threat_assessment(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        placing_municipality: str,
-        milieu: str,
+        self, *, idempotency_key: str, request: ThreatAssessmentRequest
     ) -> SubmittedRequest:
         """Submit a request for a threat assessment.
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from adapters.common import Subject, SubmittedRequest
+from adapters.common import SubmittedRequest
 from adapters.http import parse_response, send
 from adapters.social_services.schemas import (
     RelapseNotification,
@@ -40,25 +40,17 @@ class HttpSocialServicesAdapter:
         self._client = client
 
     def request_support_decision(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        municipality_code: str,
+        self, *, idempotency_key: str, request: SupportDecisionRequest
     ) -> SubmittedRequest:
         """See ``SocialServicesPort.request_support_decision``."""
-        body = SupportDecisionRequest(
-            case_number=case_number, subject=subject, municipality_code=municipality_code
-        )
         response = send(
             self._client,
             agency=AGENCY,
             method="POST",
             url="/support-decisions",
-            json=body.model_dump(mode="json"),
+            json=request.model_dump(mode="json"),
             idempotency_key=idempotency_key,
-            redact=subject.personal_values(),
+            redact=request.subject.personal_values(),
         )
         return parse_response(response, SubmittedRequest, agency=AGENCY)
 

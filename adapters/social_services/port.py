@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from adapters.common import Subject, SubmittedRequest
+from adapters.common import SubmittedRequest
 from adapters.social_services.schemas import (
     RelapseNotification,
     RelapseNotificationReceipt,
+    SupportDecisionRequest,
     SupportDecisionResult,
 )
 
@@ -26,12 +27,7 @@ class SocialServicesPort(Protocol):
     """
 
     def request_support_decision(
-        self,
-        *,
-        idempotency_key: str,
-        case_number: str,
-        subject: Subject,
-        municipality_code: str,
+        self, *, idempotency_key: str, request: SupportDecisionRequest
     ) -> SubmittedRequest:
         """Submit an application for a support decision.
 

@@ -12,6 +12,7 @@ from adapters.common import Subject
 from adapters.errors import PermanentAgencyError, RetryableAgencyError
 from adapters.http import default_timeout
 from adapters.invitations import HttpInvitationAdapter, InvitationPort
+from adapters.invitations.schemas import InvitationRequest
 from simulators import SimulatorConfig
 from simulators.invitations import AGENCY_TITLES, app_for
 from simulators.server import start_in_thread
@@ -37,9 +38,9 @@ def adapter(agency_sim: tuple[str, Sim]) -> Iterator[InvitationPort]:
 
 def invite(adapter: InvitationPort, subject: Subject, *, key: str = "c1:agency:invite",
            case_number: str = "UTV-2026-000001") -> tuple[str, bool]:
-    sent = adapter.invite(idempotency_key=key, case_number=case_number, subject=subject,
-                          placing_municipality="0180", units=["probation"],
-                          routing_version="2026.1")
+    sent = adapter.invite(idempotency_key=key, request=InvitationRequest(
+        case_number=case_number, subject=subject, placing_municipality="0180",
+        units=["probation"], routing_version="2026.1"))
     return sent.request_id, sent.created
 
 

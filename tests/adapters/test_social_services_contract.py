@@ -16,6 +16,7 @@ from adapters.social_services import (
     SocialServicesPort,
     SupportDecisionResult,
 )
+from adapters.social_services.schemas import SupportDecisionRequest
 from simulators import SimulatorConfig, social_services
 from simulators.server import start_in_thread
 from tests.sims import ANSWER_DELAY, Sim
@@ -31,9 +32,8 @@ def submit(
 ) -> SubmittedRequest:
     return adapter.request_support_decision(
         idempotency_key=key,
-        case_number=case_number,
-        subject=subject,
-        municipality_code=municipality,
+        request=SupportDecisionRequest(case_number=case_number, subject=subject,
+                                       municipality_code=municipality),
     )
 
 

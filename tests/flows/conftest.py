@@ -1,93 +1,50 @@
-"""Flow tests: Prefect's test harness (a temporary server), the agency simulators
-as real HTTP servers on loopback, and the real PostgreSQL of tests/conftest.py."""
+"""Flow tests: Prefect's test harness (a temporary server, once per session), the
+recording fakes of the agencies and the real PostgreSQL of tests/conftest.py. A test
+drives the case's flow body (`flows.new_case.drive`) with the fakes handed in."""
 
 from __future__ import annotations
 
-import os
+import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
+from typing import Any
 
-import httpx
 import pytest
+from prefect import flow
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
-from simulators import SimulatorConfig, police, police_grants, social_services, tax_agency
-from simulators.invitations import AGENCY_TITLES, app_for
-from simulators.server import RunningSimulator, start_in_thread
-from tests.sims import Sim
-from tests.sweep_support import register_simulators, registers  # noqa: F401 - fixtures
-from tests.wire import WireRecorder
-
-# Everything the Tax Agency simulator received in this session (cleared per test).
-TAX_AGENCY_WIRE: list[str] = []
+from flows.new_case import drive
+from services.runtime import Runtime
+from tests.fakes.agencies import FakeAgencies
 
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
+    # No heartbeats from runs under test: each run's heartbeat thread sleeps in whole
+    # seconds and is joined at the end, which cost every flow run about a second.
+    # (Deployed runs send them: `deployments/deploy.py`.)
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield
 
 
-@pytest.fixture(scope="session")
-def simulators(database_url: str) -> Iterator[tuple[RunningSimulator, RunningSimulator]]:
-    config = SimulatorConfig(answer_delay_seconds=0)
-    with start_in_thread(police.create_app(config)) as p, \
-            start_in_thread(social_services.create_app(config)) as s:
-        os.environ["UTVAG_POLICE_URL"] = p.base_url
-        os.environ["UTVAG_SOCIAL_SERVICES_URL"] = s.base_url
-        os.environ["UTVAG_HTTP_READ_TIMEOUT"] = "1.0"
-        os.environ["UTVAG_AGENCY_RETRY_DELAYS"] = "[0.05, 0.1, 0.1, 0.2, 0.2]"
-        from adapters.settings import get_settings
+class CaseRunner:
+    """Runs the case's flow body in a flow run, as the deployed `new-case` does, with the
+    test's runtime and fakes (a run outside a deployment ends where it would suspend)."""
 
-        get_settings.cache_clear()
-        yield p, s
+    def __init__(self, rt: Runtime, agencies: FakeAgencies) -> None:
+        self.rt, self.agencies = rt, agencies
 
+        @flow(name="new-case-under-test", persist_result=False)
+        def case_run(case_id: uuid.UUID) -> Any:
+            return drive(case_id, rt=self.rt, ports=self.agencies)
 
-@pytest.fixture(scope="session")
-def invitation_simulators(database_url: str) -> Iterator[dict[str, RunningSimulator]]:
-    """The agencies invited to the collaboration meeting, and the police grants service
-    (during phase)."""
-    config = SimulatorConfig(answer_delay_seconds=0)
-    with ExitStack() as stack:
-        running = {agency: stack.enter_context(start_in_thread(app_for(agency)(config)))
-                   for agency in AGENCY_TITLES}
-        running["police_grants"] = stack.enter_context(
-            start_in_thread(police_grants.create_app(config)))
-        tax = tax_agency.create_app(config)
-        tax.add_middleware(WireRecorder, seen=TAX_AGENCY_WIRE)
-        running["tax_agency"] = stack.enter_context(start_in_thread(tax))
-        for agency, sim in running.items():
-            os.environ[f"UTVAG_{agency.upper()}_URL"] = sim.base_url
-        from adapters.settings import get_settings
+        self.flow = case_run
 
-        get_settings.cache_clear()
-        yield running
+    def __call__(self, case_id: uuid.UUID, *, return_state: bool = False) -> Any:
+        return self.flow(case_id=case_id, return_state=return_state)
 
 
-@pytest.fixture
-def invited(invitation_simulators: dict[str, RunningSimulator]) -> Iterator[dict[str, Sim]]:
-    with ExitStack() as stack:
-        sims = {agency: Sim(sim, stack.enter_context(httpx.Client(base_url=sim.base_url,
-                                                                 timeout=5)))
-                for agency, sim in invitation_simulators.items()}
-        for sim in sims.values():
-            sim.reset()
-        TAX_AGENCY_WIRE.clear()
-        yield sims
-
-
-@pytest.fixture
-def tax_agency_wire(invited: dict[str, Sim]) -> list[str]:
-    """What the Tax Agency simulator received during this test, request by request."""
-    return TAX_AGENCY_WIRE
-
-
-@pytest.fixture
-def sims(simulators: tuple[RunningSimulator, RunningSimulator], db: str,
-         prefect_harness: None, invited: dict[str, Sim]) -> Iterator[tuple[Sim, Sim]]:
-    with httpx.Client(base_url=simulators[0].base_url, timeout=5) as p, \
-            httpx.Client(base_url=simulators[1].base_url, timeout=5) as s:
-        police_sim, social_sim = Sim(simulators[0], p), Sim(simulators[1], s)
-        for sim in (police_sim, social_sim):
-            sim.reset()
-        yield police_sim, social_sim
+@pytest.fixture()
+def run(rt: Runtime, agencies: FakeAgencies, prefect_harness: None) -> CaseRunner:
+    return CaseRunner(rt, agencies)

@@ -1,74 +1,76 @@
-"""What operators see: the waits artifact per case, overdue waits flagged once."""
+"""What operators see in Prefect: per case, what it waits for (a person or an agency) and
+what each step did, opaque and without personal data; overdue waits flagged once."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import uuid
 
-import sqlalchemy as sa
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
 
-from adapters import repo
-from adapters.db import unit_of_work
-from flows.new_case import new_case
-from flows.overdue import flag_overdue
-from models.tables import CaseWait
-from tasks.cases import snapshot
-from tasks.intake import open_case
-from tests.factories import TOLVAN, TOLVAN_NAME, referral
-from tests.sims import Sim
+from adapters.repositories import journal
+from services.runtime import Runtime
+from services.waits import flag_overdue_waits
+from tests.factories import TOLVAN, TOLVAN_NAME, open_case, referral
+from tests.fakes.clock import FakeClock
+from tests.flows.conftest import CaseRunner
 
 
-def _waiting_case() -> str:
+def _waiting_case(rt: Runtime, run: CaseRunner) -> tuple[str, uuid.UUID]:
+    """A case that waits for a coordinator (signed_conditions is not answered)."""
     answers = referral()["eligibility"]
     del answers["signed_conditions"]
-    case_id = open_case(referral(eligibility=answers), now=datetime.now(UTC)).case_id
-    new_case(case_id=case_id)
-    return snapshot(case_id).case_number
+    opened = open_case(rt, eligibility=answers)
+    assert run(opened.case_id)["step"] == "waiting"
+    return opened.case_number, opened.case_id
+
+
+def _newest_artifact(number: str, what: str) -> str:
+    # Case numbers repeat across tests (each test starts from an empty database), so the
+    # harness holds older artifacts under the same key: take the newest.
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+                any_=[f"{number.lower()}-{what}"])),
+            sort=ArtifactSort.CREATED_DESC, limit=1)
+    assert artifacts, f"a {what} artifact for {number}"
+    return str(artifacts[0].data)
+
+
+def _nothing_telling(markdown: str) -> None:
+    assert TOLVAN_NAME.split()[0] not in markdown and TOLVAN[-4:] not in markdown
+    for word in ("signed_conditions", "coordinator_answer", "police", "gang"):
+        assert word not in markdown, word
 
 
 def test_a_waiting_case_publishes_what_it_waits_for_without_personal_data(
-    sims: tuple[Sim, Sim],
-) -> None:
-    number = _waiting_case()
-    with get_client(sync_client=True) as client:
-        # Case numbers repeat across tests (each test starts from an empty database), so
-        # the harness holds older artifacts under the same key: take the newest.
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"{number.lower()}-waits"])),
-            sort=ArtifactSort.CREATED_DESC)
-    assert artifacts, "a waits artifact for the case"
-    markdown = str(artifacts[0].data)
-    assert "coordinator_answer" in markdown and "signed_conditions" in markdown
-    assert TOLVAN_NAME.split()[0] not in markdown and TOLVAN[-4:] not in markdown
-
-
-def test_an_overdue_wait_is_flagged_once(sims: tuple[Sim, Sim]) -> None:
-    number = _waiting_case()
-    with unit_of_work() as session:
-        session.execute(sa.update(CaseWait).values(
-            deadline=datetime.now(UTC) - timedelta(minutes=1)))
-    first = flag_overdue()
-    second = flag_overdue()
-    assert (first["newly_overdue"], second["newly_overdue"]) == (1, 0)
-    assert second["overdue"] == 1
-    with unit_of_work() as session:
-        case = repo.find_case(session, number)
-        kinds = [e.kind for e in repo.journal_entries(session, case.id)]
-    assert kinds.count("wait_overdue") == 1
+        rt: Runtime, run: CaseRunner) -> None:
+    number, _ = _waiting_case(rt, run)
+    markdown = _newest_artifact(number, "waits")
+    assert f"## {number}: before phase, waiting" in markdown
+    assert "| person | 2026-11-02 09:00 | 2026-11-16 |" in markdown
+    _nothing_telling(markdown)
 
 
 def test_each_step_publishes_what_happened_and_what_the_case_waits_for(
-    sims: tuple[Sim, Sim],
-) -> None:
-    number = _waiting_case()
-    with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[f"{number.lower()}-steps"])),
-            sort=ArtifactSort.CREATED_DESC)
-    assert artifacts, "a steps artifact for the case"
-    markdown = str(artifacts[0].data)
-    assert f"## {number}: waiting (coordinator answer)" in markdown
-    assert "| wait_opened | waiting for coordinator_answer: signed_conditions |" in markdown
-    assert TOLVAN_NAME.split()[0] not in markdown and TOLVAN[-4:] not in markdown
+        rt: Runtime, run: CaseRunner) -> None:
+    number, _ = _waiting_case(rt, run)
+    markdown = _newest_artifact(number, "steps")
+    assert f"## {number}: await" in markdown
+    assert "journal entries recorded by this step." in markdown
+    assert "| person |" in markdown
+    _nothing_telling(markdown)
+
+
+def test_an_overdue_wait_is_flagged_once(rt: Runtime, run: CaseRunner,
+                                         clock: FakeClock) -> None:
+    number, case_id = _waiting_case(rt, run)
+    assert flag_overdue_waits(rt) == ([], []), "not yet due"
+    clock.advance(days=15)
+    first, second = flag_overdue_waits(rt), flag_overdue_waits(rt)
+    assert ([w.case_number for w in first[0]], len(first[1])) == ([number], 1)
+    assert (second[0], len(second[1])) == ([], 1), "still overdue, flagged once"
+    with rt.uow() as session:
+        kinds = [e.kind for e in journal.entries(session, case_id)]
+    assert kinds.count("wait_overdue") == 1

@@ -13,89 +13,113 @@ import uuid
 from pathlib import Path
 
 import pytest
-from prefect.settings import PREFECT_API_URL
 from sqlmodel import select
 
-from adapters.db import unit_of_work
+from adapters.settings import Settings
 from models.during_tables import Relocation
-from tasks.cases import snapshot
-from tasks.relocation import read_destination
-from tests.relocation_support import ADDRESS, DESTINATION, at_relocation
-from tests.sims import Sim
+from services.relocation import read_destination
+from services.runtime import Runtime
+from tests.conftest import TEST_KEY
+from tests.factories import threat_assessed
+from tests.fakes.agencies import FakeAgencies
+from tests.fakes.runs import FakeRuns
 from utvag_cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
+ADDRESS = "Hemligvägen 17, 981 31"
+DESTINATION = "2584"  # Kiruna; the placing municipality 0180 is the exclusion zone
 FLAGS = ["--independent", "yes", "--deep-support", "no", "--by", "ss-anna"]
 
 
-def _relocations() -> list[Relocation]:
-    with unit_of_work() as session:
+@pytest.fixture()
+def case(rt: Runtime, agencies: FakeAgencies) -> tuple[uuid.UUID, str]:
+    """A case (Tolvan, gang milieu) whose threat assessment is in: high threat, the
+    placing municipality an exclusion zone, relocation required."""
+    opened = threat_assessed(rt, agencies)
+    return opened.case_id, opened.case_number
+
+
+def _relocations(rt: Runtime) -> list[Relocation]:
+    with rt.uow() as session:
         return list(session.exec(select(Relocation)).all())
 
 
-def _read_back(case_id: uuid.UUID) -> tuple[str, str]:
-    return read_destination(case_id, viewer_agency="social_services", viewer_municipality="0180",
-                            by="ss-anna")
+def _read_back(rt: Runtime, case_id: uuid.UUID) -> tuple[str, str]:
+    return read_destination(rt, case_id, viewer_agency="social_services",
+                            viewer_municipality="0180", by="ss-anna")
+
+
+def _utvag(rt: Runtime, argv: list[str], *, stdin: str = "",
+           runs: FakeRuns | None = None) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, runtime=rt, runs=runs or FakeRuns(), stdin=io.StringIO(stdin),
+                stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("old", [["--address", ADDRESS], ["--destination", DESTINATION],
                                  [f"--address={ADDRESS}"]])
 def test_the_old_arguments_are_refused_without_repeating_the_value(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim], capsys: pytest.CaptureFixture[str],
+        rt: Runtime, case: tuple[uuid.UUID, str], capsys: pytest.CaptureFixture[str],
         old: list[str]) -> None:
-    number = snapshot(at_relocation()).case_number
-    capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
-        main(["during", "relocate", number, *old, *FLAGS])
+        main(["during", "relocate", case[1], *old, *FLAGS], runtime=rt, runs=FakeRuns())
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "never on the command line" in err
     assert "Hemlig" not in err and DESTINATION not in err
-    assert _relocations() == []
+    assert _relocations(rt) == []
 
 
 def test_a_piped_destination_and_address_decide_the_relocation(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = at_relocation()
-    argv = [sys.executable, "-m", "utvag_cli.main", "during", "relocate",
-            snapshot(case_id).case_number, *FLAGS]
-    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+        rt: Runtime, settings: Settings, case: tuple[uuid.UUID, str]) -> None:
+    """A real process reading a real pipe; Prefect is down (nothing listens on port 9):
+    the decision is recorded all the same, and no traceback reaches the person."""
+    argv = [sys.executable, "-m", "utvag_cli.main", "during", "relocate", case[1], *FLAGS]
+    env = {**os.environ, "DATABASE_URL": str(settings.database_url),
+           "UTVAG_ENCRYPTION_KEY": TEST_KEY, "PREFECT_API_URL": "http://127.0.0.1:9/api"}
     done = subprocess.run(argv, input=f"{DESTINATION}\n{ADDRESS}\n", text=True,  # noqa: S603
                           capture_output=True, env=env, cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert "relocation decided (own_flat)" in done.stdout
+    assert done.stdout == f"{case[1]}: relocation decided (own_flat); flow recorded\n"
     assert ADDRESS not in " ".join(argv) and "Hemlig" not in done.stdout + done.stderr
-    assert _read_back(case_id) == (DESTINATION, ADDRESS)
+    assert "Traceback" not in done.stderr
+    assert _read_back(rt, case[0]) == (DESTINATION, ADDRESS)
 
 
-def test_an_address_file_decides_the_relocation(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim], tmp_path: Path) -> None:
-    case_id = at_relocation()
+def test_an_address_file_decides_the_relocation_and_wakes_the_case(
+        rt: Runtime, case: tuple[uuid.UUID, str], tmp_path: Path) -> None:
     secret = tmp_path / "move.txt"
     secret.write_text(f"{DESTINATION}\n{ADDRESS}\n", encoding="utf-8")
-    assert main(["during", "relocate", snapshot(case_id).case_number,
-                 "--address-file", str(secret), *FLAGS]) == 0
-    assert _read_back(case_id) == (DESTINATION, ADDRESS)
+    runs = FakeRuns()
+    code, out, _ = _utvag(rt, ["during", "relocate", case[1], "--address-file", str(secret),
+                               "--fast-path", *FLAGS], runs=runs)
+    assert code == 0
+    assert out == (f"{case[1]}: relocation decided (protected_housing, fast path: approve "
+                   "within 72 h); flow resumed\n")
+    assert runs.woken == [case[0]]
+    assert _read_back(rt, case[0]) == (DESTINATION, ADDRESS)
 
 
 @pytest.mark.parametrize(("content", "message"), [
     (f"{DESTINATION}\n", "address: 1-300 characters"),
     (f"Kiruna\n{ADDRESS}\n", "destination: a 4-digit municipality code"),
     (f"0180\n{ADDRESS}\n", "destination: inside an exclusion zone"),
+    (f"9999\n{ADDRESS}\n", "destination: no municipality has this code"),
     (None, "address-file: cannot read it"),
 ])
 def test_bad_input_names_the_field_exits_2_and_writes_nothing(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str], content: str | None, message: str) -> None:
-    number = snapshot(at_relocation()).case_number
+        rt: Runtime, case: tuple[uuid.UUID, str], tmp_path: Path, content: str | None,
+        message: str) -> None:
     secret = tmp_path / "move.txt"
     if content is not None:
         secret.write_text(content, encoding="utf-8")
-    capsys.readouterr()
-    assert main(["during", "relocate", number, "--address-file", str(secret), *FLAGS]) == 2
-    err = capsys.readouterr().err
-    assert message in err and "Hemlig" not in err
-    assert _relocations() == []
+    runs = FakeRuns()
+    code, _, err = _utvag(rt, ["during", "relocate", case[1], "--address-file", str(secret),
+                               *FLAGS], runs=runs)
+    assert code == 2
+    assert message in err and "Hemlig" not in err and "Traceback" not in err
+    assert _relocations(rt) == [] and runs.woken == []
 
 
 @pytest.mark.parametrize("command", [
@@ -104,30 +128,25 @@ def test_bad_input_names_the_field_exits_2_and_writes_nothing(
     ["after", "transfer", "{case}", "--accept", "yes", "--payer", "receiving",
      "--from", "2027-04-01"]])
 def test_the_callers_municipality_is_refused_as_an_argument(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim], capsys: pytest.CaptureFixture[str],
+        rt: Runtime, case: tuple[uuid.UUID, str], capsys: pytest.CaptureFixture[str],
         command: list[str]) -> None:
-    number = snapshot(at_relocation()).case_number
-    capsys.readouterr()
     with pytest.raises(SystemExit) as exited:
-        main([part.format(case=number) for part in command]
-             + ["--municipality", DESTINATION, "--by", "ss-kiruna"])
+        main([part.format(case=case[1]) for part in command]
+             + ["--municipality", DESTINATION, "--by", "ss-kiruna"], runtime=rt, runs=FakeRuns())
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "municipality: never on the command line" in err and DESTINATION not in err
 
 
 def test_the_destination_is_shown_to_the_municipality_given_on_stdin(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    case_id = at_relocation()
-    number = snapshot(case_id).case_number
-    assert main(["during", "relocate", number, *FLAGS],
-                stdin=io.StringIO(f"{DESTINATION}\n{ADDRESS}\n")) == 0
-    capsys.readouterr()
+        rt: Runtime, case: tuple[uuid.UUID, str]) -> None:
+    number = case[1]
+    assert _utvag(rt, ["during", "relocate", number, *FLAGS],
+                  stdin=f"{DESTINATION}\n{ADDRESS}\n")[0] == 0
     show = ["during", "destination", number, "--agency", "social_services", "--by", "ss-x"]
-    assert main(show, stdin=io.StringIO("1480\n")) == 2
-    assert DESTINATION not in capsys.readouterr().err
-    assert main(show, stdin=io.StringIO(f"{DESTINATION}\n")) == 0
-    assert capsys.readouterr().out.strip() == f"destination: {DESTINATION}  address: {ADDRESS}"
-    assert main(show, stdin=io.StringIO("\n")) == 2
-    assert "municipality: your 4-digit municipality code on stdin" in capsys.readouterr().err
+    code, _, err = _utvag(rt, show, stdin="1480\n")
+    assert code == 2 and DESTINATION not in err
+    code, out, _ = _utvag(rt, show, stdin=f"{DESTINATION}\n")
+    assert code == 0 and out.strip() == f"destination: {DESTINATION}  address: {ADDRESS}"
+    code, _, err = _utvag(rt, show, stdin="\n")
+    assert code == 2 and "municipality: your 4-digit municipality code on stdin" in err

@@ -12,12 +12,16 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import State
 from prefect.events import emit_event
 from prefect.states import Pending, Running, Scheduled
 
 from flows.recover import PENDING_GRACE, heartbeating, live_runs
+from flows.resume import start_case_run
+from services.runtime import Runtime
+from tests.factories import open_case
 
 
 def _runs(states: dict[str, State]) -> dict[str, str]:
@@ -48,7 +52,7 @@ def test_only_runs_without_sign_of_life_count_as_dead(prefect_harness: None) -> 
     since = datetime.now(UTC) - timedelta(minutes=1)
     while ids["running-beating"] not in heartbeating(since=since):
         assert time.monotonic() < deadline, "the heartbeat never reached the server"
-        time.sleep(0.5)
+        time.sleep(0.1)
 
     now = datetime.now(UTC)
     assert {ids[f"{n}:case"] for n in ("running-beating", "running-silent", "pending",
@@ -70,25 +74,21 @@ def test_only_runs_without_sign_of_life_count_as_dead(prefect_harness: None) -> 
 
 
 def test_a_case_run_started_from_another_flow_is_its_own_run(prefect_harness: None,
-                                                             db: str) -> None:
+                                                             rt: Runtime) -> None:
     """collect-agency-answers and recover-stalled-cases start case runs from inside a
     flow; such a run must not be a subflow (Prefect refuses to suspend subflows, so it
-    could never wait)."""
-    from prefect import flow
-
-    from flows.resume import start_case_run
-    from tasks.intake import open_case
-    from tests.factories import referral
-
+    could never wait). It is named after the case and tagged with its phase only."""
     _runs({})  # the new-case deployment
-    opened = open_case(referral(), now=datetime.now(UTC))
+    opened = open_case(rt)
 
     @flow(name="waker")
     def waker() -> str:
-        return str(start_case_run(opened.case_id))
+        return str(start_case_run(rt, opened.case_id))
 
     run_id = waker()
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(uuid.UUID(run_id))
     assert run.parameters["case_id"] == str(opened.case_id)
     assert run.parent_task_run_id is None, "a subflow of the waking flow cannot suspend"
+    assert run.name == f"{opened.case_number}-before"
+    assert run.tags == ["phase:before"]

@@ -1,102 +1,150 @@
-"""The state grant under Prefect's harness: statement, application, completion, decision
-and the yearly ledger, against the police-grants simulator."""
+"""The state grant in the case's flow with a recording fake of the police grants office:
+statement, application, completion (its deadline on the test's clock), decision and the
+yearly ledger."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
-from adapters import repo
-from adapters.db import unit_of_work
-from flows.new_case import new_case
-from models.action_plan import InterventionKind
-from models.during_tables import GrantBudget, GrantDecisionRow
-from models.enums import Need
-from tasks.action_plan import InterventionIn, add_intervention, approve_plan
-from tasks.cases import snapshot
-from tasks.grants import complete_application, ledger, record_statement
-from tasks.intake import open_case
-from tasks.meeting import record_needs
-from tests.factories import referral
-from tests.sims import Sim
-
-NOW = datetime.now(UTC)
+from adapters.police_grants.schemas import GrantApplication, GrantDecision
+from adapters.repositories import journal, waits
+from models.during_tables import GrantDecisionRow
+from models.grant_model import GrantAppropriation
+from services import snapshot
+from services.grants import GrantError, complete_application, ledger, record_statement
+from services.runtime import Runtime
+from services.waits import flag_overdue_waits
+from tests.fakes.agencies import FakeAgencies, granted
+from tests.fakes.clock import FakeClock
+from tests.flows.conftest import CaseRunner
+from tests.states import POLICE_COORDINATOR, at_grant
 
 
-def _at_grant(cost: int = 30_000) -> uuid.UUID:
-    """A case admitted, its meeting decided and its plan approved: waiting for the grant."""
-    case_id = open_case(referral(), now=NOW).case_id
-    new_case(case_id=case_id)
-    record_needs(case_id, needs=[Need.HOUSING], network=[], by="coordinator-anna")
-    assert new_case(case_id=case_id)["reason"] == "action plan"
-    add_intervention(case_id, InterventionIn(kind=InterventionKind.LONG_TERM_HOUSING,
-                                             start=NOW.date(), planned_end=date(2027, 12, 31),
-                                             cost_sek=cost), by="coordinator-anna")
-    approve_plan(case_id, by="coordinator-anna")
-    assert new_case(case_id=case_id)["reason"] == "coordinator statement"
-    return case_id
-
-
-def _decision(case_id: uuid.UUID) -> GrantDecisionRow:
-    with unit_of_work() as session:
+def _decision(rt: Runtime, case_id: uuid.UUID) -> GrantDecisionRow:
+    with rt.uow() as session:
         return session.exec(select(GrantDecisionRow).where(
             GrantDecisionRow.case_id == case_id)).one()
 
 
-def _journal(case_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
-    with unit_of_work() as session:
-        return [e.data for e in repo.journal_entries(session, case_id) if e.kind == kind]
+def _journal(rt: Runtime, case_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
+    with rt.uow() as session:
+        return [e.data for e in journal.entries(session, case_id) if e.kind == kind]
+
+
+def _as_the_police_decide(application: GrantApplication) -> GrantDecision:
+    """Granted as applied for when the coordinator supports it, else criteria not met."""
+    if application.statement is not None and not application.statement.supports:
+        return GrantDecision(request_id="", status="rejected",
+                             rejection_reason="criteria_not_met")
+    return granted(application)
+
+
+@pytest.fixture()
+def police(agencies: FakeAgencies) -> FakeAgencies:
+    agencies.police_grants.decide_with = _as_the_police_decide
+    return agencies
 
 
 def test_a_supported_application_is_granted_the_plans_cost_and_booked(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_grant(cost=30_000)
-    before, _ = ledger(NOW.year)
-    record_statement(case_id, supports=True, by="police-coordinator-li")
-    assert new_case(case_id=case_id)["reason"] == "relocation decision"
-    row = _decision(case_id)
+        rt: Runtime, police: FakeAgencies, run: CaseRunner) -> None:
+    case_id = at_grant(rt, police, cost=30_000).case_id
+    year = rt.now().year
+    before, _ = ledger(rt, year)
+    record_statement(rt, case_id, supports=True, by=POLICE_COORDINATOR)
+    assert run(case_id)["reason"] == "relocation decision"
+    [applied] = police.police_grants.calls
+    assert applied.body.amount_sek == 30_000
+    assert [i.kind for i in applied.body.interventions] == ["long_term_housing"]
+    assert applied.body.statement is not None and applied.body.statement.supports
+    assert applied.body.statement.by == POLICE_COORDINATOR
+    row = _decision(rt, case_id)
     assert (row.status, row.amount_sek) == ("granted", 30_000)
-    assert ledger(NOW.year)[0] == before + 30_000
-    assert new_case(case_id=case_id)["reason"] == "relocation decision"
-    assert invited["police_grants"].requests()["resources"] == 1
+    assert ledger(rt, year) == (before + 30_000, 1)
+    assert run(case_id)["reason"] == "relocation decision"
+    assert len(police.police_grants.calls) == 1, "applied once"
 
 
 def test_an_unsupported_application_is_rejected_as_criteria_not_met(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_grant()
-    record_statement(case_id, supports=False, by="police-coordinator-li")
-    new_case(case_id=case_id)
-    row = _decision(case_id)
+        rt: Runtime, police: FakeAgencies, run: CaseRunner) -> None:
+    case_id = at_grant(rt, police).case_id
+    record_statement(rt, case_id, supports=False, by=POLICE_COORDINATOR)
+    assert run(case_id)["reason"] == "relocation decision", "the case goes on without it"
+    row = _decision(rt, case_id)
     assert (row.status, row.reason, row.amount_sek) == ("rejected", "criteria_not_met", None)
+    assert ledger(rt, rt.now().year) == (0, 0)
 
 
 def test_a_grant_beyond_what_is_left_of_the_year_is_refused(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_grant(cost=30_000)
-    with unit_of_work() as session:
-        session.merge(GrantBudget(year=NOW.year, appropriation_sek=20_000,
-                                  direct_operational_cap_sek=10_000))
-    record_statement(case_id, supports=True, by="police-coordinator-li")
-    new_case(case_id=case_id)
-    row = _decision(case_id)
+        rt: Runtime, police: FakeAgencies, run: CaseRunner) -> None:
+    case_id = at_grant(rt, police, cost=30_000).case_id
+    year = rt.now().year
+    cap = GrantAppropriation(year=year, in_force_from=date(year, 1, 1),
+                             kind="letter_of_appropriation", total_cap_sek=20_000,
+                             direct_operational_cap_sek=10_000, recorded_by="test")
+    with rt.uow() as session:
+        session.add(cap)
+    try:
+        record_statement(rt, case_id, supports=True, by=POLICE_COORDINATOR)
+        run(case_id)
+    finally:  # the appropriations are dated data that outlive a test: take it back
+        with rt.uow() as session:
+            session.execute(sa.delete(GrantAppropriation).where(
+                GrantAppropriation.year == year))
+    row = _decision(rt, case_id)
     assert row.status == "refused_budget" and row.amount_sek is None
     assert "30000 kr exceeds the 20000 kr left" in (row.reason or "")
-    assert ledger(NOW.year) == (0, 0)
+    assert ledger(rt, rt.now().year) == (0, 0)
 
 
 def test_a_completion_request_waits_until_its_deadline_then_the_completion_is_sent(
-        sims: tuple[Sim, Sim], invited: dict[str, Sim]) -> None:
-    case_id = _at_grant()
-    invited["police_grants"].set_scenario(snapshot(case_id).case_number, grant_completion=True)
-    record_statement(case_id, supports=True, by="police-coordinator-li")
-    assert new_case(case_id=case_id)["reason"] == "grant completion"
-    [wait] = snapshot(case_id).open_waits
-    [asked] = _journal(case_id, "grant_completion_requested")
+        rt: Runtime, clock: FakeClock, agencies: FakeAgencies, run: CaseRunner) -> None:
+    deadline = rt.now().date() + timedelta(days=14)
+    agencies.police_grants.decide_with = lambda _: GrantDecision(
+        request_id="", status="completion_requested", completion_deadline=deadline)
+    case_id = at_grant(rt, agencies).case_id
+    record_statement(rt, case_id, supports=True, by=POLICE_COORDINATOR)
+    assert run(case_id)["reason"] == "grant completion"
+    with rt.uow() as session:
+        [wait] = waits.open_waits(session, case_id)
+    [asked] = _journal(rt, case_id, "grant_completion_requested")
     assert wait.kind == "grant_completion"
-    assert wait.deadline.date().isoformat() == asked["deadline"]
-    complete_application(case_id, by="coordinator-anna")
-    assert new_case(case_id=case_id)["reason"] == "relocation decision"
-    assert _decision(case_id).status == "granted"
+    assert wait.deadline == datetime.combine(deadline, time.max, tzinfo=UTC)
+    assert asked["deadline"] == deadline.isoformat()
+    assert run(case_id)["reason"] == "grant completion", "nothing sent until completed"
+    assert agencies.police_grants.completions == []
+
+    clock.set(datetime.combine(deadline, time(23, 0), tzinfo=UTC))
+    assert flag_overdue_waits(rt)[0] == [], "the last day is not late"
+    clock.set(datetime.combine(deadline + timedelta(days=1), time(8, 0), tzinfo=UTC))
+    assert [(f.kind, f.case_number) for f in flag_overdue_waits(rt)[0]] == [
+        ("grant_completion", snapshot.load(rt, case_id).case_number)]
+
+    complete_application(rt, case_id, by="coordinator-anna")
+    assert run(case_id)["reason"] == "relocation decision"
+    [completion] = agencies.police_grants.completions
+    assert completion.key == f"{case_id}:police:grant_completion"
+    assert completion.body.amount_sek == 30_000
+    assert _decision(rt, case_id).status == "granted"
+    disclosed = [d["kind"] for d in _journal(rt, case_id, "disclosure")
+                 if d["agency"] == "police"]
+    assert disclosed.count("grant_completion") == 1
+
+
+def test_the_statement_and_a_completion_only_when_they_can_still_matter(
+        rt: Runtime, police: FakeAgencies, run: CaseRunner) -> None:
+    case_id = at_grant(rt, police).case_id
+    with pytest.raises(GrantError, match="not asked for the application"):
+        complete_application(rt, case_id, by="coordinator-anna")
+    record_statement(rt, case_id, supports=False, by=POLICE_COORDINATOR)
+    record_statement(rt, case_id, supports=True, by=POLICE_COORDINATOR)
+    run(case_id)
+    with pytest.raises(GrantError, match="statement: the application .* already sent"):
+        record_statement(rt, case_id, supports=False, by=POLICE_COORDINATOR)
+    assert [d["supports"] for d in _journal(rt, case_id, "grant_statement")] == [False, True]
+    assert _decision(rt, case_id).status == "granted", "decided on the statement it got"

@@ -1,58 +1,66 @@
+"""Intake on PostgreSQL: numbering, the journal, encryption at rest, one open case per
+person, bad referrals write nothing; and `utvag case open` on the command line."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import io
+import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from adapters.db import get_engine, unit_of_work
-from adapters.repo import journal_entries
+from adapters.repositories import journal
 from models.referral import ReferralError
-from tasks.intake import open_case
-from tests.factories import TOLVAN, TOLVAN_NAME, identity_number, referral
+from services.runtime import Runtime
+from tests.factories import TOLVAN, TOLVAN_NAME, identity_number, open_case, referral
+from tests.fakes.clock import FakeClock
+from tests.fakes.runs import FakeRuns
+from utvag_cli.main import main
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
-
-def _count(table: str) -> int:
-    with get_engine().connect() as conn:
+def _count(rt: Runtime, table: str) -> int:
+    with rt.db.engine.connect() as conn:
         return int(conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
 
 
-def test_opening_a_case_numbers_it_and_journals_the_referral(db: str) -> None:
-    opened = open_case(referral(), now=NOW)
+def test_opening_a_case_numbers_it_and_journals_the_referral(rt: Runtime) -> None:
+    opened = open_case(rt)
     assert opened.created
     assert opened.case_number == "UTV-2026-000001"
-    with unit_of_work() as session:
-        kinds = [e.kind for e in journal_entries(session, opened.case_id)]
+    with rt.uow() as session:
+        kinds = [e.kind for e in journal.entries(session, opened.case_id)]
     assert kinds[0] == "opened"
     assert kinds.count("consent") == 2
 
 
-def test_identity_and_name_are_encrypted_at_rest(db: str) -> None:
-    open_case(referral(), now=NOW)
-    with get_engine().connect() as conn:
+def test_identity_and_name_are_encrypted_at_rest(rt: Runtime) -> None:
+    open_case(rt)
+    with rt.db.engine.connect() as conn:
         row = conn.execute(text("SELECT identity_enc, name_enc, identity_hash FROM person")).one()
     blob = b"".join(bytes(v) if isinstance(v, bytes | memoryview) else v.encode() for v in row)
     assert TOLVAN.replace("-", "").encode() not in blob
     assert TOLVAN_NAME.encode() not in blob
 
 
-def test_a_person_with_an_open_case_gets_that_case_back(db: str) -> None:
-    first = open_case(referral(), now=NOW)
+def test_a_person_with_an_open_case_gets_that_case_back(rt: Runtime) -> None:
+    first = open_case(rt)
     # same person in the 10-digit form (+: 100 years or older)
-    again = open_case(referral(person={"identity_number": "121212+1212", "name": "T T"}),
-                      now=NOW)
+    again = open_case(rt, person={"identity_number": "121212+1212", "name": "T T"})
     assert not again.created
     assert again.case_id == first.case_id
-    assert _count("case") == 1 and _count("person") == 1
+    assert _count(rt, "case") == 1 and _count(rt, "person") == 1
 
 
-def test_case_numbers_count_up_within_the_year(db: str) -> None:
-    numbers = [open_case(referral(person={"identity_number": identity_number(serial=s),
-                                          "name": "N N"}), now=NOW).case_number
+def test_case_numbers_count_up_within_the_year(rt: Runtime, clock: FakeClock) -> None:
+    numbers = [open_case(rt, person={"identity_number": identity_number(serial=s),
+                                     "name": "N N"}).case_number
                for s in (101, 102, 103)]
     assert numbers == ["UTV-2026-000001", "UTV-2026-000002", "UTV-2026-000003"]
+    clock.advance(days=365)
+    later = open_case(rt, person={"identity_number": identity_number(serial=104),
+                                  "name": "N N"})
+    assert later.case_number == "UTV-2027-000001"
 
 
 @pytest.mark.parametrize(
@@ -68,16 +76,45 @@ def test_case_numbers_count_up_within_the_year(db: str) -> None:
     ],
 )
 def test_bad_referral_names_the_field_and_writes_nothing(
-    db: str, change: dict[str, object], field: str
+    rt: Runtime, change: dict[str, object], field: str
 ) -> None:
     with pytest.raises(ReferralError) as excinfo:
-        open_case(referral(**change), now=NOW)
+        open_case(rt, **change)
     assert field in str(excinfo.value)
     assert TOLVAN not in str(excinfo.value)
-    assert _count("case") == 0 and _count("person") == 0 and _count("case_journal") == 0
+    assert _count(rt, "case") == 0 and _count(rt, "person") == 0
+    assert _count(rt, "case_journal") == 0
 
 
-def test_the_journal_refuses_edits(db: str) -> None:
-    open_case(referral(), now=NOW)
-    with pytest.raises(Exception, match="append-only"), get_engine().begin() as conn:
+def test_the_journal_refuses_edits(rt: Runtime) -> None:
+    open_case(rt)
+    with pytest.raises(Exception, match="append-only"), rt.db.engine.begin() as conn:
         conn.execute(text("UPDATE case_journal SET reason = 'x'"))
+
+
+def test_case_open_on_the_command_line_opens_once_and_starts_the_flow(
+        rt: Runtime, tmp_path: Path) -> None:
+    path = tmp_path / "referral.json"
+    path.write_text(json.dumps(referral()), encoding="utf-8")
+    runs, shown = FakeRuns(), io.StringIO()
+    assert main(["case", "open", str(path)], runtime=rt, runs=runs, stdout=shown) == 0
+    assert shown.getvalue().splitlines() == ["UTV-2026-000001: case opened",
+                                             "UTV-2026-000001: new-case flow started"]
+    assert len(runs.started) == 1
+    again = io.StringIO()
+    assert main(["case", "open", str(path)], runtime=rt, runs=runs, stdout=again) == 0
+    assert "already has an open case; no new case opened" in again.getvalue()
+    assert len(runs.started) == 1 and _count(rt, "case") == 1
+
+
+def test_case_open_refuses_a_bad_referral_naming_the_field(rt: Runtime, tmp_path: Path) -> None:
+    path = tmp_path / "referral.json"
+    path.write_text(json.dumps(referral(milieu="mafia")), encoding="utf-8")
+    errors = io.StringIO()
+    assert main(["case", "open", str(path)], runtime=rt, runs=FakeRuns(), stderr=errors) == 2
+    assert "referral rejected, nothing was written" in errors.getvalue()
+    assert "milieu" in errors.getvalue() and TOLVAN not in errors.getvalue()
+    assert _count(rt, "case") == 0
+    assert main(["case", "open", str(tmp_path / "missing.json")], runtime=rt,
+                runs=FakeRuns(), stderr=errors) == 2
+    assert "referral: cannot read" in errors.getvalue()

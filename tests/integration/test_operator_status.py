@@ -1,45 +1,52 @@
-"""`utvag status`: waiting (with what for), overdue, blocked (with the reason)."""
+"""`utvag status`: waiting (for a person or an agency), overdue, blocked (with the
+reason); case numbers and counts only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import io
+import uuid
 
-from adapters import repo
-from adapters.db import unit_of_work
-from models.enums import CaseStatus, WaitKind
-from models.journal import Kind
-from tasks.intake import open_case
-from tasks.status import operator_status
-from tasks.waits import open_wait_in
-from tests.factories import identity_number, referral
+from models.enums import Criterion
+from models.waits import AgencySubject, Wait
+from services import cases, waits
+from services.runtime import Runtime
+from services.status import operator_status
+from tests.factories import identity_number, open_case
+from tests.fakes.clock import FakeClock
+from tests.fakes.runs import FakeRuns
 from utvag_cli.main import main
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
-
-def _case(serial: int) -> str:
+def _case(rt: Runtime, serial: int) -> tuple[str, uuid.UUID]:
     person = {"identity_number": identity_number(serial=serial), "name": "Status Person"}
-    return open_case(referral(person=person), now=NOW).case_number
+    opened = open_case(rt, person=person)
+    return opened.case_number, opened.case_id
 
 
-def test_status_lists_waits_overdue_and_blocked_with_reasons(db: str, capsys) -> None:  # type: ignore[no-untyped-def]
-    waiting, late, blocked = _case(101), _case(102), _case(103)
-    with unit_of_work() as session:
-        for number, at in ((waiting, datetime.now(UTC)), (late, NOW - timedelta(days=40))):
-            case = repo.find_case(session, number)
-            open_wait_in(session, case, kind=WaitKind.COORDINATOR_ANSWER,
-                         subject="signed_conditions", at=at)
-        case = repo.find_case(session, blocked)
-        repo.transition(session, case, kind=Kind.BLOCKED, actor="utvag", at=NOW,
-                        status=CaseStatus.BLOCKED, reason="police: 422 rejected")
-    status = operator_status()
+def test_status_lists_waits_overdue_and_blocked_with_reasons(rt: Runtime,
+                                                              clock: FakeClock) -> None:
+    (late, late_id), (waiting, waiting_id), (blocked, blocked_id) = (
+        _case(rt, 101), _case(rt, 102), _case(rt, 103))
+    waits.open_waits(rt, late_id, [Wait.criterion(Criterion.SIGNED_CONDITIONS)])
+    clock.advance(days=20)  # past the late wait's 14 days
+    waits.open_waits(rt, waiting_id, [
+        Wait.answer(AgencySubject("health_care", "meeting_invitation"))])
+    cases.block(rt, blocked_id, reason="police: 422 rejected")
+
+    status = operator_status(rt)
     assert [w.case_number for w in status.waiting] == [late, waiting]
     assert [w.case_number for w in status.overdue] == [late]
+    assert [w.waits_for for w in status.waiting] == ["person", "agency"]
     assert status.blocked == [(blocked, "police: 422 rejected")]
     assert status.counts == {"waiting": 2, "blocked": 1}
 
-    assert main(["status"]) == 0
-    shown = capsys.readouterr().out
-    assert f"OVERDUE {late}  waits for coordinator_answer: signed_conditions" in shown
-    assert f"{blocked}  police: 422 rejected" in shown
-    assert "Status Person" not in shown
+    shown = io.StringIO()
+    assert main(["status"], runtime=rt, runs=FakeRuns(), stdout=shown) == 0
+    text = shown.getvalue()
+    assert f"OVERDUE {late}  waits for a person  since 2026-11-02 09:00" in text
+    assert f"  {waiting}  waits for an agency  since 2026-11-22 09:00" in text
+    assert "waiting: 2 wait(s), 1 overdue" in text
+    assert f"{blocked}  police: 422 rejected  (fix, then `utvag case run {blocked}`)" in text
+    # Nothing personal, and nothing that tells a category (health care, a criterion).
+    for word in ("Status Person", "health_care", "signed_conditions", "coordinator_answer"):
+        assert word not in text

@@ -4,35 +4,36 @@ that waits, is blocked, is closed, or rests in the after phase."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import text
 
-from adapters.db import get_engine
-from tasks.intake import open_case
-from tasks.stalled import stalled_cases
-from tests.factories import identity_number, referral
+from services.runtime import Runtime
+from services.status import stalled_cases
+from tests.factories import identity_number, open_case
+from tests.fakes.clock import FakeClock
 
 
-def _case(phase: str, status: str, serial: int) -> str:
-    opened = open_case(referral(person={"identity_number": identity_number(serial=serial),
-                                        "name": "Stalled Person"}), now=datetime.now(UTC))
-    with get_engine().begin() as conn:
+def _case(rt: Runtime, phase: str, status: str, serial: int) -> str:
+    opened = open_case(rt, person={"identity_number": identity_number(serial=serial),
+                                   "name": "Stalled Person"})
+    with rt.db.engine.begin() as conn:
         conn.execute(text('UPDATE "case" SET phase = :phase, status = :status, '
-                          "closed_at = CASE WHEN :closed THEN now() END WHERE id = :id"),
+                          "closed_at = CASE WHEN :closed THEN updated_at END WHERE id = :id"),
                      {"phase": phase, "status": status, "closed": status == "closed",
                       "id": opened.case_id})
     return opened.case_number
 
 
-def test_moving_cases_untouched_for_a_while_are_stalled_and_no_others(db: str) -> None:
-    cases = {(phase, status): _case(phase, status, serial)
+def test_moving_cases_untouched_for_a_while_are_stalled_and_no_others(
+        rt: Runtime, clock: FakeClock) -> None:
+    cases = {(phase, status): _case(rt, phase, status, serial)
              for serial, (phase, status) in enumerate([
                  ("before", "open"), ("during", "admitted"), ("during", "open"),
                  ("before", "waiting"), ("during", "waiting"), ("during", "blocked"),
-                 ("after", "open"), ("after", "closed")])}
-    later = datetime.now(UTC) + timedelta(minutes=5)
-    stalled = set(stalled_cases(quiet_for=timedelta(minutes=2), at=later).values())
+                 ("after", "open"), ("after", "closed")], start=1)}  # 000 is never issued
+    assert not stalled_cases(rt, quiet_for=timedelta(minutes=2)), "just changed: not stalled"
+    clock.advance(minutes=5)
+    stalled = set(stalled_cases(rt, quiet_for=timedelta(minutes=2)).values())
     assert stalled == {cases["before", "open"], cases["during", "admitted"],
                        cases["during", "open"]}
-    assert not stalled_cases(quiet_for=timedelta(minutes=2)), "recently changed: not stalled"

@@ -156,7 +156,7 @@ def test_deploy_registers_the_registry_on_the_work_pool(prod_stack: Stack,
         schema = deployment.parameter_openapi_schema
         assert schema["properties"] == spec.parameter_schema["properties"]
         assert schema.get("required") == spec.parameter_schema.get("required")
-        assert bool(deployment.schedules) == (spec.interval is not None)
+        assert bool(deployment.schedules) == (spec.interval is not None or spec.cron is not None)
     assert deployments["new-case"].parameter_openapi_schema["properties"]["case_id"][
         "format"] == "uuid"
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+from prefect import Flow
 from prefect.flows import load_flow_from_entrypoint
 
 from deployments.automations import ALERTS
@@ -14,7 +19,7 @@ from deployments.registry import DEFAULT_WORK_POOL, registry
 def test_every_entrypoint_loads_the_flow_its_spec_names() -> None:
     for spec in registry():
         path, _, func = spec.entrypoint.partition(":")
-        loaded = load_flow_from_entrypoint(f"{PROJECT_ROOT / path}:{func}")
+        loaded: Flow[..., Any] = load_flow_from_entrypoint(f"{PROJECT_ROOT / path}:{func}")
         assert loaded.name == spec.flow.name, spec.name
 
 
@@ -28,7 +33,8 @@ def test_sweeps_are_scheduled_one_at_a_time_and_cases_are_not_limited() -> None:
     specs = {s.name: s for s in registry(collect_every=timedelta(seconds=5))}
     assert specs["collect-agency-answers"].interval == timedelta(seconds=5)
     for name in ("collect-agency-answers", "flag-overdue-waits", "recover-stalled-cases"):
-        assert specs[name].concurrency is not None and specs[name].concurrency.limit == 1
+        limit = specs[name].concurrency
+        assert limit is not None and limit.limit == 1
     # A suspended case must never hold a slot a new case needs.
     assert specs["new-case"].concurrency is None and specs["new-case"].interval is None
 
@@ -38,6 +44,40 @@ def test_the_new_case_form_asks_for_a_case_id_only() -> None:
     assert schema["required"] == ["case_id"]
     assert schema["properties"]["case_id"]["format"] == "uuid"
     assert set(schema["properties"]) == {"case_id"}
+
+
+def test_no_tag_tells_a_destination_an_agency_or_a_category() -> None:
+    """Runs inherit their deployment's tags, and tags are on every run in the UI: a case's
+    run gets `phase:<phase>` when it starts (flows.resume), nothing else."""
+    specs = {s.name: s for s in registry()}
+    assert specs["new-case"].tags == ()
+    every = {tag for spec in specs.values() for tag in spec.tags}
+    assert every == {"agency-answers", "waits", "recovery", "after", "registers", "grants",
+                     "reports"}
+    for tag in every:
+        assert ":" not in tag, tag
+
+
+def _emitted_payload_keys(module: Path, event: str) -> set[str]:
+    """The payload keys a flow module emits with `event` (read from its source)."""
+    keys: set[str] = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "emit_event"):
+            continue
+        named = {k.arg: k.value for k in node.keywords}
+        payload = named.get("payload")
+        if ast.literal_eval(named["event"]) == event and isinstance(payload, ast.Dict):
+            keys |= {ast.literal_eval(k) for k in payload.keys if k is not None}
+    return keys
+
+
+def test_the_overdue_alert_asks_only_for_what_the_overdue_event_carries() -> None:
+    """An alert that asks for a payload key the flow does not send renders a blank (as it
+    did for `wait_kind` and `subject`, which the event no longer carries)."""
+    [overdue] = [a for a in ALERTS if "utvag.wait.overdue" in a.expect]
+    asked = set(re.findall(r"event\.payload\.(\w+)", overdue.subject + overdue.body))
+    sent = _emitted_payload_keys(PROJECT_ROOT / "flows" / "overdue.py", "utvag.wait.overdue")
+    assert asked and asked <= sent, (asked, sent)
 
 
 def test_stall_threshold_reaches_the_recovery_sweep_as_its_default_parameter() -> None:

@@ -13,6 +13,7 @@ from models.identity import (
     luhn_check_digit,
     parse_identity_number,
 )
+from models.routing import is_child
 
 TODAY = date(2025, 6, 1)
 
@@ -143,15 +144,84 @@ def test_coordination_number_in_10_digit_form_is_valid() -> None:
     assert result.birth_date == date(2012, 12, 12)
 
 
-@pytest.mark.parametrize("day_field", ["92", "60", "00"])
-def test_coordination_day_outside_61_to_91_is_rejected(day_field: str) -> None:
+@pytest.mark.parametrize("day_field", ["92", "99", "00", "32", "59"])
+def test_day_outside_1_to_31_and_60_to_91_is_rejected(day_field: str) -> None:
     with pytest.raises(InvalidIdentityNumber, match="calendar date"):
         parse(twelve(f"199001{day_field}", "123"))
 
 
-def test_coordination_day_must_be_real_for_the_month() -> None:
-    with pytest.raises(InvalidIdentityNumber, match="calendar date"):
-        parse(twelve("19900491", "123"))  # April 31st
+def test_coordination_number_with_unknown_day_is_dated_the_last_day_of_its_month() -> None:
+    result = parse(twelve("19900260", "123"))  # day 60: day unknown
+    assert result.is_coordination_number is True
+    assert result.birth_date == date(1990, 2, 28)
+    assert result.birth_date_exact is False
+    assert result.canonical[:8] == "19900260"
+
+
+def test_coordination_number_with_unknown_month_is_dated_in_december() -> None:
+    result = parse(twelve("19900072", "123"))  # month 00, day 12
+    assert result.birth_date == date(1990, 12, 12)
+    assert result.birth_date_exact is False
+
+
+def test_coordination_number_with_only_the_year_known_is_dated_new_years_eve() -> None:
+    result = parse(ten("900060", "123"))
+    assert result.canonical[:8] == "19900060"
+    assert result.birth_date == date(1990, 12, 31)
+
+
+def test_coordination_number_with_a_day_past_the_month_end_is_accepted() -> None:
+    # Skatteverket's own test samordningsnummer include 31 April and 30 February.
+    result = parse(twelve("19900491", "123"))
+    assert result.birth_date == date(1990, 4, 30)
+    assert result.birth_date_exact is False
+
+
+def test_an_exact_birth_date_is_marked_exact() -> None:
+    assert parse(twelve("19900131", "123")).birth_date_exact is True
+    assert parse(twelve("19900191", "123")).birth_date_exact is True
+
+
+def test_unknown_birth_month_counts_as_the_youngest_age_it_allows() -> None:
+    # Born 2007, month unknown: on 1 June 2025 the person may still be 17, so the age
+    # rules treat them as a child (youth care invited, youth home) rather than guess 18.
+    result = parse(twelve("20070061", "123"))
+    assert is_child(result.birth_date, today=TODAY) is True
+
+
+def test_unknown_birth_month_in_the_current_year_is_never_dated_after_today() -> None:
+    assert parse(twelve("20250060", "123")).birth_date == TODAY
+
+
+def test_unknown_birth_month_in_a_future_year_is_rejected() -> None:
+    with pytest.raises(InvalidIdentityNumber, match="future"):
+        parse(twelve("20260061", "123"))
+
+
+def test_a_personnummer_with_month_00_is_rejected() -> None:
+    with pytest.raises(InvalidIdentityNumber, match="month"):
+        parse(twelve("19900012", "123"))
+
+
+@pytest.mark.parametrize("value", [twelve("19800101", "000"), ten("800101", "000"),
+                                   twelve("19800161", "000")])
+def test_serial_number_000_is_rejected_although_its_check_digit_is_right(value: str) -> None:
+    with pytest.raises(InvalidIdentityNumber, match="never 000"):
+        parse(value)
+
+
+def test_12_digits_with_plus_are_accepted_for_someone_aged_100_or_more() -> None:
+    result = parse(twelve("19121212", "121", sep="+"))
+    assert result.canonical == twelve("19121212", "121")
+    assert parse(twelve("19250601", "123", sep="+")).birth_date == date(1925, 6, 1)
+
+
+def test_12_digits_with_plus_are_rejected_when_the_year_says_under_100() -> None:
+    # 18800101+ and 19800101+ share a check digit: the sign or the year is mistyped.
+    with pytest.raises(InvalidIdentityNumber, match="aged 100"):
+        parse(twelve("19800101", "123", sep="+"))
+    with pytest.raises(InvalidIdentityNumber, match="aged 100"):
+        parse(twelve("19250602", "123", sep="+"))  # turns 100 tomorrow
 
 
 @pytest.mark.parametrize(
@@ -165,7 +235,6 @@ def test_coordination_day_must_be_real_for_the_month() -> None:
         "19121212-12AB",
         "l9121212-1212",
         "191212 121212",
-        "19121212+1212",
         "121212--1212",
         "121212/1212",
         "\u0661\u0669\u0661\u0662\u0661\u0662\u0661\u0662\u0661\u0662\u0661\u0662",
@@ -200,6 +269,8 @@ def test_future_coordination_number_is_rejected() -> None:
         twelve("20300101", "123"),
         "1912121212123",
         "19121212-12AB",
+        twelve("19800101", "000"),
+        twelve("19800101", "123", sep="+"),
     ],
 )
 def test_error_names_field_and_never_contains_the_number(value: str) -> None:

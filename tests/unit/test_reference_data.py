@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,22 @@ from models.reference.loader import (
     load_municipalities,
     municipality_codes,
 )
+
+REFERENCE = Path(__file__).resolve().parent.parent / "reference" / "identity-and-municipalities"
+
+
+def _tsv(name: str) -> list[list[str]]:
+    with (REFERENCE / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle, delimiter="\t"))[1:]
+
+
+def test_packaged_municipalities_are_scbs_list_row_for_row() -> None:
+    expected = {Municipality(code=c, name=n, county_code=cc) for c, n, cc in _tsv("kommuner.tsv")}
+    assert set(load_municipalities()) == expected
+
+
+def test_packaged_counties_are_scbs_list_row_for_row() -> None:
+    assert set(load_counties()) == {County(code=c, name=n) for c, n in _tsv("lan.tsv")}
 
 
 def test_there_are_exactly_290_municipalities() -> None:

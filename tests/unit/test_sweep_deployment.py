@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from adapters.settings import get_settings
+from adapters.settings import Settings
 from deployments.registry import registry
+from tests.conftest import make_settings
 
 
-def _sweep_interval() -> timedelta | None:
-    (spec,) = [s for s in registry() if s.name == "register-sweep"]
+def _sweep_interval(settings: Settings) -> timedelta | None:
+    (spec,) = [s for s in registry(settings=settings) if s.name == "register-sweep"]
     assert spec.concurrency_limit == 1
     return spec.interval
 
 
-def test_the_register_sweep_runs_daily_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("UTVAG_SWEEP_EVERY_HOURS", raising=False)
-    get_settings.cache_clear()
-    assert _sweep_interval() == timedelta(days=1)
+def test_the_register_sweep_runs_daily_by_default() -> None:
+    assert _sweep_interval(make_settings("postgresql://nowhere/none")) == timedelta(days=1)
 
 
-def test_the_sweep_schedule_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UTVAG_SWEEP_EVERY_HOURS", "6")
-    get_settings.cache_clear()
-    try:
-        assert _sweep_interval() == timedelta(hours=6)
-    finally:
-        monkeypatch.delenv("UTVAG_SWEEP_EVERY_HOURS")
-        get_settings.cache_clear()
+def test_the_sweep_schedule_is_configurable() -> None:
+    settings = make_settings("postgresql://nowhere/none", sweep_every_hours=6)
+    assert _sweep_interval(settings) == timedelta(hours=6)

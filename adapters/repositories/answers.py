@@ -1,0 +1,30 @@
+"""Eligibility answers: one row per case and criterion, replaced when answered again."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, select
+
+from models.tables import EligibilityAnswer
+
+
+def upsert(session: Session, *, case_id: uuid.UUID, criterion: str, holds: bool | None,
+           note: str, recorded_by: str, at: datetime) -> None:
+    values = {"case_id": case_id, "criterion": criterion, "holds": holds,
+              "evidence_note": note, "recorded_by": recorded_by, "recorded_at": at}
+    session.execute(insert(EligibilityAnswer).values(**values).on_conflict_do_update(
+        index_elements=["case_id", "criterion"],
+        set_={k: v for k, v in values.items() if k not in ("case_id", "criterion")}))
+
+
+def for_case(session: Session, case_id: uuid.UUID) -> dict[str, bool | None]:
+    rows = session.exec(select(EligibilityAnswer).where(EligibilityAnswer.case_id == case_id))
+    return {row.criterion: row.holds for row in rows}
+
+
+def rows(session: Session, case_id: uuid.UUID) -> list[EligibilityAnswer]:
+    return list(session.exec(select(EligibilityAnswer)
+                             .where(EligibilityAnswer.case_id == case_id)))

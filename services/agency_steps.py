@@ -1,0 +1,46 @@
+"""Which agency step answers for which request: one table, used by the case's flow
+(to ask) and by the answer collector (to collect), so no caller parses a subject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.progress import (
+    GRANT_APPLICATION,
+    GRANT_COMPLETION,
+    MEETING_INVITATION,
+    PROTECTION,
+    SUPPORT_DECISION,
+    THREAT_ASSESSMENT,
+)
+from models.waits import AgencySubject
+from services.agency import Step
+from services.before_steps import SupportDecisionStep, ThreatAssessmentStep
+from services.grants import GrantApplicationStep, GrantCompletionStep
+from services.hand_over import hand_over_step
+from services.meeting import InvitationStep
+from services.protection import ProtectionStep
+
+_FIXED: dict[AgencySubject, Step[Any, Any]] = {
+    THREAT_ASSESSMENT: ThreatAssessmentStep(),
+    SUPPORT_DECISION: SupportDecisionStep(),
+    GRANT_APPLICATION: GrantApplicationStep(),
+    GRANT_COMPLETION: GrantCompletionStep(),
+    PROTECTION: ProtectionStep(),
+}
+
+
+class UnknownRequest(LookupError):
+    pass
+
+
+def step_for(subject: AgencySubject) -> Step[Any, Any]:
+    fixed = _FIXED.get(subject)
+    if fixed is not None:
+        return fixed
+    if subject.kind == MEETING_INVITATION:
+        return InvitationStep(subject.agency)
+    step = hand_over_step(subject)
+    if step is None:
+        raise UnknownRequest(f"request: no agency step for {subject}")
+    return step

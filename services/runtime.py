@@ -1,0 +1,66 @@
+"""What every use case needs besides its arguments: settings, the clock, the database
+and the cipher. Built once per process (`runtime()`, the composition root for the
+CLI, the service and the workers) or by a test with fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from adapters.clock import Clock, SystemClock
+from adapters.db import Database, database_for
+from adapters.settings import Settings, get_settings
+from models.crypto import Cipher
+from models.enums import WaitKind
+
+
+class Runtime:
+    """Not a dataclass on purpose: Prefect walks dataclasses handed to tasks as
+    parameters, and this one holds an engine and a key."""
+
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock | None = None,
+                 cipher: Cipher | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self._cipher = cipher
+
+    @property
+    def cipher(self) -> Cipher:
+        """Loaded on first use: a process that never touches personal data (an operator's
+        status) never needs the key."""
+        if self._cipher is None:
+            self._cipher = Cipher(self.settings.master_key())
+        return self._cipher
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @contextmanager
+    def uow(self) -> Iterator[Session]:
+        with self.db.uow() as session:
+            yield session
+
+    def deadline(self, kind: WaitKind, *, at: datetime) -> datetime:
+        """When a new wait of this kind is overdue."""
+        days = {WaitKind.AGENCY_ANSWER: self.settings.agency_answer_deadline_days,
+                WaitKind.RELAPSE_ASSESSMENT: self.settings.relapse_assessment_deadline_days,
+                }.get(kind, self.settings.wait_deadline_days)
+        return at + timedelta(days=days)
+
+
+_RUNTIME: Runtime | None = None
+
+
+def runtime(settings: Settings | None = None) -> Runtime:
+    """The process's runtime from its settings (the composition root)."""
+    global _RUNTIME
+    if settings is not None:
+        return Runtime(settings=settings, db=database_for(settings))
+    if _RUNTIME is None:
+        base = get_settings()
+        _RUNTIME = Runtime(settings=base, db=database_for(base))
+    return _RUNTIME

@@ -1,0 +1,140 @@
+"""The case as its flow sees it (`models.progress.CaseSnapshot`), read in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from adapters.repositories import answers, cases, journal, requests, waits
+from models.action_plan import InterventionKind
+from models.during_tables import (
+    BelongingsMove,
+    CoordinatorStatement,
+    GrantDecisionRow,
+    Intervention,
+    MeetingInvitation,
+    NeedsAssessment,
+    Relocation,
+    TransferOffer,
+)
+from models.enums import Criterion, CustodyStatus, Need, Phase
+from models.journal import Kind
+from models.progress import (
+    Belongings,
+    CaseSnapshot,
+    Invitee,
+    Transfer,
+    hand_over,
+)
+from models.progress import Relocation as RelocationState
+from models.routing import Facts, hand_overs
+from models.tables import CaseWait, ThreatAssessment
+from models.waits import AgencySubject, Wait
+from services.operator_view import WaitLine, party
+from services.runtime import Runtime
+
+
+def load(rt: Runtime, case_id: uuid.UUID) -> CaseSnapshot:
+    with rt.uow() as session:
+        return read(session, case_id)
+
+
+def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
+    case = cases.get_case(session, case_id)
+    threat = session.exec(select(ThreatAssessment).where(
+        ThreatAssessment.case_id == case_id)).first()
+    open_rows = waits.open_waits(session, case_id)
+    answered = session.exec(select(CaseWait.kind).where(
+        CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None)).distinct()).all()
+    base = CaseSnapshot(
+        case_id=case.id, case_number=case.case_number, phase=case.phase, status=case.status,
+        journal_count=journal.count(session, case_id),
+        answers={Criterion(k): v for k, v in answers.for_case(session, case_id).items()},
+        requests={AgencySubject(r.agency, r.kind): r.status
+                  for r in requests.for_case(session, case_id)},
+        waits=tuple(Wait(w.kind, w.subject) for w in open_rows),  # type: ignore[arg-type]
+        answered=frozenset(answered),  # type: ignore[arg-type]
+        threat_assessment_in=threat is not None,
+        relocation_required=bool(threat and threat.relocation_required),
+    )
+    if case.phase == Phase.BEFORE:
+        return base
+    return _during(session, base, custody=CustodyStatus(case.custody_status))
+
+
+def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> CaseSnapshot:
+    case_id = base.case_id
+    needs = session.exec(select(NeedsAssessment.needs).where(
+        NeedsAssessment.case_id == case_id)).first()
+    invitations = session.exec(select(MeetingInvitation).where(
+        MeetingInvitation.case_id == case_id).order_by(col(MeetingInvitation.id))).all()
+    relocation = session.exec(select(Relocation).where(Relocation.case_id == case_id)).first()
+    moved = relocation is not None
+    facts = Facts(needs=frozenset(Need(n) for n in needs or []), custody_status=custody,
+                  is_child=False)
+    return CaseSnapshot(
+        **{**base.__dict__,
+           "needs_recorded": needs is not None,
+           "routed": bool(invitations),
+           "invitees": tuple(Invitee(r.invitee, r.external) for r in invitations),
+           "meeting_decided": journal.has_entry(session, case_id, Kind.MEETING_DECIDED),
+           "plan_approved": journal.has_entry(session, case_id, Kind.PLAN_APPROVED),
+           "statement_recorded": _exists(session, CoordinatorStatement, case_id),
+           "grant_decided": _exists(session, GrantDecisionRow, case_id),
+           "relocation": _relocation(base, relocation),
+           "belongings": _belongings(session, case_id),
+           "hand_overs": tuple(hand_over(a, p) for a, p in hand_overs(facts, relocated=moved)),
+           "transfer": _transfer(session, case_id)})
+
+
+def _exists(session: Session, model: type[CoordinatorStatement] | type[GrantDecisionRow],
+            case_id: uuid.UUID) -> bool:
+    return session.exec(select(model.id).where(model.case_id == case_id)).first() is not None
+
+
+def _relocation(base: CaseSnapshot, row: Relocation | None) -> RelocationState:
+    if row is None:
+        return RelocationState.UNDECIDED if base.relocation_required \
+            else RelocationState.NOT_REQUIRED
+    if row.fast_path and row.approved_at is None:
+        return RelocationState.AWAITING_APPROVAL
+    return RelocationState.RELOCATED
+
+
+def _belongings(session: Session, case_id: uuid.UUID) -> Belongings:
+    status = session.exec(select(BelongingsMove.status).where(
+        BelongingsMove.case_id == case_id)).first()
+    if status is not None:
+        return Belongings(status)
+    planned = session.exec(select(Intervention.id).where(
+        Intervention.case_id == case_id,
+        Intervention.kind == InterventionKind.MOVING_BELONGINGS.value)).first()
+    return Belongings.PLANNED if planned is not None else Belongings.NOT_PLANNED
+
+
+def _transfer(session: Session, case_id: uuid.UUID) -> Transfer:
+    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)).first()
+    if offer is None:
+        return Transfer.NONE
+    return Transfer.ANSWERED if offer.answered_at else Transfer.OFFERED
+
+
+@dataclass(frozen=True)
+class OperatorLines:
+    case_number: str
+    phase: str
+    status: str
+    journal_count: int
+    waits: list[WaitLine]
+
+
+def operator_lines(rt: Runtime, case_id: uuid.UUID) -> OperatorLines:
+    """The case as an operator may see it (`services.operator_view`)."""
+    with rt.uow() as session:
+        case = cases.get_case(session, case_id)
+        rows = waits.open_waits(session, case_id)
+        return OperatorLines(case.case_number, case.phase, case.status,
+                             journal.count(session, case_id),
+                             [WaitLine(party(w.kind), w.opened_at, w.deadline) for w in rows])

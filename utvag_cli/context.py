@@ -1,0 +1,66 @@
+"""What a command needs besides its arguments, handed in by `main()`: the runtime
+(settings, database, clock, cipher), where secrets are read from, and how a case's
+flow run is started or woken. Tests hand in their own; nothing is read from globals
+that a test would have to change."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from services.runtime import Runtime
+
+
+class Runs(Protocol):
+    """A case's flow runs on the Prefect server (`flows.resume`)."""
+
+    def wake(self, rt: Runtime, case_id: uuid.UUID) -> str:
+        """Resume the case's suspended run, or start one; says which."""
+        ...
+
+    def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
+        """Start a new run of the case; its id."""
+        ...
+
+
+class PrefectRuns:
+    """The deployed runs. Prefect is imported on first use: most commands never need it."""
+
+    def wake(self, rt: Runtime, case_id: uuid.UUID) -> str:
+        from flows.resume import wake_case
+
+        try:
+            return wake_case(rt, case_id)
+        except Exception as exc:  # noqa: BLE001 - the answer is recorded either way
+            # Prefect unreachable (httpx errors are not all OSErrors): the case's next
+            # run (recover-stalled-cases, `utvag case run`) reads the recorded answer.
+            from adapters.logs import get_logger
+
+            get_logger(case_id=str(case_id)).warning("case.not_woken",
+                                                     error=type(exc).__name__)
+            return "recorded"
+
+    def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
+        from flows.resume import start_case_run
+
+        return start_case_run(rt, case_id)
+
+
+class Cli:
+    """One invocation's dependencies. The runtime is built on first use, so commands that
+    never touch the database (`worker`, `deploy`) never start an embedded PostgreSQL."""
+
+    def __init__(self, *, stdin: TextIO, runs: Runs,
+                 runtime: Runtime | None = None) -> None:
+        self.stdin = stdin
+        self.runs = runs
+        self._runtime = runtime
+
+    @property
+    def rt(self) -> Runtime:
+        if self._runtime is None:
+            from services.runtime import runtime
+
+            self._runtime = runtime()
+        return self._runtime
