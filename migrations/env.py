@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
+import models.access_tables  # noqa: F401 - registers the access tables
 import models.during_tables  # noqa: F401 - registers the during-phase tables
 import models.tables  # noqa: F401 - registers the case tables (and the sweep's)
 
