@@ -57,6 +57,20 @@ class Settings(BaseSettings):
     # Where `utvag report` and the grant-account deployment write PDF/HTML/CSV
     # (None: <data_dir>/reports).
     reports_dir: Path | None = None
+    service_host: str = Field(default="127.0.0.1",
+                              description="address `utvag serve` (the case service) binds to")
+    service_port: int = Field(default=8000, ge=1, le=65535,
+                              description="port of the case service (`utvag serve`)")
+    break_glass_hours: float = Field(default=4.0, gt=0, le=72,
+                                     description="how long a break-glass opening lasts")
+    service_max_body_bytes: int = Field(default=64 * 1024, ge=1024,
+                                        description="largest request body the case service "
+                                                    "reads (413 beyond)")
+    service_failure_limit: int = Field(default=20, ge=1,
+                                       description="401/404 answers one client (address or "
+                                                   "subject) may get per window before 429")
+    service_failure_window_seconds: float = Field(default=60.0, gt=0,
+                                                  description="the window of that limit")
 
     @field_validator("database_url")
     @classmethod
