@@ -120,7 +120,7 @@ POLICY: dict[Action, Rule] = {
     Action.CLOSE: _r(COORDINATOR, OWNERS, "close the case with an outcome"),
     Action.REOPEN: _r(COORDINATOR, OWNERS, "reopen a closed case"),
     Action.ASSIGN: _r(COORDINATOR, OWNERS, "assign a handler or police contact"),
-    Action.BREAK_GLASS: _r(CASE_STAFF, frozenset({Relation.ANY_CASE}),
+    Action.BREAK_GLASS: _r(SOCIAL | POLICE, frozenset({Relation.ANY_CASE}),
                            "open a case in an emergency, with a reason (time-limited)"),
     Action.STATUS: _r(frozenset({Role.OPERATOR}), None, "counts and case numbers, no "
                                                         "personal data"),
@@ -130,6 +130,16 @@ POLICY: dict[Action, Rule] = {
     Action.BREAK_GLASS_REVIEW: _r(frozenset({Role.AUDITOR}), None,
                                   "mark a break-glass opening reviewed"),
     Action.ACCESS_LOG: _r(frozenset({Role.AUDITOR}), None, "the access log"),
+}
+
+# The relations a role can stand in at all (`relations.standing` computes them from
+# the role and the organisation); the matrix shows only these.
+POSSIBLE: dict[Role, frozenset[Relation]] = {
+    **{r: frozenset({Relation.PLACING, Relation.RECEIVING, Relation.DESTINATION,
+                     Relation.BREAK_GLASS}) for r in SOCIAL},
+    **{r: frozenset({Relation.POLICE, Relation.BREAK_GLASS}) for r in POLICE},
+    Role.AGENCY_STAFF: frozenset({Relation.AGENCY}),
+    Role.GRANTS_OFFICER: frozenset(), Role.OPERATOR: frozenset(), Role.AUDITOR: frozenset(),
 }
 
 # Who may read the destination and address, beyond the relation: social services only,
