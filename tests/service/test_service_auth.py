@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from tests.factories import referral
 from tests.fakes.clock import FakeClock
-from tests.service.tokens import COORDINATOR_STHLM, OTHER_KEY, OPERATOR, sign
+from tests.service.tokens import COORDINATOR_STHLM, OPERATOR, OTHER_KEY, sign
 
 CASES = "/api/v1/cases"
 
