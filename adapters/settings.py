@@ -71,6 +71,13 @@ class Settings(BaseSettings):
                                                    "subject) may get per window before 429")
     service_failure_window_seconds: float = Field(default=60.0, gt=0,
                                                   description="the window of that limit")
+    # The person's side: where `utvag` (the CLI) finds the case service.
+    service_url: str = Field(default="http://127.0.0.1:8000",
+                             description="the case service the `utvag` CLI talks to")
+    token_file: Path | None = Field(
+        default=None,
+        description="where `utvag login` keeps the tokens (0600); None: "
+                    "$XDG_CONFIG_HOME/utvag/tokens.json or ~/.config/utvag/tokens.json")
 
     @field_validator("database_url")
     @classmethod
@@ -87,6 +94,13 @@ class Settings(BaseSettings):
     @property
     def resolved_reports_dir(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def resolved_token_file(self) -> Path:
+        if self.token_file is not None:
+            return self.token_file
+        config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(config) / "utvag" / "tokens.json"
 
     @property
     def resolved_key_file(self) -> Path:
