@@ -211,3 +211,22 @@ def test_an_agency_sees_only_what_was_disclosed_to_it(client: TestClient,
     assert client.get(f"{case}/disclosed", headers=u.EMPLOYMENT.headers()).status_code == 404
     protected = client.get(f"{API}/cases/{world.b}/disclosed", headers=u.PROBATION.headers())
     assert protected.status_code == 404
+
+
+def test_the_police_contact_sees_their_part_of_the_case_and_not_the_rest(
+        client: TestClient, rt: Runtime) -> None:
+    from tests.service.world import build
+
+    world = build(rt)
+    police = client.get(f"{API}/cases/{world.a}", headers=u.POLICE_ASSIGNED.headers())
+    assert police.status_code == 200, police.text
+    seen = police.json()
+    assert seen["threat"]["level"] == "high" and seen["criteria"]
+    assert seen["needs"] is None and seen["plan"] == [] and seen["meeting"] == []
+    assert {c["agency"] for c in seen["consents"]} == {"police"}
+    assert "kriminalvarden" not in police.text and "tax_agency" not in police.text
+    social = client.get(f"{API}/cases/{world.a}", headers=u.COORDINATOR_STHLM.headers())
+    assert "kriminalvarden" in social.text and social.json()["needs"] == ["housing"]
+    journaled = rows(rt, "SELECT staff_id, fields FROM access_log WHERE action = 'case.show' "
+                         "ORDER BY id")
+    assert "needs" not in journaled[0].fields and "needs" in journaled[1].fields
