@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from services.access.disclosed import MASK
 from services.runtime import Runtime
 from tests import states
 from tests.factories import identity_number, referral
@@ -191,3 +192,41 @@ def test_my_cases_lists_what_each_case_waits_for_without_personal_data(
     assert mine[0]["waits"][0]["kind"] == "needs_assessment"
     assert mine[0]["waits"][0]["overdue"] is False and ANNA not in str(mine)
     assert client.get(f"{API}/cases", headers=u.HANDLER_GBG.headers()).json() == []
+
+
+def test_an_agency_sees_only_what_was_disclosed_to_it(client: TestClient,
+                                                      rt: Runtime) -> None:
+    from tests.service.world import build
+
+    world = build(rt)
+    case = f"{API}/cases/{world.a}"
+    seen = client.get(f"{case}/disclosed", headers=u.PROBATION.headers())
+    assert seen.status_code == 200, seen.text
+    # Relocated and protected by the Tax Agency since: masked for the agency too.
+    assert seen.json()["name"] == MASK and ANNA not in seen.text
+    assert {r["kind"] for r in seen.json()["requests"]} == {
+        "meeting_invitation", "hand_over_release_measures", "hand_over_lay_supervisor"}
+    assert "threat" not in seen.json() and "Hemligvägen" not in seen.text
+    assert client.get(case, headers=u.PROBATION.headers()).status_code == 404
+    assert client.get(f"{case}/disclosed", headers=u.EMPLOYMENT.headers()).status_code == 404
+    protected = client.get(f"{API}/cases/{world.b}/disclosed", headers=u.PROBATION.headers())
+    assert protected.status_code == 404
+
+
+def test_the_police_contact_sees_their_part_of_the_case_and_not_the_rest(
+        client: TestClient, rt: Runtime) -> None:
+    from tests.service.world import build
+
+    world = build(rt)
+    police = client.get(f"{API}/cases/{world.a}", headers=u.POLICE_ASSIGNED.headers())
+    assert police.status_code == 200, police.text
+    seen = police.json()
+    assert seen["threat"]["level"] == "high" and seen["criteria"]
+    assert seen["needs"] is None and seen["plan"] == [] and seen["meeting"] == []
+    assert {c["agency"] for c in seen["consents"]} == {"police"}
+    assert "kriminalvarden" not in police.text and "tax_agency" not in police.text
+    social = client.get(f"{API}/cases/{world.a}", headers=u.COORDINATOR_STHLM.headers())
+    assert "kriminalvarden" in social.text and social.json()["needs"] == ["housing"]
+    journaled = rows(rt, "SELECT staff_id, fields FROM access_log WHERE action = 'case.show' "
+                         "ORDER BY id")
+    assert "needs" not in journaled[0].fields and "needs" in journaled[1].fields
