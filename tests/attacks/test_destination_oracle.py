@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 
 from caseservice.app import create_app
 from caseservice.guards import Throttle
+from models.progress import PROTECTION, Ask
 from services import belongings, hand_over
 from services.intake import OpenedCase
 from services.runtime import Runtime
@@ -51,7 +52,7 @@ def unthrottled(rt: Runtime) -> TestClient:
 
 def _awaiting_belongings(rt: Runtime, agencies: FakeAgencies) -> OpenedCase:
     opened = states.relocated(rt, agencies)
-    states.ask(rt, agencies, opened, states.PROTECTION)
+    states.ask(rt, agencies, opened, PROTECTION)
     belongings.order_move(rt, opened.case_id)
     return opened
 
@@ -60,7 +61,7 @@ def _awaiting_transfer(rt: Runtime, agencies: FakeAgencies, opened: OpenedCase) 
     belongings.confirm_delivered(rt, opened.case_id, viewer_municipality=states.DESTINATION,
                                  by="ss-kiruna")
     step = states.stands_at(rt, opened.case_id)
-    for subject in step.subjects if isinstance(step, states.Ask) else ():
+    for subject in step.subjects if isinstance(step, Ask) else ():
         states.ask(rt, agencies, opened, subject)
     hand_over.offer_transfer(rt, opened.case_id)
 
