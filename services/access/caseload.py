@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 
 from adapters.repositories import cases, journal
 from models.access_tables import BreakGlass, CaseAssignment
+from models.during_tables import Relocation
 from models.enums import RequestStatus
 from models.journal import Kind
 from models.principal import ORG_KINDS, Principal, Role
@@ -49,8 +50,6 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
         if principal.roles & SOCIAL and principal.municipality:
             # Placing ones, and any relocated case (its destination is encrypted, so
             # `standing` decides whether this municipality is the receiving one).
-            from models.during_tables import Relocation
-
             candidates.append(select(Case.id).where(
                 Case.placing_municipality == principal.municipality))
             candidates.append(select(Relocation.case_id))
@@ -64,7 +63,9 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
                 AgencyRequest.agency == principal.org_code,
                 col(AgencyRequest.status).in_([RequestStatus.SENT, RequestStatus.ANSWERED])))
         candidates.append(select(BreakGlass.case_id).where(
-            BreakGlass.subject == principal.subject, col(BreakGlass.expires_at) > now))
+            BreakGlass.subject == principal.subject,
+            BreakGlass.organisation == principal.organisation,
+            col(BreakGlass.expires_at) > now))
         ids: set[uuid.UUID] = set()
         for query in candidates:
             ids.update(session.exec(query).all())
@@ -109,7 +110,7 @@ def assign(rt: Runtime, principal: Principal, case_id: uuid.UUID, *, staff_id: s
             if session.exec(select(CaseAssignment.id).where(
                     CaseAssignment.case_id == case.id, CaseAssignment.staff_id == staff_id,
                     CaseAssignment.role == role.value,
-                    or_(col(CaseAssignment.ended_at).is_(None)))).first() is not None:
+                    col(CaseAssignment.ended_at).is_(None))).first() is not None:
                 return
             session.add(CaseAssignment(case_id=case.id, staff_id=staff_id,
                                        organisation=organisation, role=role.value,
