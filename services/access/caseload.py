@@ -16,11 +16,11 @@ from sqlmodel import col, select
 from adapters.repositories import cases, journal
 from models.access_tables import BreakGlass, CaseAssignment
 from models.during_tables import Relocation
-from models.enums import RequestStatus
+from models.enums import RequestStatus, WaitKind
 from models.journal import Kind
 from models.principal import ORG_KINDS, Principal, Role
 from models.tables import AgencyRequest, Case, CaseWait
-from services.access.policy import ASSIGNABLE, POLICE, SOCIAL
+from services.access.policy import ASSIGNABLE, POLICE, SOCIAL, Relation
 from services.access.relations import standing
 from services.runtime import Runtime
 
@@ -41,6 +41,22 @@ class CaseLine:
     status: str
     relations: list[str]
     waits: list[WaitLine]
+
+
+# What each relation may see a case wait for: the owners everything; the destination
+# what it answers; the police what they work on. A consent or an agency's answer names
+# an agency, which may tell a sensitive category.
+OWNERS = frozenset({Relation.PLACING, Relation.RECEIVING, Relation.BREAK_GLASS})
+WAITS_SEEN: dict[Relation, frozenset[str]] = {
+    Relation.DESTINATION: frozenset({WaitKind.BELONGINGS, WaitKind.TRANSFER}),
+    Relation.POLICE: frozenset({WaitKind.GRANT_STATEMENT, WaitKind.RELAPSE_ASSESSMENT}),
+}
+
+
+def visible(kind: str, relations: frozenset[Relation]) -> bool:
+    if relations & OWNERS:
+        return True
+    return any(kind in WAITS_SEEN.get(r, frozenset()) for r in relations)
 
 
 def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
@@ -84,7 +100,8 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
             lines.append(CaseLine(case.case_number, case.phase, case.status,
                                   sorted(r.value for r in found.relations),
                                   [WaitLine(w.kind, w.subject, w.opened_at, w.deadline,
-                                            w.deadline < now) for w in waits]))
+                                            w.deadline < now)
+                                   for w in waits if visible(w.kind, found.relations)]))
         return lines
 
 
