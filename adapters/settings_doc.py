@@ -72,7 +72,7 @@ def _is_secret(annotation: Any) -> bool:
 
 def _default(info: FieldInfo) -> str:
     if _is_secret(info.annotation):
-        return "(secret: none)"
+        return "(secret: not shown)"
     if info.default_factory is not None:
         value = info.default_factory()  # type: ignore[call-arg]
     elif info.default is PydanticUndefined:

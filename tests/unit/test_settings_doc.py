@@ -47,7 +47,7 @@ def test_a_secret_default_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(field, "default", SecretStr(key))
     page = settings_doc.markdown()
     assert key not in page
-    assert "| `UTVAG_ENCRYPTION_KEY` | SecretStr \\| None | (secret: none) |" in page
+    assert "| `UTVAG_ENCRYPTION_KEY` | SecretStr \\| None | (secret: not shown) |" in page
 
 
 def test_a_setting_without_a_description_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
