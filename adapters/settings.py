@@ -11,7 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from adapters.agency_transport import AgencyTransportSettings
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", ""}
 
@@ -24,7 +26,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-class Settings(BaseSettings):
+class Settings(AgencyTransportSettings):
+    """Every setting; the per-agency TLS files come from ``AgencyTransportSettings``."""
+
     model_config = SettingsConfigDict(env_prefix="UTVAG_", extra="ignore")
 
     database_url: str | None = Field(
