@@ -151,8 +151,28 @@ def _transport_failure(exc: Exception, *, agency: str, where: str) -> AgencyErro
         # A misconfigured base URL: retrying cannot help.
         return PermanentAgencyError(agency=agency, reason=f"unusable URL ({name}) on {where}")
     if isinstance(exc, httpx.TransportError):
-        return RetryableAgencyError(agency=agency, reason=f"transport error ({name}) on {where}")
+        tls = _tls_problem(exc)
+        # Retryable like any failed connection (an agency rotating its certificate heals);
+        # the reason tells the operator that it is the TLS set-up, not the network.
+        detail = f"{name}; {tls}" if tls else name
+        return RetryableAgencyError(agency=agency, reason=f"transport error ({detail}) on {where}")
     return PermanentAgencyError(agency=agency, reason=f"request failed ({name}) on {where}")
+
+
+def _tls_problem(exc: BaseException) -> str | None:
+    """What went wrong in the TLS handshake behind ``exc``, if that is what failed: the
+    agency's certificate not trusted (not from the configured CA bundle, wrong host) or
+    the handshake refused (e.g. the agency did not accept our client certificate)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"TLS: the agency's certificate is not trusted: {seen.verify_message}"
+        if isinstance(seen, ssl.SSLError):
+            return f"TLS: handshake refused: {seen.reason or type(seen).__name__}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def parse_response(response: httpx.Response, model: type[ModelT], *, agency: str) -> ModelT:
