@@ -126,13 +126,19 @@ class AgencyTransportSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_agency_transport(self) -> AgencyTransportSettings:
+        problems: list[str] = []  # every refused agency setting at once, not one per start
         for agency in AGENCIES:
             url = getattr(self, f"{agency}_url", None)
-            if isinstance(url, str):
-                check_agency_url(f"{agency}_url", url)
             tls = self.agency_tls(agency)
-            if tls != AgencyTLS():
-                load_tls_files(agency, tls, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+            try:
+                if isinstance(url, str):
+                    check_agency_url(f"{agency}_url", url)
+                if tls != AgencyTLS():
+                    load_tls_files(agency, tls, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

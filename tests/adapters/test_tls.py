@@ -34,7 +34,7 @@ from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.http import tls_context
 from adapters.police.schemas import ThreatAssessmentRequest
 from adapters.registry import agency_ports
-from adapters.settings import Settings
+from adapters.settings import Settings, get_settings
 from simulators import SimulatorConfig, police
 from simulators.__main__ import main as simulator_main
 from simulators.catalog import APPS
@@ -207,6 +207,25 @@ def test_an_agency_url_that_is_not_https_is_refused_at_start_up(url: str) -> Non
         _settings(url)
     assert "police_url (UTVAG_POLICE_URL)" in str(refused.value)
     assert "nobody@" not in str(refused.value)  # no other setting's value in the message
+
+
+def test_a_process_with_refused_agency_settings_stops_naming_them(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """What a worker, the service or the CLI does at start-up: one line naming every
+    refused setting, no traceback, no value of another setting."""
+    monkeypatch.setenv("UTVAG_ENCRYPTION_KEY", "a-key-that-must-not-be-printed")
+    monkeypatch.setenv("UTVAG_POLICE_URL", "http://police.example.se")
+    monkeypatch.setenv("UTVAG_SIS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    message = str(stopped.value.code)
+    assert message.startswith("utvag: refusing to start: police_url (UTVAG_POLICE_URL): ")
+    assert "sis_ca_bundle (UTVAG_SIS_CA_BUNDLE): cannot read" in message
+    assert "a-key-that-must-not-be-printed" not in message
 
 
 @pytest.mark.parametrize("url", ["https://police.example.se", "http://127.0.0.1:8101",
