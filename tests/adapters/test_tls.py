@@ -28,7 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from adapters.agency_transport import AgencyTLS
+from adapters.agency_transport import AGENCIES, AgencyTLS
 from adapters.common import Subject
 from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.http import tls_context
@@ -232,6 +232,16 @@ def test_a_process_with_refused_agency_settings_stops_naming_them(
                                  "http://[::1]:8101", "http://localhost:8101"])
 def test_https_or_loopback_is_accepted(url: str) -> None:
     assert _settings(url).police_url == url
+
+
+def test_every_agency_has_its_url_and_tls_settings_checked() -> None:
+    fields = Settings.model_fields
+    for agency in AGENCIES:
+        assert f"{agency}_url" in fields, agency
+        for suffix in ("client_cert", "client_key", "ca_bundle"):
+            assert fields[f"{agency}_{suffix}"].description, (agency, suffix)
+        with pytest.raises(ValidationError, match=f"{agency}_url"):
+            Settings(**{f"{agency}_url": "http://agency.example.se"})
 
 
 def test_incomplete_or_unreadable_tls_files_are_refused_at_start_up(pki: Pki,
