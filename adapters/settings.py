@@ -10,8 +10,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from adapters.agency_transport import AgencyTransportSettings
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", ""}
 
@@ -24,7 +26,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-class Settings(BaseSettings):
+class Settings(AgencyTransportSettings):
+    """Every setting; the per-agency TLS files come from ``AgencyTransportSettings``."""
+
     model_config = SettingsConfigDict(env_prefix="UTVAG_", extra="ignore")
 
     database_url: str | None = Field(
@@ -156,7 +160,21 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings. Refused settings (e.g. an agency URL that is not https) stop
+    the process at start-up with one line per problem naming the setting, no traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error["loc"], error["msg"])
+                             for error in exc.errors(include_url=False, include_input=False))
+        raise SystemExit(f"utvag: refusing to start: {problems}") from None
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    """One refused setting as a line: the setting's name, then why (once)."""
+    field = ".".join(str(part) for part in loc)
+    message = message.removeprefix("Value error, ")
+    return message if not field or message.startswith(field) else f"{field}: {message}"
 
 
 def apply_prefect_defaults() -> None:
