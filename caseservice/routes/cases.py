@@ -71,7 +71,9 @@ class BreakGlassOut(BaseModel):
 
 
 @router.post("/cases", response_model=Referred, status_code=201,
-             responses={202: {"model": Referred, "description": "accepted for review"}})
+             responses={200: {"model": Referred, "description": "the person's open case in "
+                                                                "your own municipality"},
+                        202: {"model": Referred, "description": "accepted for review"}})
 def open_case(ctx: Actor, tasks: BackgroundTasks,
               referral: Annotated[dict[str, Any], Body(description=(
                   "the referral (as `utvag case open` reads it); `recorded_by` is you and "
