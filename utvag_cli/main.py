@@ -24,6 +24,7 @@ in (`utvag login`); they need no key, database or Prefect credential, and take n
                               (see --help; destination and address never as arguments)
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`,
                               `after transfer`
+    utvag audit log           the access log; `audit break-glass`, `audit review ID`
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, cases, demo_advance, during, ops, reports
+from utvag_cli import after, audit, cases, demo_advance, during, ops, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_parser(sub)
     during.add_parser(sub)
     after.add_parser(sub)
+    audit.add_parser(sub)
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)
     reports.add_parsers(sub)
