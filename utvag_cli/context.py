@@ -71,6 +71,10 @@ class Cli:
             self._service = Service.from_settings(get_settings())
         return self._service
 
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.close()
+
     @property
     def rt(self) -> Runtime:
         if self._runtime is None:

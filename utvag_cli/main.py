@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE
+        finally:
+            args.cli.close()
     return code
 
 

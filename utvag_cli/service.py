@@ -13,10 +13,12 @@ so a refreshed token is picked up.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -67,6 +69,27 @@ def stored_access_token(settings: Settings) -> str:
     return token
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_url(url: str) -> str:
+    """The service URL, if the login may be sent there: https, or http on this machine
+    only (a bearer token over plain http elsewhere is anyone's on the way)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ServiceError(0, "service_url", "an http(s) URL, e.g. https://utvag.example.se")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ServiceError(0, "service_url", "https for a case service that is not on this "
+                                             "machine (your login is sent with every request)")
+    return url
+
+
 def _refusal(response: httpx.Response) -> ServiceError:
     status = response.status_code
     if status == 401:
@@ -98,7 +121,8 @@ class Service:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
-        return cls(settings.service_url, token=lambda: stored_access_token(settings))
+        return cls(checked_url(settings.service_url),
+                   token=lambda: stored_access_token(settings))
 
     def _client(self) -> httpx.Client:
         if self._http is None:
