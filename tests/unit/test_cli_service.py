@@ -27,9 +27,10 @@ def _service(status: int, body: object = None, *, headers: dict[str, str] | None
                    http=httpx.Client(transport=httpx.MockTransport(answer)))
 
 
-def _error(status: int, body: object = None, **kw: dict[str, str]) -> ServiceError:
+def _error(status: int, body: object = None, *,
+           headers: dict[str, str] | None = None) -> ServiceError:
     with pytest.raises(ServiceError) as refused:
-        _service(status, body, **kw).get("/cases/UTV-2026-000001")
+        _service(status, body, headers=headers).get("/cases/UTV-2026-000001")
     return refused.value
 
 
