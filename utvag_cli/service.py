@@ -13,6 +13,7 @@ so a refreshed token is picked up.
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import json
 from collections.abc import Callable, Mapping
@@ -50,12 +51,24 @@ class NotLoggedIn(ServiceError):
         super().__init__(401, None, message)
 
 
-def stored_access_token(settings: Settings) -> str:
-    """The signed-in person's access token from the token file `utvag login` writes.
+def access_token(settings: Settings) -> str:
+    """The signed-in person's access token: `utvag_cli.tokens.current_access_token`
+    (`utvag login`'s store, refreshed when it has expired) once that module is on this
+    branch (helper C's h/c-oidc), else `stored_access_token`. This one function is the
+    swap: when both branches are merged it can become a plain import and call."""
+    try:
+        tokens = importlib.import_module("utvag_cli.tokens")
+    except ModuleNotFoundError:
+        return stored_access_token(settings)
+    try:
+        return str(tokens.current_access_token(settings))
+    except tokens.NotLoggedIn as exc:
+        raise NotLoggedIn(str(exc)) from None
 
-    Interim, until `utvag_cli.tokens.current_access_token` (helper C's login, with
-    refresh) is on this branch: then this body becomes `return current_access_token(
-    settings)`, with its `NotLoggedIn` turned into ours."""
+
+def stored_access_token(settings: Settings) -> str:
+    """The access token from the token file `utvag login` writes, unrefreshed (the
+    interim reader until `utvag_cli.tokens` is here)."""
     path = settings.resolved_token_file
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -121,8 +134,7 @@ class Service:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Service:
-        return cls(checked_url(settings.service_url),
-                   token=lambda: stored_access_token(settings))
+        return cls(checked_url(settings.service_url), token=lambda: access_token(settings))
 
     def _client(self) -> httpx.Client:
         if self._http is None:
