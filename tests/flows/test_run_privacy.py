@@ -106,3 +106,21 @@ def test_runs_over_sensitive_cases_tell_no_category_or_place(
     assert any(t == child.case_number or child.case_number in t for t in texts)
     told = sorted({m.group(0).lower() for t in texts for m in TELLS.finditer(t)})
     assert told == [], [t for t in texts if TELLS.search(t)][:5]
+
+
+def test_a_case_run_is_started_with_its_number_its_phase_and_its_id_only(
+        rt: Runtime, agencies: FakeAgencies, prefect_harness: None) -> None:
+    from flows.resume import start_case_run
+
+    child = admitted(rt, agencies, consents=EVERYONE, person={
+        "identity_number": identity_number(born=date(2012, 1, 2)), "name": "Lilla Barn"})
+    with get_client(sync_client=True) as client:
+        flow_id = client.create_flow_from_name("new-case")
+        client.create_deployment(flow_id=flow_id, name="new-case",
+                                 entrypoint="flows/new_case.py:new_case")
+        run_id = start_case_run(rt, child.case_id)
+        started = client.read_flow_run(run_id)
+    assert started.name == f"{child.case_number}-during"
+    assert started.tags == ["phase:during"]
+    assert started.parameters == {"case_id": str(child.case_id)}
+    assert not TELLS.search(" ".join([started.name, *started.tags]))
