@@ -49,7 +49,13 @@ _DONE = "_utvag_redacted"
 
 def scrub(text: str) -> str:
     text = _IDENTITY.sub(REDACTED, text)
-    return _FIELD.sub(lambda m: m.group("key") + REDACTED, text)
+    return _FIELD.sub(_masked_field, text)
+
+
+def _masked_field(match: re.Match[str]) -> str:
+    value = match.group("value")
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{match.group('key')}{quote}{REDACTED}{quote}"  # JSON stays JSON
 
 
 def _redact_value(value: Any) -> Any:
