@@ -11,6 +11,9 @@ import pytest
 
 from adapters.logs import REDACTED, configure_logging, install_redaction
 
+# Records on Prefect's run loggers outside a flow run: its API handler warns and drops them.
+pytestmark = pytest.mark.filterwarnings("ignore:Logger 'prefect:UserWarning")
+
 PERSONNUMMER = "199001011234"
 SAMORDNING = "19900161-2385"  # a samordningsnummer: day of birth + 60
 NAME = "Tolvan Tolvansson"
