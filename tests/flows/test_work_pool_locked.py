@@ -111,3 +111,52 @@ def test_the_worker_drops_them_from_a_run_the_server_did_not_check(
     assert locked.command == run_command() and MARKER not in (locked.command or "")
     assert "UTVAG_POLICE_URL" not in locked.env
     assert str(locked.working_dir) == str(PROJECT_ROOT)
+
+
+async def _worker_runs(pool: str, run_id: uuid.UUID) -> str:
+    """One poll of a locked worker on the pool, then the run's final state."""
+    from prefect.client.orchestration import get_client as get_async_client
+
+    from deployments.worker import LockedProcessWorker
+
+    async with LockedProcessWorker(work_pool_name=pool, create_pool_if_not_found=False,
+                                   name="probe-worker") as worker:
+        await worker.get_and_submit_flow_runs()
+        async with get_async_client() as aclient:
+            for _ in range(240):
+                state = (await aclient.read_flow_run(run_id)).state
+                if state is not None and state.is_final():
+                    return state.type.value
+                await asyncio.sleep(0.25)
+    return "NOT FINISHED"
+
+
+def test_a_run_scheduled_before_the_lock_runs_without_its_overrides(
+        client: SyncPrefectClient, tmp_path: Any) -> None:
+    import json
+    from pathlib import Path
+
+    pool = f"open-{uuid.uuid4().hex[:8]}"
+    client.create_work_pool(WorkPoolCreate(
+        name=pool, type="process",
+        base_job_template=ProcessWorker.get_default_base_job_template()))
+    flow_id = client.create_flow_from_name("locked-probe")
+    deployment = client.create_deployment(
+        flow_id=flow_id, name="probe", work_pool_name=pool,
+        entrypoint="tests/flows/locked_probe.py:probe",
+        pull_steps=[{"prefect.deployments.steps.set_working_directory": {
+            "directory": str(PROJECT_ROOT)}}])
+    out = tmp_path / "seen.json"
+    marker = tmp_path / "marker"
+    # Scheduled while the pool was open (accepted then), run after `utvag deploy`.
+    run = client.create_flow_run_from_deployment(
+        deployment, parameters={"out": str(out)},
+        job_variables={"command": f"touch {marker}",
+                       "env": {"UTVAG_POLICE_URL": "https://elsewhere.example"},
+                       "working_dir": str(tmp_path)})
+    ensure_work_pool(pool)
+    assert asyncio.run(_worker_runs(pool, run.id)) == "COMPLETED"
+    seen = json.loads(Path(out).read_text(encoding="utf-8"))
+    assert not marker.exists(), "the run's own command did not run"
+    assert seen["police_url"] != "https://elsewhere.example"
+    assert seen["cwd"] == str(PROJECT_ROOT)
