@@ -218,3 +218,12 @@ def apply_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "utvag")
     # Outside a flow run (the CLI) our log lines stay local, without a warning each.
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    # The local server's credential (`make run`), when this user holds it (mode 0600).
+    from adapters.prefect_auth import auth_file, read_auth_string
+
+    try:
+        stored = read_auth_string(auth_file(settings.data_dir))
+    except OSError:  # another user's, or not private: this process goes without
+        stored = None
+    if stored is not None:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", stored)

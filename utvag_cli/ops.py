@@ -66,8 +66,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from adapters.settings import apply_prefect_defaults
 
     apply_prefect_defaults()
-    argv = [sys.executable, "-m", "prefect", "worker", "start", "--pool", args.pool,
-            "--type", "process", "--limit", str(args.limit), "--install-policy", "never"]
+    # Prefect's process worker, holding to the pool's locked job template (never a
+    # command, environment or directory chosen by a flow run): `deployments.worker`.
+    argv = [sys.executable, "-m", "deployments.worker", "--pool", args.pool,
+            "--limit", str(args.limit)]
     if args.name:
         argv += ["--name", args.name]
     sys.stdout.flush()

@@ -2,9 +2,11 @@
 simulators, the deployments (`utvag deploy`) and a worker (`utvag worker`); and
 the processes' clean shutdown.
 
-Every process binds to 127.0.0.1. Tests start the same stack on free ports; the
-production-profile test adds a PostgreSQL database for Prefect, an API auth
-string and a second worker.
+Every process binds to 127.0.0.1. `utvag run` puts Prefect's API behind a credential
+(`auth_string`, kept in `<data dir>/prefect-auth`: `utvag_cli.demo.demo_stack`): the
+server requires it and every client started here (deploy, workers) gets it. Tests start
+the same stack on free ports; the production-profile test adds a PostgreSQL database for
+Prefect and a second worker.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def open_case(ctx: Actor, tasks: BackgroundTasks,
         referred = open_referral(ctx.rt, ctx.principal, referral)
     except ReferralError as exc:
         raise refused(exc.errors[0] if exc.errors else exc) from None
-    if referred.status == "opened":
+    if referred.status == "opened" and referred.case_id is not None:
         tasks.add_task(_start, ctx, referred.case_id)
         return Referred(status="opened", case_number=referred.case_number)
     body = Referred(status=referred.status, case_number=referred.case_number)
