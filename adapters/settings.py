@@ -130,6 +130,10 @@ class Settings(AgencyTransportSettings):
     service_port: int = Field(
         default=8000, ge=1, le=65535,
         description="The case service's port (`utvag serve`).")
+    service_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The case service the `utvag` command line talks to (https unless it "
+                    "is on this machine); a person's machine needs only this and a login.")
     break_glass_hours: float = Field(
         default=4.0, gt=0, le=72,
         description="How long a break-glass opening of a case lasts, in hours.")
@@ -143,14 +147,27 @@ class Settings(AgencyTransportSettings):
     service_failure_window_seconds: float = Field(
         default=60.0, gt=0,
         description="The window of that limit, in seconds.")
-    service_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The case service the `utvag` command line talks to (a person's "
-                    "machine needs only this and a login).")
+    oidc_issuer: str = Field(
+        default="http://127.0.0.1:9400",
+        description="The OpenID Connect provider's issuer URL, exactly as its tokens carry "
+                    "it in `iss` (discovery at `<issuer>/.well-known/openid-configuration`). "
+                    "The default is the demo provider `make run` starts on loopback; "
+                    "production names the organisation's (Keycloak, Entra ID...).")
+    oidc_audience: str = Field(
+        default="utvag-case-service",
+        description="The `aud` the case service requires in access tokens.")
+    oidc_cli_client_id: str = Field(
+        default="utvag-cli",
+        description="The public client `utvag login` signs in as (authorization code with "
+                    "PKCE and a loopback redirect, or the device grant).")
+    oidc_console_client_id: str = Field(
+        default="utvag-console",
+        description="The client the web console signs in as.")
     token_file: Path | None = Field(
         default=None,
-        description="Where `utvag login` keeps the tokens (mode 0600). Unset: "
-                    "`$XDG_CONFIG_HOME/utvag/tokens.json` or `~/.config/utvag/tokens.json`.")
+        description="Where `utvag login` keeps a person's tokens (mode 0600; refused when "
+                    "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
+                    "else `~/.config/utvag/tokens.json`.")
 
     @field_validator("database_url")
     @classmethod
