@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 import uvicorn
 from fastapi import FastAPI
@@ -47,6 +47,14 @@ def service_client(app: FastAPI, *, address: str = "10.1.2.3") -> TestClient:
                       raise_server_exceptions=False)
 
 
+class NoRuntime:
+    """Handed to `main()` as the local runtime: a person's command that reached for the
+    database, the key or Prefect (anything but the service) fails the test."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"a person's command reached for the local runtime ({name})")
+
+
 @dataclass
 class Utvag:
     """One person's `utvag`; `out` and `err` hold what the last command printed."""
@@ -66,10 +74,11 @@ class Utvag:
         shown, errors = stdout or io.StringIO(), io.StringIO()
         service = Service(BASE_URL, token=self.token or self.user.token, http=self.client)
         code = main(list(argv), service=service, runs=self.runs, stdin=io.StringIO(stdin),
-                    stdout=shown, stderr=errors)
+                    stdout=shown, stderr=errors, runtime=cast(Runtime, NoRuntime()))
         self.out = shown.getvalue() if isinstance(shown, io.StringIO) else ""
         self.err = errors.getvalue()
         assert "Traceback" not in self.err
+        assert self.runs == FakeRuns(), "the service wakes and starts runs, never the CLI"
         return code
 
 
