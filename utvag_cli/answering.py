@@ -5,12 +5,16 @@ the person logged in, never as a name typed on the command line)."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from utvag_cli.context import Cli
 from utvag_cli.output import out
 from utvag_cli.service import ServiceError
+from utvag_cli.usage import UsageError
+
+CASE_NUMBER = re.compile(r"UTV-\d{4}-\d{6}")
 
 
 def cli_of(args: argparse.Namespace) -> Cli:
@@ -19,7 +23,11 @@ def cli_of(args: argparse.Namespace) -> Cli:
 
 
 def case_path(args: argparse.Namespace, tail: str = "") -> str:
-    return f"/cases/{args.case}{tail}"
+    """The case's resource; the case number checked first (it goes into the URL)."""
+    number = str(args.case).strip().upper()
+    if not CASE_NUMBER.fullmatch(number):
+        raise UsageError("case: a case number, UTV-YYYY-NNNNNN")
+    return f"/cases/{number}{tail}"
 
 
 def send(args: argparse.Namespace, path: str, body: Mapping[str, Any] | None = None, *,

@@ -141,6 +141,13 @@ def test_an_unknown_case_and_a_case_of_another_municipality_say_the_same(
     assert other.out == ""
 
 
+@pytest.mark.parametrize("case", ["UTV-2026-1", "../audit/access-log", "UTV-2026-000001?x=1"])
+def test_a_malformed_case_number_is_refused_before_anything_is_sent(
+        utvag: Utvag, case: str) -> None:
+    assert utvag("case", "show", case) == 2
+    assert utvag.err == "error: case: a case number, UTV-YYYY-NNNNNN\n"
+
+
 def test_without_a_valid_login_the_person_is_told_to_log_in(rt: Runtime, utvag: Utvag) -> None:
     expired = Utvag(utvag.client, COORDINATOR, token=lambda: COORDINATOR.token(exp=1))
     assert expired("case", "show", open_case(rt).case_number) == 1
