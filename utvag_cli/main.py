@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 # A reader that stopped early (`| head -2`): the shell's status for SIGPIPE.
 BROKEN_PIPE = 141
+INTERRUPTED = 130  # the shell's status for SIGINT
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -148,6 +149,9 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE
+        except KeyboardInterrupt:  # Ctrl-C at a prompt: nothing was sent
+            err("interrupted")
+            return INTERRUPTED
         finally:
             args.cli.close()
     return code
