@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE
-        except KeyboardInterrupt:  # Ctrl-C at a prompt: nothing was sent
+        except KeyboardInterrupt:  # Ctrl-C at a prompt or while the service answers
             err("interrupted")
             return INTERRUPTED
         finally:
