@@ -18,14 +18,14 @@ from typing import Any, Protocol
 import httpx
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.jwk import ECKey, RSAKey
 
 from adapters.clock import Clock, SystemClock
 
 # Asymmetric signatures only: never `none`, never a shared-secret HS* (a verifier that
 # accepts HS256 can be fooled with the provider's public key used as the secret).
 ALGORITHMS = ("RS256", "ES256", "PS256")
-_KEY_TYPES = {"RSA": RSAKey, "EC": ECKey}
+_KEY_TYPES: dict[str, type[RSAKey] | type[ECKey]] = {"RSA": RSAKey, "EC": ECKey}
 
 
 class InvalidToken(Exception):

@@ -26,7 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 OIDC_DIR = ROOT / "oidc"
 DEFAULT_USERS = OIDC_DIR / "users.json"
-DEMO_PASSWORD = "utvag-demo"  # every demo user's password (oidc/users.json)
+DEMO_PASSWORD = "utvag-demo"  # noqa: S105 - the demo users' password (oidc/users.json)
 
 
 class ProviderError(RuntimeError):
@@ -50,8 +50,8 @@ def ensure_installed(oidc_dir: Path = OIDC_DIR) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise ProviderError("npm: needed once to install oidc/ (npm ci --prefix oidc)")
-    done = subprocess.run([npm, "ci", "--prefix", str(oidc_dir), "--no-audit", "--no-fund",
-                           "--loglevel=error"], capture_output=True, text=True, check=False)
+    command = [npm, "ci", "--prefix", str(oidc_dir), "--no-audit", "--no-fund", "--loglevel=error"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise ProviderError(f"npm ci --prefix oidc failed: {done.stderr.strip()[-500:]}")
 
