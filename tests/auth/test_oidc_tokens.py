@@ -5,8 +5,10 @@ unsigned is refused."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,10 +29,14 @@ def _b64(data: dict[str, Any] | bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+@functools.cache
+def _key_in(keys_file: Path) -> RSAKey:
+    return RSAKey.import_key(json.loads(keys_file.read_text())["keys"][0])
+
+
 def _provider_key(provider: EmbeddedProvider) -> RSAKey:
     """The provider's own signing key (tests read its keys file) to sign crafted claims."""
-    entry = json.loads(provider.keys_file.read_text())["keys"][0]
-    return RSAKey.import_key(entry)
+    return _key_in(provider.keys_file)
 
 
 def _claims(provider: EmbeddedProvider, **changes: Any) -> dict[str, Any]:

@@ -1,0 +1,63 @@
+"""Key rotation: the provider restarts signing with a new key (published first, the old
+one still listed); the verifier fetches the JWKS again for the kid it has not seen,
+once, and not on every unknown kid a forger makes up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from adapters.oidc import InvalidToken, TokenVerifier
+from adapters.oidc_provider import EmbeddedProvider, add_signing_key
+from tests.fakes.clock import FakeClock
+from tests.oidc_login import token_for
+
+
+@pytest.fixture()
+def provider(tmp_path: Path) -> Iterator[EmbeddedProvider]:
+    """Its own provider: this test restarts it, the session's one keeps its state."""
+    provider = EmbeddedProvider(keys_file=tmp_path / "keys.json")
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+def test_the_verifier_follows_a_key_rotation(provider: EmbeddedProvider) -> None:
+    jwks_fetches: list[str] = []
+    http = httpx.Client(event_hooks={"request": [
+        lambda request: jwks_fetches.append(str(request.url)) if request.url.path == "/jwks"
+        else None]})
+    clock = FakeClock(datetime.now(UTC))
+    verifier = TokenVerifier(provider.issuer, "utvag-case-service", http_client=http, clock=clock)
+    old_kid = json.loads(provider.keys_file.read_text())["keys"][0]["kid"]
+    before = token_for(provider, "stockholm.samordnare").access_token
+    assert verifier.verify(before)["sub"] == "demo-0180-coordinator"
+    assert len(jwks_fetches) == 1
+
+    new_kid = add_signing_key(provider.keys_file)
+    assert provider.keys_file.stat().st_mode & 0o777 == 0o600
+    issuer = provider.issuer
+    assert provider.restart() == issuer
+    after = token_for(provider, "goteborg.samordnare").access_token
+    assert jwt.decode(after, RSAKey.import_key(
+        json.loads(provider.keys_file.read_text())["keys"][0])).header["kid"] == new_kid
+
+    # Right after a fetch the verifier does not fetch again (a flood of made-up kids must
+    # not hammer the provider); a little later the unknown kid makes it fetch once.
+    with pytest.raises(InvalidToken):
+        verifier.verify(after)
+    assert len(jwks_fetches) == 1
+    clock.advance(seconds=11)
+    assert verifier.verify(after)["sub"] == "demo-1480-coordinator"
+    assert len(jwks_fetches) == 2
+    # Tokens signed before the rotation stay valid until they expire: the old key is listed.
+    assert verifier.verify(before)["sub"] == "demo-0180-coordinator"
+    assert old_kid != new_kid
+    assert len(jwks_fetches) == 2
