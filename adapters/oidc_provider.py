@@ -19,9 +19,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OIDC_DIR = ROOT / "oidc"
@@ -78,6 +82,7 @@ class EmbeddedProvider:
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         self.log_file = log_file or keys_file.parent / "oidc-provider.log"
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.issuer = ""
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
@@ -173,6 +178,23 @@ class EmbeddedProvider:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
+
+
+def embedded_for(settings: Settings, *, console_redirects: Sequence[str] = (),
+                 console_post_logout: Sequence[str] = ()) -> EmbeddedProvider | None:
+    """The provider `make run` starts when the configured issuer is on this machine's
+    loopback (the demo default http://127.0.0.1:9400); None when it points at the
+    organisation's provider. Keys in <data_dir>/oidc-keys.json, made at first start."""
+    url = urlsplit(settings.oidc_issuer)
+    loopback = url.scheme == "http" and url.hostname == "127.0.0.1" and url.port is not None
+    if not loopback or url.path.strip("/"):
+        return None
+    data_dir = settings.data_dir.resolve()
+    return EmbeddedProvider(keys_file=data_dir / "oidc-keys.json", port=url.port,
+                            audience=settings.oidc_audience,
+                            console_redirects=console_redirects,
+                            console_post_logout=console_post_logout,
+                            log_file=data_dir / "logs" / "oidc-provider.log")
 
 
 def add_signing_key(keys_file: Path) -> str:

@@ -15,7 +15,8 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from adapters.oidc import InvalidToken, TokenVerifier
-from adapters.oidc_provider import EmbeddedProvider, add_signing_key
+from adapters.oidc_provider import EmbeddedProvider, add_signing_key, embedded_for
+from adapters.settings import Settings
 from tests.fakes.clock import FakeClock
 from tests.oidc_login import token_for
 
@@ -36,6 +37,8 @@ def test_the_verifier_follows_a_key_rotation(provider: EmbeddedProvider) -> None
         else None]})
     clock = FakeClock(datetime.now(UTC))
     verifier = TokenVerifier(provider.issuer, "utvag-case-service", http_client=http, clock=clock)
+    # The provider made its keys at first start, readable only by their owner.
+    assert provider.keys_file.stat().st_mode & 0o777 == 0o600
     old_kid = json.loads(provider.keys_file.read_text())["keys"][0]["kid"]
     before = token_for(provider, "stockholm.samordnare").access_token
     assert verifier.verify(before)["sub"] == "demo-0180-coordinator"
@@ -61,3 +64,13 @@ def test_the_verifier_follows_a_key_rotation(provider: EmbeddedProvider) -> None
     assert verifier.verify(before)["sub"] == "demo-0180-coordinator"
     assert old_kid != new_kid
     assert len(jwks_fetches) == 2
+
+
+def test_make_run_starts_a_provider_only_for_a_loopback_issuer(tmp_path: Path) -> None:
+    demo = embedded_for(Settings(data_dir=tmp_path))
+    assert demo is not None
+    assert (demo.port, demo.keys_file) == (9400, tmp_path.resolve() / "oidc-keys.json")
+    for elsewhere in ("https://login.example.se/realms/utvag",
+                      "https://login.microsoftonline.com/tenant/v2.0",
+                      "http://10.0.0.5:9400"):
+        assert embedded_for(Settings(data_dir=tmp_path, oidc_issuer=elsewhere)) is None
