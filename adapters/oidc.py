@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 from joserfc import jws, jwt
@@ -21,6 +21,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
 from adapters.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from adapters.settings import Settings
 
 # Asymmetric signatures only: never `none`, never a shared-secret HS* (a verifier that
 # accepts HS256 can be fooled with the provider's public key used as the secret).
@@ -62,7 +65,13 @@ class TokenVerifier:
         self._lock = threading.Lock()
         self._jwks_uri: str | None = None
         self._keys: dict[str, RSAKey | ECKey] = {}
-        self._fetched_at: datetime | None = None
+        self._fetched_at: datetime | None = None  # the last attempt, successful or not
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, http_client: httpx.Client | None = None,
+                      clock: Clock | None = None) -> TokenVerifier:
+        """The verifier for the configured provider (`oidc_issuer`, `oidc_audience`)."""
+        return cls(settings.oidc_issuer, settings.oidc_audience, http_client, clock=clock)
 
     # -- keys ---------------------------------------------------------------------------
     def _get_json(self, url: str) -> dict[str, Any]:
@@ -89,6 +98,7 @@ class TokenVerifier:
         return self._jwks_uri
 
     def _fetch_keys(self) -> None:
+        self._fetched_at = self._clock.now()  # a provider that is down is not asked again at once
         document = self._get_json(self._discover())
         keys: dict[str, RSAKey | ECKey] = {}
         for entry in document.get("keys") or []:
@@ -102,14 +112,12 @@ class TokenVerifier:
             except (JoseError, ValueError, TypeError):
                 continue
         self._keys = keys
-        self._fetched_at = self._clock.now()
 
     def _key_for(self, kid: str) -> RSAKey | ECKey:
         with self._lock:
-            if self._fetched_at is None:
+            if self._fetched_at is None or (kid not in self._keys and self._may_refetch()):
+                # First use, or a kid not seen yet (rotation), at most once per interval.
                 self._fetch_keys()
-            elif kid not in self._keys and self._may_refetch():
-                self._fetch_keys()  # rotation: the provider signs with a key we have not seen
             if kid in self._keys:
                 return self._keys[kid]
             if not kid and len(self._keys) == 1:

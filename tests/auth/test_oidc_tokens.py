@@ -16,7 +16,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
-from adapters.oidc import InvalidToken, TokenVerifier
+from adapters.oidc import InvalidToken, ProviderUnavailable, TokenVerifier
 from adapters.oidc_provider import EmbeddedProvider
 from models.principal import Principal, Role
 from tests.fakes.clock import FakeClock
@@ -180,3 +180,11 @@ def test_claims_keep_only_what_the_provider_signed(oidc_provider: EmbeddedProvid
     assert claims["iss"] == oidc_provider.issuer
     assert claims["exp"] - claims["iat"] == int(timedelta(minutes=10).total_seconds())
     assert Principal.from_claims(claims).organisation == "agency:sis"
+
+
+def test_a_provider_that_cannot_be_reached_refuses_every_token(
+        oidc_provider: EmbeddedProvider) -> None:
+    token = token_for(oidc_provider, "stockholm.samordnare").access_token
+    verifier = TokenVerifier("http://127.0.0.1:9", AUDIENCE, httpx.Client(timeout=1.0))
+    with pytest.raises(ProviderUnavailable):
+        verifier.verify(token)
