@@ -91,7 +91,7 @@ class EmbeddedProvider:
         command = [find_node(), str(OIDC_DIR / "server.mjs"), "--port", str(self.port),
                    "--keys", str(self.keys_file), "--users", str(self.users_file),
                    "--audience", self.audience, "--access-ttl", str(self.access_ttl),
-                   "--refresh-ttl", str(self.refresh_ttl)]
+                   "--refresh-ttl", str(self.refresh_ttl), "--exit-with-stdin"]
         for uri in self.console_redirects:
             command += ["--console-redirect", uri]
         for uri in self.console_post_logout:
@@ -110,7 +110,7 @@ class EmbeddedProvider:
             env["OIDC_CONSOLE_SECRET"] = self.console_secret
         self._log = self.log_file.open("a", encoding="utf-8")
         self._process = subprocess.Popen(  # noqa: S603 - our own script, no shell
-            self._command(), cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+            self._command(), cwd=ROOT, env=env, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, text=True)
         try:
             self.issuer = self._read_issuer(timeout)
@@ -157,8 +157,9 @@ class EmbeddedProvider:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-            if process.stdout is not None:
-                process.stdout.close()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -34,6 +34,8 @@ const { values: opts } = parseArgs({
     'console-redirect': { type: 'string', multiple: true, default: [] },
     'console-post-logout': { type: 'string', multiple: true, default: [] },
     'console-secret-env': { type: 'string', default: 'OIDC_CONSOLE_SECRET' },
+    // Exit when standard input closes: the parent that started us is gone.
+    'exit-with-stdin': { type: 'boolean', default: false },
   },
 });
 
@@ -88,6 +90,24 @@ const digest = (text) => createHash('sha256').update(String(text)).digest();
 function checkPassword(user, password) {
   // Compare digests so the time taken says nothing about the demo password.
   return timingSafeEqual(digest(user?.password ?? randomBytes(16)), digest(password));
+}
+
+// Repeated failures for one username lock it for a while (unknown names too, so the
+// answer tells nothing about which names exist).
+const LOCK_AFTER = 5;
+const LOCK_MS = 5 * 60 * 1000;
+const failures = new Map();
+
+function lockedOut(name) {
+  const entry = failures.get(name);
+  return Boolean(entry && entry.count >= LOCK_AFTER && Date.now() - entry.since < LOCK_MS);
+}
+
+function recordFailure(name) {
+  if (failures.size > 10000) failures.clear();
+  const entry = failures.get(name);
+  if (!entry || Date.now() - entry.since >= LOCK_MS) failures.set(name, { count: 1, since: Date.now() });
+  else entry.count += 1;
 }
 
 const users = loadUsers(opts.users);
@@ -248,10 +268,16 @@ async function interaction(provider, req, res, uid, action) {
       }, { mergeWithLastSubmission: false });
     }
     const form = await readForm(req);
-    const user = users.byName.get(form.get('username') ?? '');
+    const name = (form.get('username') ?? '').slice(0, 200);
+    if (lockedOut(name)) {
+      return send(res, 429, loginPage(uid, params.client_id, 'För många misslyckade försök. Vänta några minuter.'));
+    }
+    const user = users.byName.get(name);
     if (!checkPassword(user, form.get('password') ?? '') || !user) {
+      recordFailure(name);
       return send(res, 401, loginPage(uid, params.client_id, 'Fel användarnamn eller lösenord.'));
     }
+    failures.delete(name);
     return provider.interactionFinished(req, res, { login: { accountId: user.sub } },
       { mergeWithLastSubmission: false });
   }
@@ -289,9 +315,9 @@ server.listen(Number.parseInt(opts.port, 10), '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 });
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  });
+function shutdown() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
 }
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, shutdown);
+if (opts['exit-with-stdin']) process.stdin.on('end', shutdown).on('error', shutdown).resume();

@@ -31,7 +31,11 @@ class HasIssuer(Protocol):
 
 
 class LoginFailed(Exception):
-    """The provider did not sign the person in (wrong password, refused...)."""
+    """The provider did not sign the person in (wrong password, locked out...)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def sign_in(http: httpx.Client, url: str, username: str, password: str,
@@ -50,12 +54,11 @@ def sign_in(http: httpx.Client, url: str, username: str, password: str,
         match = _LOGIN_FORM.search(response.text)
         if match is None:
             return response
-        if response.status_code == 401:
-            raise LoginFailed(f"{username}: wrong username or password")
         response = http.post(urljoin(str(response.url), match.group(1)),
                              data={"username": username, "password": password})
-        if response.status_code == 401:
-            raise LoginFailed(f"{username}: wrong username or password")
+        if response.status_code in (401, 429):
+            raise LoginFailed(f"{username}: refused (HTTP {response.status_code})",
+                              response.status_code)
     raise LoginFailed("too many redirects")
 
 

@@ -79,8 +79,20 @@ def test_the_console_client_gets_tokens_for_the_case_service(
 
 
 def test_a_wrong_password_signs_no_one_in(oidc_provider: EmbeddedProvider) -> None:
-    with pytest.raises(LoginFailed):
+    with pytest.raises(LoginFailed) as refused:
         token_for(oidc_provider, "stockholm.samordnare", "fel-lösenord")
+    assert refused.value.status == 401
+
+
+def test_repeated_failures_lock_the_name_out(oidc_provider: EmbeddedProvider) -> None:
+    # A name no other test uses: the lock lasts minutes on the session's provider.
+    name = "ingen.sadan.anvandare"
+    statuses = []
+    for _ in range(6):
+        with pytest.raises(LoginFailed) as refused:
+            token_for(oidc_provider, name, "gissning")
+        statuses.append(refused.value.status)
+    assert statuses == [401] * 5 + [429]
 
 
 def test_the_provider_requires_pkce_and_the_registered_loopback_path(
