@@ -5,9 +5,11 @@ once, and not on every unknown kid a forger makes up."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from adapters.oidc import InvalidToken, TokenVerifier
+from adapters.oidc_client import OidcError
 from adapters.oidc_provider import EmbeddedProvider, add_signing_key, embedded_for
 from adapters.settings import Settings
 from tests.fakes.clock import FakeClock
@@ -74,3 +77,28 @@ def test_make_run_starts_a_provider_only_for_a_loopback_issuer(tmp_path: Path) -
                       "https://login.microsoftonline.com/tenant/v2.0",
                       "http://10.0.0.5:9400"):
         assert embedded_for(Settings(data_dir=tmp_path, oidc_issuer=elsewhere)) is None
+
+
+def test_a_confidential_console_signs_in_with_its_secret_and_logs_out(tmp_path: Path) -> None:
+    redirect, after_logout = "http://127.0.0.1:8800/auth/callback", "http://127.0.0.1:8800/"
+    with EmbeddedProvider(keys_file=tmp_path / "keys.json", console_secret="konsol-hemlighet",
+                          console_redirects=[redirect],
+                          console_post_logout=[after_logout]) as provider:
+        with pytest.raises(OidcError, match="invalid_client"):
+            token_for(provider, "stockholm.samordnare", client_id="utvag-console",
+                      redirect_uri=redirect, client_secret="fel")
+        tokens = token_for(provider, "stockholm.samordnare", client_id="utvag-console",
+                           redirect_uri=redirect, client_secret="konsol-hemlighet")
+        claims = TokenVerifier(provider.issuer, "utvag-case-service").verify(tokens.access_token)
+        assert claims["client_id"] == "utvag-console"
+        end = f"{provider.issuer}/session/end"
+        hint = {"id_token_hint": tokens.id_token or "", "client_id": "utvag-console"}
+        with httpx.Client() as browser:
+            asked = browser.get(end, params={**hint, "post_logout_redirect_uri": after_logout})
+            form = re.search(r'action="([^"]+)"', asked.text)
+            assert asked.status_code == 200 and form is not None
+            fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', asked.text))
+            done = browser.post(urljoin(end, form.group(1)), data=fields)
+        assert done.is_redirect and done.headers["location"].startswith(after_logout)
+        elsewhere = httpx.get(end, params={**hint, "post_logout_redirect_uri": "http://x.example/"})
+        assert elsewhere.status_code == 400
