@@ -187,11 +187,12 @@ def embedded_for(settings: Settings, *, console_redirects: Sequence[str] = (),
     loopback (the demo default http://127.0.0.1:9400); None when it points at the
     organisation's provider. Keys in <data_dir>/oidc-keys.json, made at first start."""
     url = urlsplit(settings.oidc_issuer)
-    loopback = url.scheme == "http" and url.hostname == "127.0.0.1" and url.port is not None
-    if not loopback or url.path.strip("/"):
+    port = url.port
+    loopback = url.scheme == "http" and url.hostname == "127.0.0.1"
+    if not loopback or port is None or url.path.strip("/"):
         return None
     data_dir = settings.data_dir.resolve()
-    return EmbeddedProvider(keys_file=data_dir / "oidc-keys.json", port=url.port,
+    return EmbeddedProvider(keys_file=data_dir / "oidc-keys.json", port=port,
                             audience=settings.oidc_audience,
                             console_redirects=console_redirects,
                             console_post_logout=console_post_logout,

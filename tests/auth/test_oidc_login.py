@@ -65,7 +65,7 @@ def test_browser_login_stores_tokens_only_the_user_can_read(
     access = token_store.current_access_token(person)
     assert access == tokens.access_token
     principal = Principal.from_claims(oidc_verifier.verify(access))
-    assert (principal.organisation, principal.roles) == ("municipality:0180", {Role.COORDINATOR})
+    assert (principal.organisation, principal.roles) == ("municipality:0180", frozenset({Role.COORDINATOR}))
     assert login_cmd.who(tokens) == "stockholm.samordnare (municipality:0180)"
 
 
