@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
+import sys
 import time
 import webbrowser
 from collections.abc import Callable
@@ -75,7 +77,7 @@ def browser_login(client: OidcClient, *, open_browser: Callable[[str], object],
         redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
         pkce, state = Pkce.new(), secrets.token_urlsafe(24)
         url = client.authorization_url(redirect_uri=redirect_uri, state=state, pkce=pkce)
-        out("Logga in i webbläsaren (öppnas om det går):")
+        out("Sign in in your browser (opened if possible):")
         out(f"  {url}")
         open_browser(url)
         deadline = time.monotonic() + timeout
@@ -101,9 +103,9 @@ def device_login(client: OidcClient, *, clock: Clock,
                  sleep: Callable[[float], None] = time.sleep) -> TokenSet:
     """The device authorization grant: show a code, poll until the person approved it."""
     device = client.start_device()
-    out(f"Öppna {device.verification_uri} i en webbläsare och ange koden {device.user_code}")
+    out(f"Open {device.verification_uri} in a browser and enter the code {device.user_code}")
     if device.verification_uri_complete:
-        out(f"  (eller direkt: {device.verification_uri_complete})")
+        out(f"  (or directly: {device.verification_uri_complete})")
     interval = max(device.interval, 1)
     deadline = time.monotonic() + device.expires_in
     while time.monotonic() < deadline:
@@ -129,8 +131,22 @@ def who(tokens: TokenSet) -> str:
     return f"{data.get('preferred_username', '?')} ({data.get('utvag_org', '?')})"
 
 
+def open_browser(url: str) -> bool:
+    """Open a graphical browser if there is one. Never a text browser in this terminal
+    (which `webbrowser` falls back to without a display): the URL is printed anyway."""
+    graphical = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if sys.platform.startswith("linux") and not graphical:
+        out("  (no graphical browser here: open the address in a browser on this machine, "
+            "or use `utvag login --device`)")
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
 def login(settings: Settings, *, device: bool = False, open_browser: Callable[[str], object]
-          = webbrowser.open, clock: Clock | None = None, sleep: Callable[[float], None]
+          = open_browser, clock: Clock | None = None, sleep: Callable[[float], None]
           = time.sleep, http_client: httpx.Client | None = None,
           timeout: float = 300.0) -> TokenSet:
     """Sign in and store the tokens (0600) in the settings' token file."""
@@ -165,22 +181,25 @@ def logout(settings: Settings, *, http_client: httpx.Client | None = None) -> bo
 
 def cmd_login(args: argparse.Namespace) -> int:
     settings = get_settings()
-    opener: Callable[[str], object] = (lambda url: None) if args.no_browser else webbrowser.open
+    opener: Callable[[str], object] = (lambda url: None) if args.no_browser else open_browser
     try:
         tokens = login(settings, device=args.device, open_browser=opener)
     except (LoginError, OidcError) as exc:
         err(f"error: login: {exc}")
         return 1
-    out(f"inloggad som {who(tokens)}; tokens i {settings.resolved_token_file}")
+    except KeyboardInterrupt:
+        err("login cancelled")
+        return 130
+    out(f"signed in as {who(tokens)}; tokens in {settings.resolved_token_file}")
     return 0
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
     settings = get_settings()
     if logout(settings):
-        out("utloggad")
+        out("signed out")
     else:
-        out("inte inloggad")
+        out("not signed in")
     return 0
 
 
