@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -15,6 +16,9 @@ from adapters.db import Database, database_for
 from adapters.settings import Settings, get_settings
 from models.crypto import Cipher
 from models.enums import WaitKind
+
+if TYPE_CHECKING:
+    from models.principal import Principal
 
 
 class Runtime:
@@ -27,14 +31,27 @@ class Runtime:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self._cipher = cipher
+        self._parent: Runtime | None = None
+        self.principal: Principal | None = None
 
     @property
     def cipher(self) -> Cipher:
         """Loaded on first use: a process that never touches personal data (an operator's
         status) never needs the key."""
         if self._cipher is None:
-            self._cipher = Cipher(self.settings.master_key())
+            self._cipher = (self._parent.cipher if self._parent is not None
+                            else Cipher(self.settings.master_key()))
         return self._cipher
+
+    def acting_as(self, principal: Principal) -> Runtime:
+        """This runtime for one authenticated person: every transaction it opens binds
+        them for row-level security first (`adapters.rls.bind`). Shares the engine, the
+        clock and the key with this one."""
+        acting = Runtime(settings=self.settings, db=self.db, clock=self.clock,
+                         cipher=self._cipher)
+        acting._parent = self._parent or self
+        acting.principal = principal
+        return acting
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -42,6 +59,10 @@ class Runtime:
     @contextmanager
     def uow(self) -> Iterator[Session]:
         with self.db.uow() as session:
+            if self.principal is not None:
+                from adapters.rls import bind
+
+                bind(session, self.principal)
             yield session
 
     def deadline(self, kind: WaitKind, *, at: datetime) -> datetime:

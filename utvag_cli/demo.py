@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -13,8 +12,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from adapters.oidc_provider import embedded_for
 from adapters.settings import get_settings
 from flows.resume import start_case_run
-from tasks.intake import open_case
-from tasks.waits import waiting_run
+from services.intake import open_case
+from services.runtime import runtime
+from services.waits import holding_run
 from utvag_cli.output import out
 from utvag_cli.stack import Ports, Stack
 
@@ -64,9 +64,10 @@ def _open_demo(stack: Stack) -> None:
     referral = json.loads(DEMO_REFERRAL.read_text(encoding="utf-8"))
     load_demo_entries(identity_number=referral["person"]["identity_number"],
                       ports=stack.ports.simulators)
-    opened = open_case(referral, now=datetime.now(UTC))
-    if opened.created or waiting_run(opened.case_id) is None:
-        start_case_run(opened.case_id)
+    rt = runtime()
+    opened = open_case(rt, referral)
+    if opened.created or holding_run(rt, opened.case_id) is None:
+        start_case_run(rt, opened.case_id)
     state = "opened" if opened.created else "already open (reused)"
     out("")
     out(f"demo case {opened.case_number}: {state}")

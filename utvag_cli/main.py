@@ -1,7 +1,8 @@
 """The `utvag` command.
 
     utvag run                 the whole local stack with a demo case (make run)
-    utvag serve               serve the deployments of deployments/registry.py
+    utvag serve               the case service (HTTP API, service_host:service_port)
+    utvag serve-deployments   serve the deployments of deployments/registry.py
     utvag deploy              register them on the Prefect server (work pool, automations)
     utvag worker              start a process worker on the work pool
     utvag status              cases waiting, overdue, blocked, with reasons
@@ -44,6 +45,27 @@ BROKEN_PIPE = 141
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """The case service on uvicorn: it holds the key and the database login; people
+    reach it with a bearer token of the configured OpenID Connect provider."""
+    import uvicorn
+
+    from adapters import oidc
+    from adapters.logs import configure_logging
+    from caseservice.app import create_app
+    from caseservice.waker import PrefectWaker
+
+    configure_logging()
+    rt = args.cli.rt
+    settings = rt.settings
+    verifier = oidc.TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
+    app = create_app(rt, verifier, PrefectWaker())
+    uvicorn.run(app, host=args.host or settings.service_host,
+                port=args.port or settings.service_port, server_header=False,
+                date_header=False, access_log=False, log_config=None)
+    return 0
+
+
+def cmd_serve_deployments(args: argparse.Namespace) -> int:
     from adapters.logs import configure_logging
     from deployments.registry import registry, serve_all
 
@@ -62,10 +84,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="utvag", description="Utväg case workflows")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("serve", help="serve the deployments")
+    p = sub.add_parser("serve", help="the case service (HTTP API for people)")
+    p.add_argument("--host", help="default: the setting service_host (127.0.0.1)")
+    p.add_argument("--port", type=int, help="default: the setting service_port (8000)")
+    p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser("serve-deployments", help="serve the deployments")
     p.add_argument("--collect-every", type=int, default=30, help="seconds")
     p.add_argument("--overdue-every", type=int, default=3600, help="seconds")
-    p.set_defaults(handler=cmd_serve)
+    p.set_defaults(handler=cmd_serve_deployments)
     p = sub.add_parser("run", help="run the local stack with a demo case")
     p.add_argument("--prefect-port", type=int, default=4200)
     p.add_argument("--answer-delay", type=float, default=20.0,

@@ -135,7 +135,9 @@ class Stack:
         sim_dir = self.data_dir / "simulators"
         sim_dir.mkdir(parents=True, exist_ok=True)
         for name, port in self.ports.simulators.items():
+            # --test-mode: the demo (and the tests on this stack) steer them via /_admin.
             self._spawn(f"sim-{name}", PYTHON, "-m", "simulators", name, "--port", str(port),
+                        "--test-mode",
                         "--answer-delay", str(self.answer_delay),
                         "--state-file", str(sim_dir / f"{name}.json"))
         for port in self.ports.simulators.values():

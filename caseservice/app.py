@@ -1,0 +1,51 @@
+"""The case service's application: `create_app(rt, verifier, waker)`.
+
+Everything it needs is handed in (the composition root is `utvag serve`, tests hand in
+a runtime on their database, a verifier of their own test tokens and a recording
+waker). Routes live in `caseservice/routes/`, one router per area, all under `/api/v1`;
+the contract is `docs/contracts/case-service.openapi.json` (`python -m
+caseservice.contract` writes it).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from adapters.oidc import Verifier
+from caseservice import errors
+from caseservice.deps import Services
+from caseservice.errors import ErrorResponse
+from caseservice.guards import Guards, Throttle
+from caseservice.routes import after, before, cases, during, oversight, relocation
+from caseservice.waker import Waker
+from services.runtime import Runtime
+
+API = "/api/v1"
+VERSION = "1.0.0"
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorResponse, "description": "no valid bearer token"},
+    404: {"model": ErrorResponse, "description": "not there, or not yours to see (journaled)"},
+    413: {"model": ErrorResponse, "description": "request body too large"},
+    422: {"model": ErrorResponse, "description": "invalid input; `field` names it"},
+    429: {"model": ErrorResponse, "description": "too many failed requests (Retry-After)"},
+}
+
+
+def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
+               throttle: Throttle | None = None) -> FastAPI:
+    app = FastAPI(title="Utväg case service", version=VERSION,
+                  description="The one way in for people: every action and read of a case, "
+                              "authorized by the access policy and journaled.",
+                  openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None)
+    settings = rt.settings
+    throttle = throttle or Throttle(
+        limit=settings.service_failure_limit,
+        window=timedelta(seconds=settings.service_failure_window_seconds), clock=rt.clock)
+    app.state.services = Services(rt=rt, verifier=verifier, waker=waker, throttle=throttle)
+    for module in (cases, before, during, relocation, after, oversight):
+        app.include_router(module.router, prefix=API, responses=ERRORS)
+    errors.install(app)
+    app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)
+    return app

@@ -1,0 +1,1 @@
+"""One router per area; each route is thin over `services/` behind `Context.allow`."""

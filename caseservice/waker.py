@@ -1,0 +1,41 @@
+"""The port through which the service gets a case's flow going after it recorded an
+answer: resume the case's suspended run, or start one (`flows.resume`). Nothing typed
+into Prefect is an answer: the run reads what the service recorded."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+from services.runtime import Runtime
+
+
+class Waker(Protocol):
+    def wake(self, rt: Runtime, case_id: uuid.UUID) -> str:
+        """Resume the case's suspended run or start one; says which."""
+        ...
+
+    def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
+        """Start a run of a new case; its id."""
+        ...
+
+
+class PrefectWaker:
+    """The deployed runs on the Prefect server; Prefect is imported on first use."""
+
+    def wake(self, rt: Runtime, case_id: uuid.UUID) -> str:
+        from flows.resume import wake_case
+
+        try:
+            return wake_case(rt, case_id)
+        except Exception as exc:  # noqa: BLE001 - the answer is recorded either way
+            from adapters.logs import get_logger
+
+            get_logger(case_id=str(case_id)).warning("case.not_woken",
+                                                     error=type(exc).__name__)
+            return "recorded"
+
+    def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
+        from flows.resume import start_case_run
+
+        return start_case_run(rt, case_id)
