@@ -143,6 +143,27 @@ class Settings(AgencyTransportSettings):
     service_failure_window_seconds: float = Field(
         default=60.0, gt=0,
         description="The window of that limit, in seconds.")
+    oidc_issuer: str = Field(
+        default="http://127.0.0.1:9400",
+        description="The OpenID Connect provider's issuer URL, exactly as its tokens carry "
+                    "it in `iss` (discovery at `<issuer>/.well-known/openid-configuration`). "
+                    "The default is the demo provider `make run` starts on loopback; "
+                    "production names the organisation's (Keycloak, Entra ID...).")
+    oidc_audience: str = Field(
+        default="utvag-case-service",
+        description="The `aud` the case service requires in access tokens.")
+    oidc_cli_client_id: str = Field(
+        default="utvag-cli",
+        description="The public client `utvag login` signs in as (authorization code with "
+                    "PKCE and a loopback redirect, or the device grant).")
+    oidc_console_client_id: str = Field(
+        default="utvag-console",
+        description="The client the web console signs in as.")
+    token_file: Path | None = Field(
+        default=None,
+        description="Where `utvag login` keeps a person's tokens (mode 0600; refused when "
+                    "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
+                    "else `~/.config/utvag/tokens.json`.")
 
     @field_validator("database_url")
     @classmethod
@@ -159,6 +180,13 @@ class Settings(AgencyTransportSettings):
     @property
     def resolved_reports_dir(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def resolved_token_file(self) -> Path:
+        if self.token_file is not None:
+            return self.token_file
+        config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(config) / "utvag" / "tokens.json"
 
     @property
     def resolved_key_file(self) -> Path:
