@@ -7,7 +7,7 @@ get their `Database` handed in (`services.runtime.Runtime`); nothing reads a glo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,10 +34,16 @@ def database_url(settings: Settings) -> str:
 
 
 class Database:
-    """An engine (created on first use) and the transactions on it."""
+    """An engine (created on first use) and the transactions on it.
 
-    def __init__(self, url: str, *, pool_size: int = 5, max_overflow: int = 10) -> None:
+    `role`: every new connection takes this role (`SET ROLE`) before its first query, so
+    the process acts as `utvag_app` or `utvag_worker` (docs/database-roles.md) although
+    the URL logs in as a member of it. `url` stays the login's: migrations use it."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, max_overflow: int = 10,
+                 role: str | None = None) -> None:
         self.url = normalise_database_url(url)
+        self.role = role
         self._pool = (pool_size, max_overflow)
         self._engine: Engine | None = None
 
@@ -48,6 +54,8 @@ class Database:
             # identity number in a failed INSERT) into a log or a traceback.
             self._engine = create_engine(self.url, pool_pre_ping=True, hide_parameters=True,
                                          pool_size=self._pool[0], max_overflow=self._pool[1])
+            if self.role is not None:
+                sa.event.listen(self._engine, "connect", _set_role(self.role))
         return self._engine
 
     @contextmanager
@@ -80,15 +88,30 @@ class Database:
             self._engine = None
 
 
-_DATABASES: dict[str, Database] = {}
+def _set_role(role: str) -> Callable[[Any, Any], None]:
+    def set_role(dbapi_connection: Any, _record: Any) -> None:
+        from psycopg import sql
+
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+            cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles"
+                           " WHERE rolname = current_user")
+            row = cursor.fetchone()
+        dbapi_connection.commit()
+        if row is None or row[0]:
+            raise RuntimeError(f"database_role: {role} bypasses row-level security")
+    return set_role
+
+
+_DATABASES: dict[tuple[str, str | None], Database] = {}
 
 
 def database_for(settings: Settings) -> Database:
-    """The process's `Database` for the configured URL (one engine per URL)."""
-    url = database_url(settings)
-    if url not in _DATABASES:
-        _DATABASES[url] = Database(url)
-    return _DATABASES[url]
+    """The process's `Database` for the configured URL and role (one engine each)."""
+    key = (database_url(settings), settings.database_role)
+    if key not in _DATABASES:
+        _DATABASES[key] = Database(key[0], role=key[1])
+    return _DATABASES[key]
 
 
 def alembic_config(url: str) -> Config:

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias="DATABASE_URL", description="None: embedded PostgreSQL"
     )
+    database_role: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="A role every connection takes (SET ROLE) before any query: utvag_app "
+        "for the case service, utvag_worker for the Prefect workers, when DATABASE_URL logs "
+        "in as a member of it (the embedded server's superuser, the tests). None: the "
+        "login's own role (production logs in as utvag_app / utvag_worker itself); "
+        "migrations always run as the login. See docs/database-roles.md.")
     data_dir: Path = Path(".data")
     key_file: Path | None = None
     encryption_key: SecretStr | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
@@ -73,8 +74,13 @@ def offer_transfer(rt: Runtime, case_id: uuid.UUID) -> None:
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case(session, case_id)
+        # The receiving municipality, as the row-level security policies recognise it
+        # (a keyed tag, computed by the database: never the code in clear).
+        receiving = rt.cipher.decrypt(relocation_of(session, case).destination_enc)
+        tag = func.utvag_org_tag(f"municipality:{receiving}")
         inserted = session.execute(
-            insert(TransferOffer).values(case_id=case_id, offered_by=SYSTEM, offered_at=at)
+            insert(TransferOffer).values(case_id=case_id, offered_by=SYSTEM, offered_at=at,
+                                         receiving_tag=tag)
             .on_conflict_do_nothing(index_elements=["case_id"]).returning(col(TransferOffer.id))
         ).first()
         if inserted is None:
