@@ -131,6 +131,33 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(normalise_database_url(url)), "head")
 
 
+PROCESS_ROLES = ("utvag_app", "utvag_worker")
+
+
+def allow_login(url: str, role: str, password: str) -> None:
+    """Let a process role log in with `password` (production: the case service as
+    utvag_app, the workers as utvag_worker; docs/database-roles.md). The server gets a
+    SCRAM-SHA-256 verifier computed here, never the password: no statement log shows it.
+    Run as the owner (CREATEROLE) or a superuser."""
+    if role not in PROCESS_ROLES:
+        raise ValueError(f"role: one of {', '.join(PROCESS_ROLES)}")
+    if not password:
+        raise ValueError(f"password: empty for {role}")
+    from psycopg import sql
+
+    engine = create_engine(normalise_database_url(url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            pgconn = conn.connection.driver_connection.pgconn  # type: ignore[union-attr]
+            verifier = pgconn.encrypt_password(password.encode(), role.encode(),
+                                               b"scram-sha-256").decode()
+            statement = sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(verifier))
+            conn.exec_driver_sql(statement.as_string(conn.connection.driver_connection))
+    finally:
+        engine.dispose()
+
+
 def table(model: type[Any]) -> sa.Table:
     """A table model's Core table, typed (SQLModel's `__table__` is invisible to mypy)."""
     found: sa.Table = getattr(model, "__table__")  # noqa: B009 - see docstring
