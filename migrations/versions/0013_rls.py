@@ -35,11 +35,11 @@ RLS_TABLES = ("case", "person", "case_journal", *CASE_KEYED, *OFFER_KEYED, "case
               "break_glass", "access_log", "register_check", "register_disclosure",
               "installation")
 
-ROLES = f"""
+ROLES = """
 DO $$
 DECLARE r text;
 BEGIN
-  FOREACH r IN ARRAY ARRAY['{APP}', '{WORKER}'] LOOP
+  FOREACH r IN ARRAY ARRAY['utvag_app', 'utvag_worker'] LOOP
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r) THEN
       BEGIN
         EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
@@ -82,7 +82,9 @@ $$ SELECT encode(sha256(convert_to(i.value || '|' || org, 'UTF8')), 'hex')
 # the receiving one once it accepted, an active assignment, an agency a request went to,
 # an open break-glass. SECURITY DEFINER (owned by the owner, who passes every policy) so
 # the policies on these tables never recurse.
-VISIBLE = """
+FUNCTIONS = """
+CREATE FUNCTION utvag_cases_visible(ids uuid[]) RETURNS boolean LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS $$
 WITH p AS (SELECT public.utvag_bound_org() AS org,
                   nullif(current_setting('utvag.staff_id', true), '') AS staff,
                   coalesce(nullif(current_setting('utvag.now', true), '')::timestamptz,
@@ -99,12 +101,7 @@ SELECT EXISTS (
          SELECT 1 FROM public.agency_request r WHERE r.case_id = c.id
          AND r.agency = substr(p.org, 8) AND r.sent_at IS NOT NULL))
     OR EXISTS (SELECT 1 FROM public.break_glass b WHERE b.case_id = c.id
-               AND b.staff_id = p.staff AND b.opened_at <= p.at AND b.expires_at > p.at)))
-"""
-
-FUNCTIONS = f"""
-CREATE FUNCTION utvag_cases_visible(ids uuid[]) RETURNS boolean LANGUAGE sql STABLE
-  SECURITY DEFINER SET search_path = pg_catalog AS $$ {VISIBLE} $$;
+               AND b.staff_id = p.staff AND b.opened_at <= p.at AND b.expires_at > p.at))) $$;
 
 CREATE FUNCTION utvag_case_visible(case_id uuid) RETURNS boolean LANGUAGE sql STABLE
   SECURITY DEFINER SET search_path = pg_catalog AS
@@ -146,7 +143,7 @@ FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(te
                   "utvag_case_offered(uuid)", "utvag_person_visible(uuid)",
                   "utvag_grant_case(uuid)", "utvag_person_id(text)")
 
-SECRET = """
+TAG_KEY_ROW = """
 INSERT INTO installation (key, value, set_at)
 SELECT 'secret:org_tag', encode(sha256(convert_to(gen_random_uuid()::text
          || gen_random_uuid()::text || clock_timestamp()::text, 'UTF8')), 'hex'), now()
@@ -185,8 +182,9 @@ def _policies() -> list[str]:
         _policy("person", "app_register", "", command="INSERT",
                 check="utvag_bound_org() LIKE 'municipality:%'"),
         _policy("case_journal", "app_scope", "utvag_case_visible(case_id) OR ("
-                "utvag_case_offered(case_id) AND kind IN ('transfer_offered', "
-                "'transfer_answered'))"),
+                "utvag_case_offered(case_id) AND (kind IN ('transfer_offered', "
+                "'transfer_answered') OR (kind = 'wait_answered' AND data->>'wait_kind' ="
+                " 'transfer')))"),
         _policy("register_check", "app_scope", "utvag_cases_visible(case_ids)"),
         _policy("register_disclosure", "app_scope", "utvag_cases_visible(case_ids)"),
         _policy("case_assignment", "app_scope", f"utvag_case_visible(case_id) OR {own}"),
@@ -230,7 +228,7 @@ def _grants() -> list[str]:
 def upgrade() -> None:
     op.execute(ROLES)
     op.add_column("transfer_offer", sa.Column("receiving_tag", sa.String(64), nullable=True))
-    op.execute(SECRET)
+    op.execute(TAG_KEY_ROW)
     op.execute(PRINCIPAL)
     op.execute(FUNCTIONS)
     for table in ("case_journal", "register_disclosure"):

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy import text
 
 from adapters.db import Database
-from models.crypto import Cipher
 from models.principal import Role
 from models.progress import PROTECTION, Act, Action, Ask
 from services import belongings, hand_over
@@ -23,7 +22,6 @@ from services.intake import OpenedCase
 from services.runtime import Runtime
 from tests.factories import identity_number, open_case
 from tests.fakes.agencies import FakeAgencies
-from tests.fakes.clock import FakeClock
 from tests.rls_support import BoundDatabase, acting, coordinator, ids, principal
 from tests.states import DESTINATION, ask, relocated, stands_at
 
@@ -102,9 +100,22 @@ def _offered(rt: Runtime) -> OpenedCase:
     return opened
 
 
+def _answer(rt: Runtime, opened: OpenedCase, database_url: str, *, accept: bool) -> None:
+    """The receiving social services answer through the service's code, as utvag_app
+    bound to them: under row-level security."""
+    bound = BoundDatabase(database_url, coordinator(DESTINATION, staff_id="ss-kiruna"))
+    try:
+        hand_over.answer_transfer(
+            Runtime(settings=rt.settings, db=bound, clock=rt.clock, cipher=rt.cipher),
+            opened.case_id, accept=accept, cost_payer="receiving",
+            cost_from=rt.now().date() + timedelta(days=30),
+            viewer_municipality=DESTINATION, by="ss-kiruna")
+    finally:
+        bound.dispose()
+
+
 def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
-        rt: Runtime, app_db: Database, database_url: str, clock: FakeClock,
-        cipher: Cipher) -> None:
+        rt: Runtime, app_db: Database, database_url: str) -> None:
     opened = _offered(rt)
     receiving = coordinator(DESTINATION, staff_id="ss-kiruna")
     assert all(not rows for rows in _seen(app_db, receiving).values())
@@ -118,20 +129,23 @@ def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
         assert ids(s, "SELECT DISTINCT kind FROM case_journal") == {"transfer_offered"}
     assert all(not rows for rows in _seen(app_db, coordinator(OTHER)).values())
 
-    # The answer goes through the service as the receiving municipality, under RLS.
-    bound = BoundDatabase(database_url, receiving)
-    try:
-        hand_over.answer_transfer(
-            Runtime(settings=rt.settings, db=bound, clock=clock, cipher=cipher),
-            opened.case_id, accept=True, cost_payer="receiving",
-            cost_from=clock.now().date() + timedelta(days=30),
-            viewer_municipality=DESTINATION, by="ss-kiruna")
-    finally:
-        bound.dispose()
+    _answer(rt, opened, database_url, accept=True)
     accepted = _seen(app_db, receiving)
     assert accepted["person"] == {_person_of(rt, opened)}
     assert accepted["threat_assessment"] == accepted["consent"] == {opened.case_id}
     assert all(not rows for rows in _seen(app_db, coordinator(OTHER)).values())
+
+
+def test_a_declined_transfer_shows_the_receiving_municipality_nothing_personal(
+        rt: Runtime, app_db: Database, database_url: str) -> None:
+    opened = _offered(rt)
+    hand_over.offer_transfer(rt, opened.case_id)
+    _answer(rt, opened, database_url, accept=False)
+    declined = _seen(app_db, coordinator(DESTINATION, staff_id="ss-kiruna"))
+    assert declined["transfer_offer"] == {opened.case_id}
+    assert not declined["person"] and not declined["threat_assessment"]
+    with rt.uow() as s:
+        assert ids(s, "SELECT accepted FROM transfer_offer") == {False}
 
 
 def _run(rt: Runtime, sql: str, **params: object) -> None:
