@@ -21,6 +21,8 @@ from adapters.settings import Settings, normalise_database_url
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from models.principal import Principal
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,6 +88,34 @@ class Database:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    def acting_for(self, principal: Principal) -> Database:
+        """This database (the same engine and pool) with every unit of work bound to
+        `principal` (`adapters.rls.bind`, for the transaction only): what the case
+        service hands a use case for one request, so the row-level security policies
+        see who acts. `raw_connection` is not bound: under utvag_app it sees nothing."""
+        return _Bound(self, principal)
+
+
+class _Bound(Database):
+    def __init__(self, base: Database, principal: Principal) -> None:
+        super().__init__(base.url, role=base.role)
+        self._base, self.principal = base, principal
+
+    @property
+    def engine(self) -> Engine:
+        return self._base.engine
+
+    @contextmanager
+    def uow(self) -> Iterator[Session]:
+        from adapters.rls import bind
+
+        with super().uow() as session:
+            bind(session, self.principal)
+            yield session
+
+    def dispose(self) -> None:
+        """The engine is the base database's: disposing of it is the base's call."""
 
 
 def _set_role(role: str) -> Callable[[Any, Any], None]:

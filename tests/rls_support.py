@@ -25,19 +25,11 @@ def coordinator(municipality: str, staff_id: str = "coordinator-x") -> Principal
     return principal(f"municipality:{municipality}", Role.COORDINATOR, staff_id=staff_id)
 
 
-class BoundDatabase(Database):
-    """A `Database` whose every unit of work acts for one principal: what a service call
-    does behind the case service, under row-level security."""
-
-    def __init__(self, url: str, who: Principal, *, role: str = "utvag_app") -> None:
-        super().__init__(url, pool_size=1, max_overflow=2, role=role)
-        self.who = who
-
-    @contextmanager
-    def uow(self) -> Iterator[Session]:
-        with super().uow() as session:
-            rls.bind(session, self.who)
-            yield session
+def bound(url: str, who: Principal, *, role: str = "utvag_app") -> tuple[Database, Database]:
+    """(the role's database, the same bound to `who` for every unit of work): what a
+    service call does behind the case service, under row-level security."""
+    base = Database(url, pool_size=1, max_overflow=2, role=role)
+    return base, base.acting_for(who)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from services.intake import OpenedCase
 from services.runtime import Runtime
 from tests.factories import identity_number, open_case
 from tests.fakes.agencies import FakeAgencies
-from tests.rls_support import BoundDatabase, acting, coordinator, ids, principal
+from tests.rls_support import acting, bound, coordinator, ids, principal
 from tests.states import DESTINATION, ask, relocated, stands_at
 
 OTHER = "1480"  # Göteborg: neither the placing (0180) nor the receiving (2584) municipality
@@ -103,15 +103,15 @@ def _offered(rt: Runtime) -> OpenedCase:
 def _answer(rt: Runtime, opened: OpenedCase, database_url: str, *, accept: bool) -> None:
     """The receiving social services answer through the service's code, as utvag_app
     bound to them: under row-level security."""
-    bound = BoundDatabase(database_url, coordinator(DESTINATION, staff_id="ss-kiruna"))
+    base, as_receiving = bound(database_url, coordinator(DESTINATION, staff_id="ss-kiruna"))
     try:
         hand_over.answer_transfer(
-            Runtime(settings=rt.settings, db=bound, clock=rt.clock, cipher=rt.cipher),
+            Runtime(settings=rt.settings, db=as_receiving, clock=rt.clock, cipher=rt.cipher),
             opened.case_id, accept=accept, cost_payer="receiving",
             cost_from=rt.now().date() + timedelta(days=30),
             viewer_municipality=DESTINATION, by="ss-kiruna")
     finally:
-        bound.dispose()
+        base.dispose()
 
 
 def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
@@ -222,14 +222,14 @@ def test_the_access_log_is_the_auditors_and_each_persons_own(rt: Runtime,
 
 def test_intake_through_the_service_opens_only_the_bound_municipalitys_cases(
         rt: Runtime, database_url: str) -> None:
-    bound = BoundDatabase(database_url, coordinator("0180"))
-    as_a = Runtime(settings=rt.settings, db=bound, clock=rt.clock, cipher=rt.cipher)
+    base, bound_a = bound(database_url, coordinator("0180"))
+    as_a = Runtime(settings=rt.settings, db=bound_a, clock=rt.clock, cipher=rt.cipher)
     try:
         opened = open_case(as_a)
         with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
             _second_case(as_a)
     finally:
-        bound.dispose()
+        base.dispose()
     with rt.uow() as s:
         assert ids(s, 'SELECT id FROM "case"') == {opened.case_id}
         assert s.execute(text("SELECT count(*) FROM person")).scalar_one() == 1
