@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
 from adapters.common import SubmittedRequest
 from adapters.invitations.schemas import InvitationRequest, InvitationResult
+from adapters.org_tag import org_tag
 from adapters.registry import AgencyPorts
 from adapters.repositories import cases, journal, waits
 from models.during_tables import TransferOffer
@@ -74,10 +74,10 @@ def offer_transfer(rt: Runtime, case_id: uuid.UUID) -> None:
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case(session, case_id)
-        # The receiving municipality, as the row-level security policies recognise it
-        # (a keyed tag, computed by the database: never the code in clear).
+        # The receiving municipality as the row-level security policies recognise it: a
+        # keyed tag (never the code in clear, not even to the server).
         receiving = rt.cipher.decrypt(relocation_of(session, case).destination_enc)
-        tag = func.utvag_org_tag(f"municipality:{receiving}")
+        tag = org_tag(session, f"municipality:{receiving}")
         inserted = session.execute(
             insert(TransferOffer).values(case_id=case_id, offered_by=SYSTEM, offered_at=at,
                                          receiving_tag=tag)

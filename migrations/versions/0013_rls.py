@@ -76,6 +76,13 @@ CREATE FUNCTION utvag_org_tag(org text) RETURNS text LANGUAGE sql STABLE SECURIT
   SET search_path = pg_catalog AS
 $$ SELECT encode(sha256(convert_to(i.value || '|' || org, 'UTF8')), 'hex')
    FROM public.installation i WHERE i.key = 'secret:org_tag' AND org IS NOT NULL $$;
+
+-- The key itself, for the worker tagging an offer (adapters/org_tag.py) without sending
+-- the destination to the server. Whoever may call utvag_org_tag could tag every
+-- organisation anyway: the key tells them nothing more.
+CREATE FUNCTION utvag_org_tag_key() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog AS
+$$ SELECT i.value FROM public.installation i WHERE i.key = 'secret:org_tag' $$;
 """
 
 # One place for "which cases are in the bound principal's scope": the placing
@@ -138,6 +145,7 @@ END $$;
 """
 
 FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(text)",
+                  "utvag_org_tag_key()",
                   "utvag_visible_case_ids()", "utvag_offered_case_ids()",
                   "utvag_visible_person_ids()", "utvag_case_visible(uuid)",
                   "utvag_person_id(text)")
