@@ -149,6 +149,7 @@ FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(te
                   "utvag_visible_case_ids()", "utvag_offered_case_ids()",
                   "utvag_visible_person_ids()", "utvag_case_visible(uuid)",
                   "utvag_person_id(text)")
+PUBLIC_FUNCTIONS = tuple(f for f in FUNCTION_NAMES if not f.startswith("utvag_org_tag"))
 
 TAG_KEY_ROW = """
 INSERT INTO installation (key, value, set_at)
@@ -238,7 +239,10 @@ def _grants() -> list[str]:
         f"REVOKE INSERT, UPDATE ON {', '.join(READ_ONLY)} FROM {roles}",
         f"REVOKE ALL ON alembic_version FROM {roles}",
         f"REVOKE ALL ON FUNCTION {', '.join(FUNCTION_NAMES)} FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION {', '.join(FUNCTION_NAMES)} TO {roles}",
+        # The tag functions are the owner's (called inside the functions above), but
+        # the worker tags an offer with the key (adapters/org_tag.py).
+        f"GRANT EXECUTE ON FUNCTION {', '.join(PUBLIC_FUNCTIONS)} TO {roles}",
+        f"GRANT EXECUTE ON FUNCTION utvag_org_tag_key() TO {WORKER}",
         # The ledger view reads grant decisions with the reader's rights (and policies).
         "ALTER VIEW grant_ledger SET (security_invoker = true)",
     ]

@@ -55,6 +55,7 @@ def _refused(db: Database, sql: str, match: str = "permission denied|must be own
     "DELETE FROM access_log",
     "INSERT INTO municipality (code, name, county_code) VALUES ('9999', 'X', '01')",
     "SELECT * FROM alembic_version",
+    "SELECT utvag_org_tag('municipality:2584')",
 ])
 def test_the_service_and_the_workers_cannot_alter_truncate_or_rewrite(
         db: str, role_db: Database, sql: str) -> None:
@@ -161,3 +162,20 @@ def test_init_lets_a_process_role_log_in_with_a_password_from_stdin(
     finally:  # the role is the cluster's: leave it as the migration makes it
         with database.engine.begin() as c:
             c.execute(text("ALTER ROLE utvag_worker NOLOGIN PASSWORD NULL"))
+
+
+def test_the_tag_key_is_the_workers_alone(database_url: str) -> None:
+    """The transfer offers' tag key: the worker tags an offer with it; the service
+    reads neither it nor its row."""
+    app = Database(database_url, pool_size=1, role="utvag_app")
+    worker = Database(database_url, pool_size=1, role="utvag_worker")
+    try:
+        with acting(app, coordinator("2584")) as s:
+            assert "secret:org_tag" not in {k for (k,) in s.execute(
+                text("SELECT key FROM installation"))}
+        _refused(app, "SELECT utvag_org_tag_key()")
+        with acting(worker, None) as s:
+            assert len(s.execute(text("SELECT utvag_org_tag_key()")).scalar_one()) == 64
+    finally:
+        app.dispose()
+        worker.dispose()
