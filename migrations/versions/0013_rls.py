@@ -170,6 +170,10 @@ def _policy(table: str, name: str, using: str, *, command: str = "ALL",
 VISIBLE = "{col} IN (SELECT utvag_visible_case_ids())"
 OFFERED = "{col} IN (SELECT utvag_offered_case_ids())"
 OWN = "staff_id = current_setting('utvag.staff_id', true)"
+# A role counts only in its own organisation (as models.principal checks it too).
+OPERATOR = "(utvag_bound_org() = 'operations' AND utvag_has_role('operator'))"
+AUDITOR = "(utvag_bound_org() = 'audit' AND utvag_has_role('auditor'))"
+GRANTS = "(utvag_bound_org() = 'police:national' AND utvag_has_role('grants_officer'))"
 
 
 def _scope(col: str = "case_id", *, offered: bool = False) -> str:
@@ -184,23 +188,23 @@ def _policies() -> list[str]:
                    " WHERE u.id IN (SELECT utvag_visible_case_ids()))")
     transfer_entries = ("kind IN ('transfer_offered', 'transfer_answered') OR (kind ="
                         " 'wait_answered' AND data->>'wait_kind' = 'transfer')")
-    with_statement = "id IN (SELECT s.case_id FROM coordinator_statement s)"
+    with_statement = "{col} IN (SELECT s.case_id FROM coordinator_statement s)"
     return [
         *scope,
         _policy("case", "app_scope", _scope("id", offered=True)),
         _policy("case", "app_open", "", command="INSERT",
                 check="utvag_bound_org() = 'municipality:' || placing_municipality"),
-        _policy("case", "app_operator", "utvag_has_role('operator')", command="SELECT"),
-        _policy("case", "app_grants", f"utvag_has_role('grants_officer') AND {with_statement}",
+        _policy("case", "app_operator", OPERATOR, command="SELECT"),
+        _policy("case", "app_grants", f"{GRANTS} AND {with_statement.format(col='id')}",
                 command="SELECT"),
         _policy("case_wait", "app_offer", f"{OFFERED.format(col='case_id')} AND kind = 'transfer'"),
-        _policy("case_wait", "app_operator", "utvag_has_role('operator')", command="SELECT"),
-        _policy("agency_request", "app_operator", "utvag_has_role('operator')",
+        _policy("case_wait", "app_operator", OPERATOR, command="SELECT"),
+        _policy("agency_request", "app_operator", OPERATOR,
                 command="SELECT"),
-        _policy("coordinator_statement", "app_grants", "utvag_has_role('grants_officer')",
+        _policy("coordinator_statement", "app_grants", GRANTS,
                 command="SELECT"),
-        _policy("grant_decision", "app_grants", "utvag_has_role('grants_officer') AND "
-                "case_id IN (SELECT s.case_id FROM coordinator_statement s)"),
+        _policy("grant_decision", "app_grants",
+                f"{GRANTS} AND {with_statement.format(col='case_id')}"),
         _policy("person", "app_scope", "id IN (SELECT utvag_visible_person_ids())"),
         _policy("person", "app_register", "", command="INSERT",
                 check="utvag_bound_org() LIKE 'municipality:%'"),
@@ -209,12 +213,12 @@ def _policies() -> list[str]:
         _policy("register_check", "app_scope", any_visible),
         _policy("register_disclosure", "app_scope", any_visible),
         _policy("case_assignment", "app_scope", f"{_scope()} OR {OWN}"),
-        _policy("case_assignment", "app_auditor", "utvag_has_role('auditor')",
+        _policy("case_assignment", "app_auditor", AUDITOR,
                 command="SELECT"),
         _policy("break_glass", "app_scope", f"utvag_bound_org() IS NOT NULL AND ({OWN} "
-                f"OR {_scope()} OR utvag_has_role('auditor'))"),
+                f"OR {_scope()} OR {AUDITOR})"),
         _policy("access_log", "app_read", f"utvag_bound_org() IS NOT NULL AND ({OWN} "
-                "OR utvag_has_role('auditor'))", command="SELECT"),
+                f"OR {AUDITOR})", command="SELECT"),
         _policy("access_log", "app_write", "", command="INSERT", check="true"),
         _policy("access_log", "worker_write", "", command="INSERT", check="true", role=WORKER),
         *[_policy("installation", f"{r[6:]}_facts", "key NOT LIKE 'secret:%'",

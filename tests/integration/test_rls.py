@@ -197,6 +197,8 @@ def test_the_operator_counts_cases_without_seeing_anyone(rt: Runtime,
     seen = _seen(app_db, principal("operations", Role.OPERATOR))
     assert len(seen["case"]) == 2
     assert not seen["person"] and not seen["case_journal"] and not seen["consent"]
+    # The role counts in its own organisation only.
+    assert not _seen(app_db, principal("municipality:1280", Role.OPERATOR))["case"]
 
 
 def test_the_grants_officer_sees_the_cases_with_a_statement(rt: Runtime,
