@@ -235,3 +235,16 @@ def test_intake_through_the_service_opens_only_the_bound_municipalitys_cases(
     with rt.uow() as s:
         assert ids(s, 'SELECT id FROM "case"') == {opened.case_id}
         assert s.execute(text("SELECT count(*) FROM person")).scalar_one() == 1
+
+
+def test_intake_finds_a_person_of_another_municipality_by_id_only(rt: Runtime,
+                                                                   app_db: Database) -> None:
+    a = open_case(rt)
+    with rt.uow() as s:
+        lookup = s.execute(text("SELECT identity_hash FROM person")).scalar_one()
+    with acting(app_db, coordinator(OTHER)) as s:
+        assert not ids(s, "SELECT id FROM person WHERE identity_hash = :h", h=lookup)
+        found = s.execute(text("SELECT utvag_person_id(:h)"), {"h": lookup}).scalar_one()
+    assert found == _person_of(rt, a)
+    with acting(app_db, None) as s:
+        assert s.execute(text("SELECT utvag_person_id(:h)"), {"h": lookup}).scalar_one() is None
