@@ -36,6 +36,13 @@ class Settings(AgencyTransportSettings):
         description="Utväg's PostgreSQL database (`postgresql://user:password@host:port/db`; "
                     "`postgres://` and `postgresql+psycopg2://` are accepted too). Unset: an "
                     "embedded PostgreSQL under `<data dir>/pg`.")
+    database_role: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="A role every connection takes (SET ROLE) before any query: utvag_app "
+        "for the case service, utvag_worker for the Prefect workers, when DATABASE_URL logs "
+        "in as a member of it (the embedded server's superuser, the tests). None: the "
+        "login's own role (production logs in as utvag_app / utvag_worker itself); "
+        "migrations always run as the login. See docs/database-roles.md.")
     data_dir: Path = Field(
         default=Path(".data"),
         description="Local state: the embedded PostgreSQL, the key file, logs, reports and "

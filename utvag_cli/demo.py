@@ -9,6 +9,7 @@ from pathlib import Path
 
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
+from adapters.oidc_provider import embedded_for
 from adapters.prefect_auth import auth_file, ensure_auth_string
 from adapters.settings import Settings, get_settings
 from flows.resume import start_case_run
@@ -29,7 +30,11 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     settings = get_settings()
     stack = demo_stack(settings, prefect_port=prefect_port, answer_delay=answer_delay)
+    provider = embedded_for(settings)
     try:
+        if provider is not None:
+            out(f"starting the demo OpenID Connect provider at {settings.oidc_issuer}...")
+            provider.start()
         out("preparing the database (embedded PostgreSQL unless DATABASE_URL is set)...")
         stack.prepare(settings)
         rt = runtime(settings)
@@ -55,6 +60,8 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
         return 0
     finally:
         stack.stop()
+        if provider is not None:
+            provider.stop()
 
 
 def demo_stack(settings: Settings, *, prefect_port: int, answer_delay: float) -> Stack:

@@ -13,6 +13,8 @@ A person's commands go to the case service (setting `service_url`) as the person
 in (`utvag login`); they need no key, database or Prefect credential, and take no
 `--by`: the service records who acted from the login (docs/cli.md).
 
+    utvag login               sign in at the OpenID Connect provider (--device: no browser)
+    utvag logout              revoke the login and remove the stored tokens
     utvag case open FILE      open a case from a referral (JSON)
     utvag case list           your cases and what each waits for
     utvag case show CASE      the case and its timeline (the read is journaled)
@@ -41,6 +43,7 @@ from utvag_cli import after, audit, cases, demo_advance, during, ops, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
+from utvag_cli.tokens import NotLoggedIn
 from utvag_cli.usage import UsageError
 
 if TYPE_CHECKING:
@@ -106,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the simulated agencies take to answer")
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
-    from utvag_cli import sweep
+    from utvag_cli import login, sweep
+
+    login.add_parsers(sub)
 
     sweep.add_parser(sub)
     during.add_parser(sub)
@@ -146,6 +151,9 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except ServiceError as exc:
             err(exc.line())
             return exc.exit_code
+        except NotLoggedIn as exc:
+            err(f"error: {exc}")
+            return 1
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE

@@ -13,17 +13,16 @@ so a refreshed token is picked up.
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
-import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from adapters.settings import Settings
+from utvag_cli.tokens import NotLoggedIn as NoStoredLogin
+from utvag_cli.tokens import current_access_token
 
 API = "/api/v1"
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -52,34 +51,12 @@ class NotLoggedIn(ServiceError):
 
 
 def access_token(settings: Settings) -> str:
-    """The signed-in person's access token: `utvag_cli.tokens.current_access_token`
-    (`utvag login`'s store, refreshed when it has expired) once that module is on this
-    branch (helper C's h/c-oidc), else `stored_access_token`. This one function is the
-    swap: when both branches are merged it can become a plain import and call."""
+    """The signed-in person's access token from `utvag login`'s store, refreshed when it
+    has expired (`utvag_cli.tokens`)."""
     try:
-        tokens = importlib.import_module("utvag_cli.tokens")
-    except ModuleNotFoundError:
-        return stored_access_token(settings)
-    try:
-        return str(tokens.current_access_token(settings))
-    except tokens.NotLoggedIn as exc:
+        return current_access_token(settings)
+    except NoStoredLogin as exc:
         raise NotLoggedIn(str(exc)) from None
-
-
-def stored_access_token(settings: Settings) -> str:
-    """The access token from the token file `utvag login` writes, unrefreshed (the
-    interim reader until `utvag_cli.tokens` is here)."""
-    path = settings.resolved_token_file
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        token, expires = str(data["access_token"]), datetime.fromisoformat(data["expires_at"])
-    except FileNotFoundError:
-        raise NotLoggedIn() from None
-    except (OSError, ValueError, KeyError, TypeError):
-        raise NotLoggedIn(f"the stored login is unreadable: {LOG_IN}") from None
-    if expires.tzinfo is None or expires <= datetime.now(UTC):
-        raise NotLoggedIn(f"the login has expired: {LOG_IN}")
-    return token
 
 
 def _loopback(host: str) -> bool:

@@ -119,12 +119,14 @@ class Stack:
             self.env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth_string
             self.env["PREFECT_API_AUTH_STRING"] = self.auth_string
 
-    def _spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, *argv: str,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log_dir = self.logs or self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         handle = (log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
-            argv, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            argv, env={**self.env, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True)
         self.processes.append(process)
         return process
 
@@ -156,8 +158,11 @@ class Stack:
                 env=self.env, stdout=handle, stderr=subprocess.STDOUT, check=True, timeout=180)
 
     def start_worker(self, name: str = "worker-1") -> subprocess.Popen[bytes]:
+        # The workers and their flow runs act as utvag_worker, not as the database's
+        # owner (docs/database-roles.md); unless the environment names another role.
+        role = {"UTVAG_DATABASE_ROLE": self.env.get("UTVAG_DATABASE_ROLE", "utvag_worker")}
         return self._spawn(name, PYTHON, "-m", "utvag_cli.main", "worker", "--name", name,
-                           "--limit", str(self.worker_limit))
+                           "--limit", str(self.worker_limit), env=role)
 
     def start_deployments(self) -> subprocess.Popen[bytes]:
         """Deploy the registry, then start one worker on the work pool."""

@@ -5,15 +5,16 @@ for a person and an exit status; the login goes only where it may."""
 from __future__ import annotations
 
 import json
-import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
 from adapters.settings import Settings
-from utvag_cli.service import NotLoggedIn, Service, ServiceError, checked_url, stored_access_token
+from tests.service import tokens as u
+from tests.service.tokens import ISSUER
+from tests.service_cli import token_file
+from utvag_cli.service import NotLoggedIn, Service, ServiceError, access_token, checked_url
 
 
 def _service(status: int, body: object = None, *, headers: dict[str, str] | None = None,
@@ -94,25 +95,13 @@ def test_the_login_is_never_sent_in_clear_to_another_machine(url: str) -> None:
     assert refused.value.field == "service_url"
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return Settings(token_file=tmp_path / "tokens.json")
-
-
-def _write(path: Path, token: str, expires: datetime) -> None:
-    path.write_text(json.dumps({"access_token": token, "expires_at": expires.isoformat()}),
-                    encoding="utf-8")
-    os.chmod(path, 0o600)
-
-
-def test_the_stored_login_is_read_until_it_expires(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    with pytest.raises(NotLoggedIn, match="not logged in: log in with `utvag login`"):
-        stored_access_token(settings)
-    _write(settings.resolved_token_file, "tok-2", datetime.now(UTC) + timedelta(minutes=5))
-    assert stored_access_token(settings) == "tok-2"
-    _write(settings.resolved_token_file, "tok-3", datetime.now(UTC) - timedelta(seconds=1))
-    with pytest.raises(NotLoggedIn, match="the login has expired"):
-        stored_access_token(settings)
-    settings.resolved_token_file.write_text("{", encoding="utf-8")
-    with pytest.raises(NotLoggedIn, match="unreadable"):
-        stored_access_token(settings)
+def test_the_token_is_utvag_login_s(tmp_path: Path) -> None:
+    """What `utvag login` stored (utvag_cli.tokens), as ours: no login is one line."""
+    settings = Settings(token_file=tmp_path / "tokens.json", oidc_issuer=ISSUER)
+    with pytest.raises(NotLoggedIn) as missing:
+        access_token(settings)
+    assert missing.value.line() == "error: not logged in: run `utvag login`"
+    assert missing.value.exit_code == 1
+    token_file(settings.resolved_token_file, u.COORDINATOR_STHLM)
+    stored = json.loads(settings.resolved_token_file.read_text(encoding="utf-8"))
+    assert access_token(settings) == stored["access_token"]
