@@ -1,12 +1,15 @@
-"""The local stack `make run` starts: database, Prefect server and UI, agency
-simulators, the deployments (`utvag deploy`) and a worker (`utvag worker`); and
-the processes' clean shutdown.
+"""The local stack `make run` starts, in this order: database and migrations, the
+OpenID Connect provider, Prefect server and UI, agency simulators, the deployments
+(`utvag deploy`) and a worker (`utvag worker`), and the case service (`utvag serve`);
+and their clean shutdown, in reverse.
 
 Every process binds to 127.0.0.1. `utvag run` puts Prefect's API behind a credential
 (`auth_string`, kept in `<data dir>/prefect-auth`: `utvag_cli.demo.demo_stack`): the
-server requires it and every client started here (deploy, workers) gets it. Tests start
-the same stack on free ports; the production-profile test adds a PostgreSQL database for
-Prefect and a second worker.
+server requires it and every client started here (deploy, workers, the case service,
+which starts and resumes runs) gets it. The workers connect as the database role
+`utvag_worker`, the case service as `utvag_app` (docs/database-roles.md); the service
+checks tokens of the provider started here. Tests start the same stack on free ports;
+the production-profile test adds a PostgreSQL database for Prefect and a second worker.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from adapters.db import database_url, migrate
+from adapters.oidc_provider import EmbeddedProvider
 from adapters.settings import Settings
 from adapters.vault import ensure_key_file
 from simulators.catalog import APPS, DEFAULT_PORTS, settings_env
@@ -58,10 +62,11 @@ def answers(url: str) -> Callable[[], bool]:
 class Ports:
     prefect: int = 4200
     simulators: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    service: int = 8000
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(free_port(), {name: free_port() for name in APPS})
+        return cls(free_port(), {name: free_port() for name in APPS}, free_port())
 
 
 @dataclass
@@ -79,6 +84,8 @@ class Stack:
     recover_every: int = 60
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    # The embedded OpenID Connect provider, when this stack started it (`start_provider`).
+    provider: EmbeddedProvider | None = None
 
     @property
     def api_url(self) -> str:
@@ -87,6 +94,16 @@ class Stack:
     @property
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.prefect}"
+
+    @property
+    def service_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.service}"
+
+    @property
+    def running(self) -> bool:
+        """Every process started here still runs (and the provider, if started here)."""
+        provider_up = self.provider is None or self.provider.running
+        return provider_up and all(p.poll() is None for p in self.processes)
 
     def prepare(self, settings: Settings) -> None:
         """Key file, database (embedded unless DATABASE_URL), migrations."""
@@ -130,6 +147,14 @@ class Stack:
         self.processes.append(process)
         return process
 
+    def start_provider(self, provider: EmbeddedProvider) -> str:
+        """Start the embedded OpenID Connect provider; the case service started after
+        checks its tokens. Returns the issuer."""
+        self.provider = provider
+        issuer = provider.start()
+        self.env["UTVAG_OIDC_ISSUER"] = issuer
+        return issuer
+
     def start_prefect(self) -> None:
         self._spawn("prefect-server", PYTHON, "-m", "prefect", "server", "start",
                     "--host", "127.0.0.1", "--port", str(self.ports.prefect), "--no-prompt")
@@ -169,6 +194,20 @@ class Stack:
         self.deploy()
         return self.start_worker()
 
+    def start_service(self) -> subprocess.Popen[bytes]:
+        """`utvag serve` on 127.0.0.1:<ports.service>, as the database role utvag_app,
+        with the key (file in the data dir), the Prefect credential (to start and resume
+        runs) and the issuer (`start_provider`'s, else the configured one)."""
+        env = {"UTVAG_DATABASE_ROLE": "utvag_app", "UTVAG_SERVICE_HOST": "127.0.0.1",
+               "UTVAG_SERVICE_PORT": str(self.ports.service)}
+        process = self._spawn("case-service", PYTHON, "-m", "utvag_cli.main", "serve",
+                              "--host", "127.0.0.1", "--port", str(self.ports.service),
+                              env=env)
+        # The contract answers without a token once the app is up.
+        wait_until(answers(f"{self.service_url}/api/v1/openapi.json"), timeout=60,
+                   what="the case service")
+        return process
+
     def stop(self) -> None:
         """Stop in reverse start order, each before the next: a worker's flow runs
         report their final state while the Prefect server still listens (else a run
@@ -182,3 +221,5 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=5)
         self.processes.clear()
+        if self.provider is not None:
+            self.provider.stop()
