@@ -31,8 +31,9 @@ from utvag_cli.output import err, out
 BY = "demo-coordinator"
 DEMO_MOVER = "Demo Flytt AB"  # a vetted provider that moves the belongings (first leg)
 DEMO_ADDRESS = "Demovägen 1"
-# Kiruna, Malmö, Uppsala: the first that is not an exclusion zone of the threat assessment.
-DEMO_DESTINATIONS = ("2584", "1280", "0380")
+# Göteborg (whose demo users then answer the transfer: README), Kiruna, Malmö, Uppsala:
+# the first that is not an exclusion zone of the threat assessment.
+DEMO_DESTINATIONS = ("1480", "2584", "1280", "0380")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""Two municipalities on the whole local system as `make run` starts it: the OpenID
+Connect provider, Prefect with auth, the simulators, the deployments and a worker
+(utvag_worker), and the case service (`utvag serve`, utvag_app) as its own process.
+
+Stockholm's coordinator signs in on the provider's real login form and opens a case
+through the service, which starts its flow run on Prefect with the credential it holds.
+Göteborg's coordinator, signed in the same way, finds nothing of it: not in the case
+list, and the same 404 for it as for a case number that does not exist, for a read and
+for a decision; the auditor finds those attempts journaled as denied. (That the
+receiving municipality sees the case only from its acceptance of the transfer is shown
+at the service and database level: tests/service, tests/integration/test_rls.py; here it
+would take the case through every phase.)
+
+Self-contained: it starts its own stack once (on free ports, the session's database,
+its own Prefect home), with `utvag_cli.stack`, the Python API `utvag run` uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+from adapters.oidc_client import TokenSet
+from adapters.oidc_provider import EmbeddedProvider
+from adapters.prefect_auth import auth_file, ensure_auth_string
+from tests.conftest import make_settings
+from tests.factories import identity_number, referral
+from tests.oidc_login import token_for
+from utvag_cli.stack import Ports, Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+# Agencies answer "an hour later", and the schedules are hourly: nothing runs here
+# beyond what the test starts.
+HOUR = 3600
+
+
+@pytest.fixture(scope="module")
+def system(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp("system")
+    # The key in a key file under the data directory, as `make run` makes it: the
+    # service and the workers read the same one.
+    settings = make_settings(database_url, data_dir=data, encryption_key=None)
+    stack = Stack(data_dir=data, ports=Ports.free(), answer_delay=HOUR, collect_every=HOUR,
+                  recover_every=HOUR, auth_string=ensure_auth_string(auth_file(data)))
+    stack.prepare(settings)
+    try:
+        stack.start_provider(EmbeddedProvider(keys_file=data / "oidc-keys.json",
+                                              log_file=data / "logs" / "oidc-provider.log"))
+        stack.start_prefect()
+        stack.start_simulators()
+        stack.start_deployments()
+        stack.start_service()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _api(stack: Stack, tokens: TokenSet) -> httpx.Client:
+    return httpx.Client(base_url=f"{stack.service_url}/api/v1", timeout=30,
+                        headers={"Authorization": f"Bearer {tokens.access_token}"})
+
+
+def _runs(stack: Stack, name: str) -> list[Any]:
+    with temporary_settings(updates={PREFECT_API_URL: stack.api_url,
+                                     PREFECT_API_AUTH_STRING: stack.auth_string}), \
+            get_client(sync_client=True) as client:
+        return list(client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            name=FlowRunFilterName(any_=[name]))))
+
+
+def test_another_municipality_finds_nothing_of_a_coordinators_case(system: Stack) -> None:
+    assert system.provider is not None
+    stockholm = token_for(system.provider, "stockholm.samordnare")
+    goteborg = token_for(system.provider, "goteborg.samordnare")
+    auditor = token_for(system.provider, "revisor")
+    name = f"E2e Person {uuid.uuid4().hex[:6]}"
+    person = {"identity_number": identity_number(born=date(1991, 7, 23)), "name": name}
+
+    with _api(system, stockholm) as api:
+        opened = api.post("/cases", json=referral(person=person))
+        assert opened.status_code == 201, opened.text
+        number = opened.json()["case_number"]
+        assert number in [c["case_number"] for c in api.get("/cases").json()]
+        shown = api.get(f"/cases/{number}")
+        assert shown.status_code == 200
+        assert shown.json()["person"]["name"] == name
+        entries = shown.json()["timeline"]
+        assert {"stockholm.samordnare"} <= {e["actor"] for e in entries}
+
+    # The service started the case's run on Prefect, through its auth.
+    assert _runs(system, f"{number}-before"), "no flow run started by the service"
+    no_auth = httpx.post(f"{system.api_url}/flow_runs/filter", json={}, timeout=10)
+    assert no_auth.status_code == 401
+
+    unknown = number[:-6] + "999999"
+    with _api(system, goteborg) as api:
+        assert number not in [c["case_number"] for c in api.get("/cases").json()]
+        theirs, none = api.get(f"/cases/{number}"), api.get(f"/cases/{unknown}")
+        assert (theirs.status_code, theirs.json()) == (404, none.json())
+        decide = api.post(f"/cases/{number}/criteria",
+                          json={"criterion": "signed_conditions", "holds": False})
+        assert (decide.status_code, decide.json()) == (404, none.json())
+        assert name not in theirs.text + decide.text
+
+    with _api(system, auditor) as api:
+        log = api.get("/audit/access-log", params={"case": number, "outcome": "denied"})
+        assert log.status_code == 200
+        denied = {(e["staff_id"], e["organisation"]) for e in log.json()}
+        assert ("goteborg.samordnare", "municipality:1480") in denied
+
+    with _api(system, stockholm) as api:
+        assert api.get(f"/cases/{number}").status_code == 200, "Stockholm still sees it"
