@@ -148,10 +148,11 @@ def _print_guide(stack: Stack, settings: Settings, demo: DemoCase, *,
         for line in user_lines(users):
             out(f"  {line}")
     out("")
-    state = "opened" if demo.created else "found again"
-    out(f"Demo case {number} ({state}): placed by {who.organisation}, its coordinator "
-        f"is {who.username}. Its run waits for the coordinator's answer to the criterion "
-        f"{FIRST_WAIT}.")
+    out(f"Demo case {number}: placed by {who.organisation}, its coordinator is "
+        f"{who.username}. " + (
+            f"Its run will wait for the coordinator's answer to the criterion {FIRST_WAIT}."
+            if demo.created else
+            "Found again from an earlier run: `utvag case list` says where it stands."))
     out("Next, in another terminal:")
     if stack.service_url != settings.service_url.rstrip("/"):
         out(f"  export UTVAG_SERVICE_URL={stack.service_url}")
