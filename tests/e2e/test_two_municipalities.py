@@ -57,17 +57,21 @@ def system(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         stack.start_provider(EmbeddedProvider(keys_file=data / "oidc-keys.json",
                                               log_file=data / "logs" / "oidc-provider.log"))
         # What does not depend on another starts side by side (`make run` starts them one
-        # after the other): Prefect, the simulators and the case service; then the
-        # deployments and the worker, which need Prefect.
+        # after the other): Prefect then the deployments and the worker; the simulators;
+        # the case service.
         with ThreadPoolExecutor(max_workers=3) as starting:
-            for started in [starting.submit(stack.start_prefect),
+            for started in [starting.submit(_prefect_and_workers, stack),
                             starting.submit(stack.start_simulators),
                             starting.submit(stack.start_service)]:
                 started.result()
-        stack.start_deployments()
         yield stack
     finally:
         stack.stop()
+
+
+def _prefect_and_workers(stack: Stack) -> None:
+    stack.start_prefect()
+    stack.start_deployments()
 
 
 def _api(stack: Stack, tokens: TokenSet) -> httpx.Client:
