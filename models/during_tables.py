@@ -112,6 +112,9 @@ class Relocation(SQLModel, table=True):
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     destination_enc: bytes
     address_enc: bytes
+    # The destination organisation's keyed tag (adapters/org_tag.py, migration 0013_rls):
+    # row-level security shows the destination the case without its code in clear.
+    destination_tag: str | None = Field(default=None, max_length=64)
     housing_form: str
     fast_path: bool
     decided_by: str

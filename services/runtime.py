@@ -62,7 +62,7 @@ class Runtime:
             if self.principal is not None:
                 from adapters.rls import bind
 
-                bind(session, self.principal)
+                bind(session, self.principal, now=self.now())
             yield session
 
     def deadline(self, kind: WaitKind, *, at: datetime) -> datetime:

@@ -46,11 +46,14 @@ def open_glass(rt: Runtime, principal: Principal, case_id: uuid.UUID, *,
     at = rt.now()
     expires = at + timedelta(hours=rt.settings.break_glass_hours)
     with rt.uow() as session:
-        case = cases.lock_case(session, case_id)
-        row = BreakGlass(case_id=case.id, subject=principal.subject,
+        # The opening first: under row-level security it is what makes the case visible
+        # (and lockable) to the principal.
+        row = BreakGlass(case_id=case_id, subject=principal.subject,
                          staff_id=principal.staff_id, organisation=principal.organisation,
                          reason_enc=rt.cipher.encrypt(reason), opened_at=at, expires_at=expires)
         session.add(row)
+        session.flush()
+        case = cases.lock_case(session, case_id)
         # Told to the case's coordinators: they see it in the case's timeline.
         journal.journal(session, case, kind=Kind.NOTE, actor=principal.staff_id, at=at,
                         reason=f"break-glass: emergency access opened by {principal.staff_id}"

@@ -92,12 +92,12 @@ def world(module_rt: Runtime) -> World:
 
 
 @pytest.fixture(scope="module")
-def client(module_rt: Runtime, world: World) -> Iterator[TestClient]:
+def client(module_app_rt: Runtime, world: World) -> Iterator[TestClient]:
     from datetime import timedelta
 
-    app = create_app(module_rt, TestVerifier(), FakeRuns(),
+    app = create_app(module_app_rt, TestVerifier(), FakeRuns(),
                      throttle=Throttle(limit=10**6, window=timedelta(seconds=1),
-                                       clock=module_rt.clock))
+                                       clock=module_app_rt.clock))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
