@@ -185,6 +185,18 @@ BEGIN
   RETURN found.id;
 END $$;
 
+-- The auditor reads the access log and the break-glass openings, not the cases: a case's
+-- number (an identifier, nothing personal) by its id, and its id by its number.
+CREATE FUNCTION utvag_audit_case_number(case_id uuid) RETURNS text LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT c.case_number FROM public."case" c WHERE c.id = $1
+   AND public.utvag_bound_org() = 'audit' AND public.utvag_has_role('auditor') $$;
+
+CREATE FUNCTION utvag_audit_case_id(case_number text) RETURNS uuid LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT c.id FROM public."case" c WHERE c.case_number = $1
+   AND public.utvag_bound_org() = 'audit' AND public.utvag_has_role('auditor') $$;
+
 CREATE FUNCTION utvag_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME;
@@ -196,7 +208,8 @@ FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(te
                   "utvag_visible_case_ids()", "utvag_offered_case_ids()",
                   "utvag_visible_person_ids()", "utvag_case_visible(uuid)",
                   "utvag_person_id(text)", "utvag_break_glass_case(text)",
-                  "utvag_intake_probe(text)")
+                  "utvag_intake_probe(text)", "utvag_audit_case_number(uuid)",
+                  "utvag_audit_case_id(text)")
 PUBLIC_FUNCTIONS = tuple(f for f in FUNCTION_NAMES if not f.startswith("utvag_org_tag"))
 
 TAG_KEY_ROW = """

@@ -5,10 +5,11 @@ A person who already has an open case in ANOTHER municipality is not revealed to
 referrer: the referral is "accepted for review" (no case number, nothing about where),
 the existing case's coordinators are told in its journal, and the probe is journaled in
 the access log as denied. Under row-level security the service does not see that case:
-the database tells its coordinators (`utvag_intake_probe`, docs/database-roles.md). The answer has the same shape as an opened case's; its status
-differs, as it must (no case was opened for the referrer to work on), but it says no
-more than that the referral waits for review. An open case in the referrer's own
-municipality is theirs to see: its number comes back.
+the database tells its coordinators (`utvag_intake_probe`, docs/database-roles.md). The
+answer has the same shape as an opened case's; its status differs, as it must (no case
+was opened for the referrer to work on), but it says no more than that the referral
+waits for review. An open case in the referrer's own municipality is theirs to see: its
+number comes back.
 """
 
 from __future__ import annotations

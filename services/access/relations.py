@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from models.access_tables import BreakGlass, CaseAssignment
 from adapters.org_tag import org_tag
+from models.access_tables import BreakGlass, CaseAssignment
 from models.crypto import Cipher
 from models.during_tables import Relocation, TransferOffer
 from models.enums import RequestStatus

@@ -1,6 +1,7 @@
 """Row-level security (migration 0013_rls): as the case service's role `utvag_app`, a
 query without any filter returns only what the bound principal may see: the placing
-municipality's cases, the receiving municipality's from its acceptance of the transfer,
+municipality's cases, the destination's few rows from the relocation's decision and the
+whole case from its acceptance of the transfer,
 an assigned person's, an agency's a request went to, an open break-glass. Nothing bound:
 nothing. The workers' role sees everything."""
 
@@ -118,7 +119,12 @@ def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
         rt: Runtime, app_db: Database, database_url: str) -> None:
     opened = _offered(rt)
     receiving = coordinator(DESTINATION, staff_id="ss-kiruna")
-    assert all(not rows for rows in _seen(app_db, receiving).values())
+    # The destination, from the relocation's decision: the case and the relocation (to
+    # confirm the belongings), nothing personal.
+    before = _seen(app_db, receiving)
+    assert before["case"] == before["relocation"] == {opened.case_id}
+    assert not before["person"] and not before["threat_assessment"] and not before["consent"]
+    assert not before["transfer_offer"]
 
     hand_over.offer_transfer(rt, opened.case_id)
     offer = _seen(app_db, receiving)
@@ -126,7 +132,10 @@ def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
     assert offer["case"] == offer["transfer_offer"] == offer["relocation"] == {opened.case_id}
     assert not offer["person"] and not offer["threat_assessment"] and not offer["consent"]
     with acting(app_db, receiving) as s:
-        assert ids(s, "SELECT DISTINCT kind FROM case_journal") == {"transfer_offered"}
+        assert ids(s, "SELECT DISTINCT kind FROM case_journal") <= {
+            "transfer_offered", "belongings_delivered", "wait_opened", "wait_answered"}
+        assert ids(s, "SELECT DISTINCT data->>'wait_kind' FROM case_journal"
+                      " WHERE kind LIKE 'wait_%'") <= {"belongings", "transfer"}
     assert all(not rows for rows in _seen(app_db, coordinator(OTHER)).values())
 
     _answer(rt, opened, database_url, accept=True)

@@ -1,5 +1,6 @@
 """The case service under test: the ASGI app on the session's real PostgreSQL as the
-role utvag_app (row-level security), a verifier of tokens the tests sign (tests/service/tokens.py), a recording waker."""
+role utvag_app (row-level security), a verifier of tokens the tests sign
+(tests/service/tokens.py), a recording waker."""
 
 from __future__ import annotations
 

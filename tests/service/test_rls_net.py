@@ -1,0 +1,65 @@
+"""The database is the net under the access policy: a use case the service calls with
+its policy check skipped (here: the service functions called directly, through the
+service's own runtime, role utvag_app, bound to a principal of another municipality)
+still gets nothing of a case outside that principal's scope, and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import NoResultFound
+
+from models.enums import WaitKind
+from models.principal import Principal, Role
+from services import answers, relocation, views
+from services.access import caseload, disclosed
+from services.runtime import Runtime
+from tests import states
+from tests.factories import identity_number
+from tests.fakes.agencies import FakeAgencies
+from tests.service.world import ANNA
+
+
+def _coordinator(municipality: str, staff_id: str) -> Principal:
+    return Principal(subject=f"sub-{staff_id}", staff_id=staff_id, name=staff_id,
+                     organisation=f"municipality:{municipality}",
+                     roles=frozenset({Role.COORDINATOR}))
+
+
+def _count(rt: Runtime, sql: str, **params: Any) -> int:
+    with rt.db.engine.connect() as conn:
+        return int(conn.execute(text(sql), params).scalar_one())
+
+
+def test_a_service_call_that_skipped_the_policy_gets_nothing_of_another_municipalitys_case(
+        rt: Runtime, app_rt: Runtime) -> None:
+    a = states.relocated(rt, FakeAgencies(), person={
+        "identity_number": identity_number(serial=51), "name": ANNA})
+    sthlm, gbg = _coordinator("0180", "coord-sthlm"), _coordinator("1480", "coord-gbg")
+    placing, other = app_rt.acting_as(sthlm), app_rt.acting_as(gbg)
+    # The same calls as the placing municipality work: the test can fail.
+    assert views.case_view(placing, a.case_id, viewer="coord-sthlm").person.name == ANNA
+    assert [line.case_number for line in caseload.caseload(placing, sthlm)] == [a.case_number]
+    journal_before = _count(rt, "SELECT count(*) FROM case_journal WHERE case_id = :c",
+                            c=a.case_id)
+
+    for number_or_id in (a.case_number, a.case_id):
+        with pytest.raises(views.CaseNotFound):
+            views.case_view(other, number_or_id, viewer="coord-gbg")
+    with pytest.raises(views.CaseNotFound):
+        relocation.read_destination(other, a.case_id, viewer_agency="social_services",
+                                    viewer_municipality="1480", by="coord-gbg")
+    with pytest.raises(views.CaseNotFound):
+        answers.record(other, a.case_id, WaitKind.NEEDS_ASSESSMENT,
+                       {"needs": ["housing"]}, by="coord-gbg")
+    with pytest.raises(NoResultFound):
+        disclosed.disclosed_view(other, a.case_id, agency="kriminalvarden", masked=False)
+    assert caseload.caseload(other, gbg) == []
+    with other.uow() as session:  # a query without any filter
+        for table in ('"case"', "person", "case_journal", "relocation", "consent"):
+            assert session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+    # Nothing was written on the case either.
+    assert _count(rt, "SELECT count(*) FROM case_journal WHERE case_id = :c",
+                  c=a.case_id) == journal_before
