@@ -150,7 +150,8 @@ $$ SELECT c.id FROM public."case" c WHERE c.case_number = $1
    AND (public.utvag_bound_org() LIKE 'municipality:%'
         AND (public.utvag_has_role('coordinator') OR public.utvag_has_role('social_handler'))
         OR public.utvag_bound_org() LIKE 'police:%'
-        AND (public.utvag_has_role('police_contact') OR public.utvag_has_role('police_regional'))) $$;
+        AND (public.utvag_has_role('police_contact')
+             OR public.utvag_has_role('police_regional'))) $$;
 
 -- Intake of a person with an open case placed by ANOTHER municipality (invisible to the
 -- bound one): that case's coordinators are told in its journal (one fixed entry, the
