@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import NoResultFound
 
+from caseservice.runtime import WrongRole, service_runtime
 from models.enums import WaitKind
 from models.principal import Principal, Role
 from services import answers, relocation, views
 from services.access import caseload, disclosed
 from services.runtime import Runtime
 from tests import states
+from tests.conftest import make_settings
 from tests.factories import identity_number
 from tests.fakes.agencies import FakeAgencies
 from tests.service.world import ANNA
@@ -63,3 +65,14 @@ def test_a_service_call_that_skipped_the_policy_gets_nothing_of_another_municipa
     # Nothing was written on the case either.
     assert _count(rt, "SELECT count(*) FROM case_journal WHERE case_id = :c",
                   c=a.case_id) == journal_before
+
+
+def test_utvag_serve_runs_as_utvag_app_and_never_as_another_role(database_url: str,
+                                                                 rt: Runtime) -> None:
+    states.admitted(rt, person={"identity_number": identity_number(serial=52), "name": ANNA})
+    served = service_runtime(make_settings(database_url))
+    with served.uow() as session:
+        assert session.execute(text("SELECT current_user")).scalar_one() == "utvag_app"
+        assert session.execute(text('SELECT count(*) FROM "case"')).scalar_one() == 0
+    with pytest.raises(WrongRole, match="^database_role: "):
+        service_runtime(make_settings(database_url, database_role="utvag_worker"))
