@@ -52,6 +52,14 @@ def person_id(session: Session, identity_hash: str) -> uuid.UUID | None:
     return found
 
 
+def waiting_run(session: Session, case_id: uuid.UUID) -> uuid.UUID | None:
+    """The flow run holding a case the bound principal sees, though the wait it holds
+    may be hidden from them (the destination sees only its own waits)."""
+    found: uuid.UUID | None = session.execute(text("SELECT utvag_waiting_run(:c)"),
+                                              {"c": case_id}).scalar_one()
+    return found
+
+
 def intake_probe(session: Session, identity_hash: str) -> uuid.UUID | None:
     """The person's open case placed by another municipality, its coordinators told in
     its journal that a referral from the bound one is reviewed; None (nothing written)

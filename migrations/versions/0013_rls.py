@@ -186,6 +186,17 @@ BEGIN
   RETURN found.id;
 END $$;
 
+-- The case service's waker (caseservice/waker.py): which flow run holds a case the
+-- principal who just answered sees (in scope, or as its destination), though its other
+-- waits may be hidden from them. A run id, nothing of the case.
+CREATE FUNCTION utvag_waiting_run(case_id uuid) RETURNS uuid LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT w.flow_run_id FROM public.case_wait w
+   WHERE w.case_id = $1 AND w.flow_run_id IS NOT NULL
+     AND ($1 IN (SELECT public.utvag_visible_case_ids())
+          OR $1 IN (SELECT public.utvag_offered_case_ids()))
+   ORDER BY w.id DESC LIMIT 1 $$;
+
 -- The auditor reads the access log and the break-glass openings, not the cases: a case's
 -- number (an identifier, nothing personal) by its id, and its id by its number.
 CREATE FUNCTION utvag_audit_case_number(case_id uuid) RETURNS text LANGUAGE sql STABLE
@@ -210,7 +221,7 @@ FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(te
                   "utvag_visible_person_ids()", "utvag_case_visible(uuid)",
                   "utvag_person_id(text)", "utvag_break_glass_case(text)",
                   "utvag_intake_probe(text)", "utvag_audit_case_number(uuid)",
-                  "utvag_audit_case_id(text)")
+                  "utvag_audit_case_id(text)", "utvag_waiting_run(uuid)")
 PUBLIC_FUNCTIONS = tuple(f for f in FUNCTION_NAMES if not f.startswith("utvag_org_tag"))
 
 TAG_KEY_ROW = """

@@ -5,6 +5,7 @@ still gets nothing of a case outside that principal's scope, and writes nothing.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -76,3 +77,26 @@ def test_utvag_serve_runs_as_utvag_app_and_never_as_another_role(database_url: s
         assert session.execute(text('SELECT count(*) FROM "case"')).scalar_one() == 0
     with pytest.raises(WrongRole, match="^database_role: "):
         service_runtime(make_settings(database_url, database_role="utvag_worker"))
+
+
+def test_the_waker_finds_the_run_holding_a_case_whose_wait_the_answerer_cannot_see(
+        rt: Runtime, app_rt: Runtime) -> None:
+    """The destination (Kiruna) confirms the belongings of a case whose run waits on
+    something only the placing municipality sees: the run is still found, to resume it
+    rather than start a second one."""
+    from services import waits
+
+    c = states.relocated(rt, FakeAgencies(), person={
+        "identity_number": identity_number(serial=53), "name": ANNA})
+    run = uuid.uuid4()
+    with rt.uow() as session:
+        session.execute(text("UPDATE case_wait SET flow_run_id = :r WHERE id = (SELECT max(id)"
+                             " FROM case_wait WHERE case_id = :c AND kind <> 'belongings')"),
+                        {"r": run, "c": c.case_id})
+    kiruna = app_rt.acting_as(_coordinator(states.DESTINATION, "coord-kiruna"))
+    with kiruna.uow() as session:  # the wait itself is hidden from the destination
+        assert session.execute(text("SELECT count(*) FROM case_wait WHERE flow_run_id = :r"),
+                               {"r": run}).scalar_one() == 0
+    assert waits.holding_run(kiruna, c.case_id) == run
+    assert waits.holding_run(app_rt.acting_as(_coordinator("1480", "coord-gbg")),
+                             c.case_id) is None
