@@ -257,3 +257,54 @@ def test_intake_finds_a_person_of_another_municipality_by_id_only(rt: Runtime,
     assert found == _person_of(rt, a)
     with acting(app_db, None) as s:
         assert s.execute(text("SELECT utvag_person_id(:h)"), {"h": lookup}).scalar_one() is None
+
+
+def test_the_functions_that_reach_past_the_policies_answer_only_whom_they_are_for(
+        rt: Runtime, app_db: Database) -> None:
+    """Break-glass's lookup (social services and the police), the auditor's case
+    numbers, intake's probe (social services of a municipality): for anyone else NULL,
+    and the probe writes nothing."""
+    a = open_case(rt)
+    with rt.uow() as s:
+        number, lookup = s.execute(text(
+            'SELECT c.case_number, p.identity_hash FROM "case" c JOIN person p'
+            " ON p.id = c.person_id")).one()
+    police = principal("police:region-vast", Role.POLICE_REGIONAL, staff_id="police-ola")
+    for who, found in ((coordinator(OTHER), a.case_id), (police, a.case_id),
+                       (principal("agency:sis", Role.AGENCY_STAFF), None),
+                       (principal("operations", Role.OPERATOR), None), (None, None)):
+        with acting(app_db, who) as s:
+            assert s.execute(text("SELECT utvag_break_glass_case(:n)"),
+                             {"n": number}).scalar_one() == found
+            assert s.execute(text("SELECT utvag_audit_case_number(:c)"),
+                             {"c": a.case_id}).scalar_one() is None
+    with acting(app_db, principal("audit", Role.AUDITOR)) as s:
+        assert s.execute(text("SELECT utvag_audit_case_number(:c)"),
+                         {"c": a.case_id}).scalar_one() == number
+        assert s.execute(text("SELECT utvag_audit_case_id(:n)"),
+                         {"n": number}).scalar_one() == a.case_id
+    for who in (None, police, coordinator("0180")):  # the placing one sees it itself
+        with acting(app_db, who) as s:
+            assert s.execute(text("SELECT utvag_intake_probe(:h)"),
+                             {"h": lookup}).scalar_one() is None
+    with acting(app_db, coordinator(OTHER, staff_id="coord-gbg")) as s:
+        assert s.execute(text("SELECT utvag_intake_probe(:h)"),
+                         {"h": lookup}).scalar_one() == a.case_id
+    with rt.uow() as s:
+        assert s.execute(text("SELECT actor FROM case_journal WHERE data ? 'intake_probe'")
+                         ).scalars().all() == ["coord-gbg"]
+
+
+def test_intake_of_a_person_whose_case_elsewhere_is_closed_opens_a_case_here(
+        rt: Runtime, database_url: str) -> None:
+    first = open_case(rt)
+    _run(rt, "UPDATE \"case\" SET status = 'closed', closed_at = now() WHERE id = :c",
+         c=first.case_id)
+    base, as_other = bound(database_url, coordinator(OTHER))
+    try:
+        again = open_case(Runtime(settings=rt.settings, db=as_other, clock=rt.clock,
+                                  cipher=rt.cipher), placing_municipality=OTHER)
+    finally:
+        base.dispose()
+    assert again.created and again.placing_municipality == OTHER
+    assert _person_of(rt, again) == _person_of(rt, first)
