@@ -78,9 +78,9 @@ CREATE FUNCTION utvag_org_tag(org text) RETURNS text LANGUAGE sql STABLE SECURIT
 $$ SELECT encode(sha256(convert_to(i.value || '|' || org, 'UTF8')), 'hex')
    FROM public.installation i WHERE i.key = 'secret:org_tag' AND org IS NOT NULL $$;
 
--- The key itself, for the worker tagging an offer (adapters/org_tag.py) without sending
--- the destination to the server. Whoever may call utvag_org_tag could tag every
--- organisation anyway: the key tells them nothing more.
+-- The key itself, for the worker tagging an offer and the service a relocation
+-- (adapters/org_tag.py) without sending the destination to the server. Both hold the
+-- encryption key that opens the destination itself: the tag key tells them nothing more.
 CREATE FUNCTION utvag_org_tag_key() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = pg_catalog AS
 $$ SELECT i.value FROM public.installation i WHERE i.key = 'secret:org_tag' $$;
@@ -163,27 +163,27 @@ CREATE FUNCTION utvag_intake_probe(identity_hash text) RETURNS uuid LANGUAGE plp
 DECLARE
   org text := public.utvag_bound_org();
   staff text := nullif(current_setting('utvag.staff_id', true), '');
-  found public."case"%ROWTYPE;
+  hit public."case"%ROWTYPE;
 BEGIN
   IF org IS NULL OR org NOT LIKE 'municipality:%' OR staff IS NULL OR NOT (
       public.utvag_has_role('coordinator') OR public.utvag_has_role('social_handler')) THEN
     RETURN NULL;
   END IF;
-  SELECT c.* INTO found FROM public."case" c JOIN public.person p ON p.id = c.person_id
+  SELECT c.* INTO hit FROM public."case" c JOIN public.person p ON p.id = c.person_id
    WHERE p.identity_hash = $1 AND c.status <> 'closed'
      AND c.placing_municipality <> substr(org, 14)
    ORDER BY c.opened_at DESC LIMIT 1;
-  IF found.id IS NULL THEN
+  IF hit.id IS NULL THEN
     RETURN NULL;
   END IF;
   INSERT INTO public.case_journal (case_id, at, actor, kind, phase, status, reason, data)
-  VALUES (found.id, coalesce(nullif(current_setting('utvag.now', true), '')::timestamptz,
+  VALUES (hit.id, coalesce(nullif(current_setting('utvag.now', true), '')::timestamptz,
                              now()),
-          staff, 'note', found.phase, found.status,
+          staff, 'note', hit.phase, hit.status,
           'a referral for this person from ' || org || ' (' || staff || ') was accepted '
           || 'for review; they were not told of this case',
           jsonb_build_object('intake_probe', true, 'organisation', org));
-  RETURN found.id;
+  RETURN hit.id;
 END $$;
 
 -- The case service's waker (caseservice/waker.py): which flow run holds a case the
