@@ -13,13 +13,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import NoResultFound
 
 from caseservice.runtime import WrongRole, service_runtime
+from models.crypto import Cipher
 from models.enums import WaitKind
 from models.principal import Principal, Role
 from services import answers, relocation, views
 from services.access import caseload, disclosed
 from services.runtime import Runtime
 from tests import states
-from tests.conftest import make_settings
+from tests.conftest import TEST_KEY, make_settings
 from tests.factories import identity_number
 from tests.fakes.agencies import FakeAgencies
 from tests.service.world import ANNA
@@ -100,3 +101,21 @@ def test_the_waker_finds_the_run_holding_a_case_whose_wait_the_answerer_cannot_s
     assert waits.holding_run(kiruna, c.case_id) == run
     assert waits.holding_run(app_rt.acting_as(_coordinator("1480", "coord-gbg")),
                              c.case_id) is None
+
+
+def test_the_caseload_finds_the_destinations_cases_without_decrypting_a_destination(
+        rt: Runtime, app_rt: Runtime) -> None:
+    class Sealed(Cipher):
+        def decrypt(self, token: bytes) -> str:
+            raise AssertionError("the caseload decrypted something")
+
+    c = states.relocated(rt, FakeAgencies(), person={
+        "identity_number": identity_number(serial=54), "name": ANNA})
+    states.relocated(rt, FakeAgencies(), destination="1480", person={
+        "identity_number": identity_number(serial=55), "name": "Bo B"})
+    sealed = Runtime(settings=app_rt.settings, db=app_rt.db, clock=app_rt.clock,
+                     cipher=Sealed(TEST_KEY.encode()))
+    kiruna = _coordinator(states.DESTINATION, "coord-kiruna")
+    lines = caseload.caseload(sealed.acting_as(kiruna), kiruna)
+    assert [(line.case_number, line.relations) for line in lines] == [
+        (c.case_number, ["destination"])]
