@@ -332,6 +332,9 @@ def upgrade() -> None:
     op.execute(ROLES)
     op.add_column("transfer_offer", sa.Column("receiving_tag", sa.String(64), nullable=True))
     op.add_column("relocation", sa.Column("destination_tag", sa.String(64), nullable=True))
+    # The destination's cases by its tag (the policies, the caseload): an index lookup.
+    op.create_index("ix_relocation_destination_tag", "relocation", ["destination_tag"])
+    op.create_index("ix_transfer_offer_receiving_tag", "transfer_offer", ["receiving_tag"])
     op.execute(TAG_KEY_ROW)
     op.execute(PRINCIPAL)
     op.execute(FUNCTIONS)
@@ -367,5 +370,7 @@ def downgrade() -> None:
     for name in reversed(FUNCTION_NAMES):
         op.execute(f"DROP FUNCTION {name}")
     op.execute("DELETE FROM installation WHERE key = 'secret:org_tag'")
+    op.drop_index("ix_transfer_offer_receiving_tag", "transfer_offer")
+    op.drop_index("ix_relocation_destination_tag", "relocation")
     op.drop_column("transfer_offer", "receiving_tag")
     op.drop_column("relocation", "destination_tag")
