@@ -23,7 +23,7 @@ lint: install
 	.venv/bin/ruff check .
 
 typecheck: install
-	.venv/bin/mypy models adapters services tasks flows deployments utvag_cli simulators
+	.venv/bin/mypy models adapters services tasks flows deployments utvag_cli simulators caseservice
 
 bench: install
 	.venv/bin/python bench/sweep.py

@@ -8,7 +8,6 @@ waker, and `allow()` in front of every use case.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,7 +18,7 @@ from caseservice.errors import ApiError, not_found, unauthenticated
 from caseservice.guards import Throttle
 from caseservice.waker import Waker
 from models.principal import Principal, PrincipalError
-from services.access.authorize import NotFound, authorize
+from services.access.authorize import Fields, NotFound, authorize
 from services.access.policy import Action
 from services.access.relations import Standing
 from services.runtime import Runtime
@@ -50,14 +49,14 @@ class Context:
         return self.principal.staff_id
 
     def allow(self, action: Action, case: str | uuid.UUID | None = None, *,
-              fields: Iterable[str] = ()) -> Standing | None:
+              fields: Fields = ()) -> Standing | None:
         """Authorize (journaled); 404 as if nothing were there otherwise."""
         try:
             return authorize(self.rt, self.principal, action, case, fields=fields)
         except NotFound:
             raise not_found() from None
 
-    def case(self, action: Action, case: str, *, fields: Iterable[str] = ()) -> Standing:
+    def case(self, action: Action, case: str, *, fields: Fields = ()) -> Standing:
         found = self.allow(action, case, fields=fields)
         assert found is not None, f"{action} is an action on a case"
         return found

@@ -18,14 +18,13 @@ from models.principal import Role
 from models.referral import ReferralError
 from services import views
 from services.access import break_glass, caseload
-from services.access.disclosed import MASK, DisclosedView, disclosed_view
+from services.access.disclosed import DisclosedView, disclosed_view
 from services.access.intake import open_referral
 from services.access.policy import Action
+from services.access.scoped import scoped, view_fields
 from services.views import CaseNotFound, CaseView
 
 router = APIRouter(tags=["cases"])
-PERSON_FIELDS = ("name", "identity_number", "protection_level", "criteria", "consents",
-                 "threat", "needs", "plan", "relocation", "timeline")
 
 
 class Referred(BaseModel):
@@ -115,18 +114,16 @@ def my_cases(ctx: Actor) -> list[CaseLineOut]:
 
 @router.get("/cases/{case}", response_model=CaseView)
 def show(case: CaseRef, ctx: Actor) -> CaseView:
-    """The case with personal data; the read is journaled before anything is read. A
-    protected identity is masked unless you are a handler assigned to the case."""
-    found = ctx.case(Action.CASE_SHOW, case, fields=PERSON_FIELDS)
+    """The case with personal data, cut to your part in it (`services.access.scoped`);
+    the read is journaled before anything is read. A protected identity is masked
+    unless you are a handler assigned to the case."""
+    found = ctx.case(Action.CASE_SHOW, case, fields=view_fields)
     try:
         view = views.case_view(ctx.rt, found.case_id, viewer=ctx.by,
                                purpose=f"case shown to {ctx.principal.organisation}")
     except CaseNotFound:
         raise not_found() from None
-    if found.masked:
-        person = view.person.model_copy(update={"name": MASK, "identity_number": MASK})
-        view = view.model_copy(update={"person": person})
-    return view
+    return scoped(view, found)
 
 
 @router.get("/cases/{case}/disclosed", response_model=DisclosedView)

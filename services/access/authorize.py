@@ -10,7 +10,7 @@ break-glass alone is journaled with the outcome `break_glass`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from adapters.repositories.cases import CaseNotFound, find_case
 from models.principal import Principal
@@ -20,6 +20,7 @@ from services.access.relations import Standing, standing
 from services.runtime import Runtime
 
 IDENTITY_FIELDS = frozenset({"name", "identity_number"})
+Fields = Iterable[str] | Callable[[Standing], Iterable[str]]
 
 
 class NotFound(LookupError):
@@ -31,10 +32,11 @@ class NotFound(LookupError):
 
 def authorize(rt: Runtime, principal: Principal, action: Action,
               case_ref: str | uuid.UUID | None = None, *,
-              fields: Iterable[str] = ()) -> Standing | None:
+              fields: Fields = ()) -> Standing | None:
     """The principal's standing to the case (None for an action on no case); raises
     `NotFound` (journaled) when the policy does not allow it. `fields`: the personal
-    data the answer will carry, journaled (less the identity when it is masked)."""
+    data the answer will carry (or a function of the standing that says which),
+    journaled less the identity when it is masked."""
     rule = POLICY[action]
     if rule.relations is None:
         ok = allowed(action, principal.roles)
@@ -59,7 +61,8 @@ def authorize(rt: Runtime, principal: Principal, action: Action,
         raise NotFound()
     through_glass = Relation.BREAK_GLASS in relations and not allowed(
         action, principal.roles, relations - {Relation.BREAK_GLASS})
-    shown = [f for f in fields if not (found.masked and f in IDENTITY_FIELDS)]
+    carried = fields(found) if callable(fields) else fields
+    shown = [f for f in carried if not (found.masked and f in IDENTITY_FIELDS)]
     log_access(rt, principal, action=action.value, purpose=rule.what, case_id=found.case_id,
                outcome=Outcome.BREAK_GLASS if through_glass else Outcome.ALLOWED,
                fields=shown)

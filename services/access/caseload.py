@@ -65,7 +65,7 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
                 col(AgencyRequest.status).in_([RequestStatus.SENT, RequestStatus.ANSWERED])))
         candidates.append(select(BreakGlass.case_id).where(
             BreakGlass.subject == principal.subject, col(BreakGlass.expires_at) > now))
-        ids = set()
+        ids: set[uuid.UUID] = set()
         for query in candidates:
             ids.update(session.exec(query).all())
         if not ids:

@@ -15,7 +15,6 @@ from tests.fakes.runs import FakeRuns
 from tests.service.tokens import TestVerifier
 
 
-
 @pytest.fixture()
 def waker() -> FakeRuns:
     return FakeRuns()

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from tests.factories import referral
 from tests.fakes.clock import FakeClock
-from tests.service.tokens import COORDINATOR_STHLM, OTHER_KEY, OPERATOR, sign
+from tests.service.tokens import COORDINATOR_STHLM, OPERATOR, OTHER_KEY, sign
 
 CASES = "/api/v1/cases"
 
@@ -104,3 +104,13 @@ def test_one_subject_probing_from_many_addresses_is_slowed_down(
     fresh = TestClient(client.app, client=("10.99.0.1", 1), raise_server_exceptions=False)
     assert fresh.get(CASES, headers=COORDINATOR_STHLM.headers()).status_code == 429
     assert fresh.get("/api/v1/status", headers=OPERATOR.headers()).status_code == 200
+
+
+def test_a_bad_identity_number_is_refused_without_repeating_it(client: TestClient) -> None:
+    wrong = "19121212-1213"  # the check digit does not match
+    body = referral(person={"identity_number": wrong, "name": "Tolvan Tolvansson"})
+    del body["placing_municipality"]
+    response = client.post(CASES, json=body, headers=COORDINATOR_STHLM.headers())
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "person.identity_number"
+    assert "1213" not in response.text and "Tolvan" not in response.text

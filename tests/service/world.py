@@ -5,6 +5,8 @@ user stands in to them written out by hand here (what the policy must find).
     A: placed by Stockholm (0180), relocated to Kiruna (2584), the transfer accepted
        by Kiruna, on probation (disclosed to Kriminalvården), police contact assigned.
     B: placed by Göteborg (1480), admitted, a protected identity (skyddad folkbokföring).
+    C: placed by Stockholm, relocated to Kiruna: Kiruna is the destination, no transfer
+       offered yet (it may confirm the belongings, not see the case).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ BO = "Bo Bergström"
 class World:
     a: str  # case numbers
     b: str
+    c: str
     transfer_from: date
 
 
@@ -44,7 +47,9 @@ def build(rt: Runtime) -> World:
                       organisation="municipality:0180", roles=frozenset({Role.COORDINATOR}))
     caseload.assign(rt, sthlm, a.case_id, staff_id=u.POLICE_ASSIGNED.staff_id,
                     organisation=u.POLICE_ASSIGNED.organisation, role=Role.POLICE_CONTACT)
-    return World(a.case_number, b.case_number,
+    c = states.relocated(rt, FakeAgencies(), person={
+        "identity_number": identity_number(serial=303), "name": "Cecilia Carlsson"})
+    return World(a.case_number, b.case_number, c.case_number,
                  transfer_from=rt.now().date() + timedelta(days=30))
 
 
@@ -62,4 +67,12 @@ RELATIONS_TO_A: dict[u.User, frozenset[Relation]] = {
     u.EMPLOYMENT: frozenset(),
     u.OPERATOR: frozenset(),
     u.AUDITOR: frozenset(),
+}
+
+# ... and to case C.
+RELATIONS_TO_C: dict[u.User, frozenset[Relation]] = {
+    **{user: frozenset() for user in RELATIONS_TO_A},
+    u.COORDINATOR_STHLM: frozenset({Relation.PLACING}),
+    u.HANDLER_STHLM: frozenset({Relation.PLACING}),
+    u.COORDINATOR_KIRUNA: frozenset({Relation.DESTINATION}),
 }
