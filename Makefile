@@ -12,6 +12,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --python $(PY)
+	cd tests/console && npm ci --no-audit --no-fund --silent
 
 run: install
 	.venv/bin/utvag run

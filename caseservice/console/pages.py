@@ -30,13 +30,14 @@ from models.action_plan import InterventionKind
 from models.enums import Agency, Criterion, Need, NetworkRole
 from models.principal import Role
 from services import action_plan, views
-from services.access.disclosed import MASK
 from services.access.policy import Action, Relation, allowed
+from services.access.scoped import scoped, view_fields
 from services.views import CaseNotFound, CaseView
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CASE_ROLES = frozenset({Role.COORDINATOR, Role.SOCIAL_HANDLER, Role.POLICE_CONTACT,
                         Role.POLICE_REGIONAL, Role.AGENCY_STAFF})
+OWNERS_OR_GLASS = {"placing", "receiving", "police", "break_glass"}
 PERSON_WAITS = frozenset({"agency_answer"})  # waits on an agency, not on a person here
 
 
@@ -80,19 +81,16 @@ class Shown:
 
 
 def show_case(ctx: Context, case: str) -> Shown:
-    """The case view as `GET /api/v1/cases/{case}` gives it: authorized and journaled
-    first, the identity masked where protection applies."""
-    found = attempt(lambda: ctx.case(Action.CASE_SHOW, case, fields=cases.PERSON_FIELDS))
+    """The case view exactly as `GET /api/v1/cases/{case}` gives it: authorized and
+    journaled first (the fields the viewer's part carries), cut to the viewer's part,
+    the identity masked where protection applies."""
+    found = attempt(lambda: ctx.case(Action.CASE_SHOW, case, fields=view_fields))
     try:
         view = views.case_view(ctx.rt, found.case_id, viewer=ctx.by,
-                               purpose=f"case shown to {ctx.principal.organisation} "
-                                       "(console)")
+                               purpose=f"case shown to {ctx.principal.organisation}")
     except CaseNotFound:
         raise PageNotFound() from None
-    if found.masked:
-        person = view.person.model_copy(update={"name": MASK, "identity_number": MASK})
-        view = view.model_copy(update={"person": person})
-    return Shown(view, found.relations, found.masked)
+    return Shown(scoped(view, found), found.relations, found.masked)
 
 
 def can(who: Viewer, relations: frozenset[Relation] | set[str]) -> set[str]:
@@ -120,6 +118,18 @@ def case_page(request: Request, who: Viewer, case: str, *, errors: dict[str, str
             CASE_ROLES - {Role.AGENCY_STAFF}):
         disclosed = attempt(lambda: cases.disclosed(case, who.ctx))
         return render(request, "disclosed.html", {"d": disclosed}, who=who)
+    if who.principal.roles & {Role.COORDINATOR, Role.SOCIAL_HANDLER}:
+        line = next((c for c in attempt(lambda: cases.my_cases(who.ctx))
+                     if c.case_number == case), None)
+        if line is not None and not set(line.relations) & OWNERS_OR_GLASS:
+            # Only the destination (before accepting the transfer): the waits it answers,
+            # no personal data.
+            context = waits_context(who, line.case_number, line.phase, line.status,
+                                    line.waits, set(line.relations))
+            return render(request, "case_limited.html", {
+                **context, "errors": errors or {}, "form": form, "values": values or {},
+                "done": request.query_params.get("done", ""),
+                "poll": config_of(request).poll_seconds}, who=who, status=status_code)
     shown = show_case(who.ctx, case)
     view = shown.view
     phases: dict[str, list[Any]] = {"before": [], "during": [], "after": []}
