@@ -90,6 +90,7 @@ def as_user(served: Served, browser: Any) -> Iterator[Any]:
         if user is not None:
             context.add_cookies([{"name": COOKIE, "value": session_for(served.rt, user),
                                   "url": served.url, "httpOnly": True, "sameSite": "Strict"}])
+        context.set_default_timeout(5000)
         contexts.append(context)
         return context.new_page()
 
