@@ -41,6 +41,9 @@ SV: dict[str, str] = {
     "psychological_treatment": "Psykologisk utredning och behandling",
     "individual_coaching": "Individuell coachning", "long_term_housing": "Långsiktigt boende",
     "new_social_networks": "Nya sociala nätverk", "debt_restructuring": "Skuldsanering",
+    # threat levels, consent states
+    "low": "Låg", "medium": "Medel", "high": "Hög", "critical": "Kritisk",
+    "given": "Lämnat", "withdrawn": "Återkallat",
     # referral
     "gang": "Gängkriminalitet", "violent_extremism": "Våldsbejakande extremism",
     "honour": "Hedersrelaterat", "in_prison": "I fängelse", "on_probation": "Under frivård",
