@@ -71,6 +71,25 @@ class Settings(BaseSettings):
                                                    "subject) may get per window before 429")
     service_failure_window_seconds: float = Field(default=60.0, gt=0,
                                                   description="the window of that limit")
+    # Authentication (docs/authentication.md). The defaults are the embedded demo provider
+    # that `make run` starts; production points these at the organisation's provider.
+    oidc_issuer: str = Field(
+        default="http://127.0.0.1:9400",
+        description="the OpenID Connect provider's issuer URL, exactly as in its tokens' "
+                    "`iss` (discovery at <issuer>/.well-known/openid-configuration)")
+    oidc_audience: str = Field(
+        default="utvag-case-service",
+        description="the `aud` the case service requires in access tokens")
+    oidc_cli_client_id: str = Field(
+        default="utvag-cli",
+        description="the public client `utvag login` signs in as (PKCE, loopback redirect, "
+                    "device grant)")
+    oidc_console_client_id: str = Field(
+        default="utvag-console", description="the client the web console signs in as")
+    token_file: Path | None = Field(
+        default=None,
+        description="where `utvag login` keeps the tokens (0600); None: "
+                    "$XDG_CONFIG_HOME/utvag/tokens.json or ~/.config/utvag/tokens.json")
 
     @field_validator("database_url")
     @classmethod
@@ -87,6 +106,13 @@ class Settings(BaseSettings):
     @property
     def resolved_reports_dir(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def resolved_token_file(self) -> Path:
+        if self.token_file is not None:
+            return self.token_file
+        config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(config) / "utvag" / "tokens.json"
 
     @property
     def resolved_key_file(self) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from adapters.oidc_provider import embedded_for
 from adapters.settings import get_settings
 from flows.resume import start_case_run
 from tasks.intake import open_case
@@ -30,7 +31,11 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
     settings = get_settings()
     stack = Stack(data_dir=settings.data_dir.resolve(), ports=Ports(prefect=prefect_port),
                   answer_delay=answer_delay)
+    provider = embedded_for(settings)
     try:
+        if provider is not None:
+            out(f"starting the demo OpenID Connect provider at {settings.oidc_issuer}...")
+            provider.start()
         out("preparing the database (embedded PostgreSQL unless DATABASE_URL is set)...")
         stack.prepare(settings)
         out("starting the Prefect server and UI, the agency simulators, the deployments...")
@@ -49,6 +54,8 @@ def run_demo(*, prefect_port: int, answer_delay: float) -> int:
         return 0
     finally:
         stack.stop()
+        if provider is not None:
+            provider.stop()
 
 
 def _open_demo(stack: Stack) -> None:
