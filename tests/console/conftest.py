@@ -18,7 +18,9 @@ import pytest
 import uvicorn
 
 from caseservice.app import create_app
+from adapters.oidc import Verifier
 from caseservice.console import ConsoleConfig
+from caseservice.console.oidc import ConsoleOidc
 from services.runtime import Runtime
 from tests.console.support import COOKIE, session_for
 from tests.fakes.runs import FakeRuns
@@ -37,12 +39,16 @@ def _free_port() -> int:
 
 
 class Served:
-    def __init__(self, rt: Runtime, waker: FakeRuns) -> None:
+    """The app on uvicorn in a thread; `port` is chosen first so that a provider can be
+    told the console's redirect URI before `start` (see `with_provider`)."""
+
+    def __init__(self, rt: Runtime, waker: FakeRuns, *, verifier: Verifier | None = None,
+                 oidc: ConsoleOidc | None = None, port: int | None = None) -> None:
         self.rt, self.waker = rt, waker
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = create_app(rt, TestVerifier(), waker,
-                         console=ConsoleConfig(oidc=None, poll_seconds=1))
+        app = create_app(rt, verifier or TestVerifier(), waker,
+                         console=ConsoleConfig(oidc=oidc, poll_seconds=1))
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
                                                     log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
