@@ -78,11 +78,13 @@ class ConsoleOidc:
         return f"{self.discovery()['authorization_endpoint']}?{urlencode(params)}"
 
     def _token(self, data: dict[str, str]) -> dict[str, Any]:
-        auth = (self.client_id, self.client_secret) if self.client_secret else None
-        if auth is None:
-            data = {**data, "client_id": self.client_id}
+        url = self.discovery()["token_endpoint"]
         try:
-            response = self.http.post(self.discovery()["token_endpoint"], data=data, auth=auth)
+            if self.client_secret:
+                response = self.http.post(url, data=data,
+                                          auth=(self.client_id, self.client_secret))
+            else:
+                response = self.http.post(url, data={**data, "client_id": self.client_id})
         except httpx.HTTPError as exc:
             raise SignInFailed(type(exc).__name__) from None
         body = self._json(response)

@@ -71,9 +71,9 @@ def end(rt: Runtime, session_id: str | None) -> None:
     """Delete the row (sign-out, a used sign-in); expired rows of anyone go with it."""
     with rt.uow() as session:
         if session_id:
-            session.exec(delete(ConsoleSession).where(  # type: ignore[call-overload]
+            session.exec(delete(ConsoleSession).where(
                 col(ConsoleSession.id_hash) == _hash(session_id)))
-        session.exec(delete(ConsoleSession).where(  # type: ignore[call-overload]
+        session.exec(delete(ConsoleSession).where(
             col(ConsoleSession.expires_at) <= rt.now()))
 
 

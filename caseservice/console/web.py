@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -206,7 +206,7 @@ def set_cookie(request: Request, response: Response, name: str, value: str,
                         httponly=True, secure=secure_cookie(request), samesite="strict")
 
 
-def install_errors(app: Any) -> None:
+def install_errors(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         if request.url.path.endswith("/fragment"):

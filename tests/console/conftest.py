@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import uvicorn
 
-from caseservice.app import create_app
 from adapters.oidc import Verifier
+from caseservice.app import create_app
 from caseservice.console import ConsoleConfig
 from caseservice.console.oidc import ConsoleOidc
 from services.runtime import Runtime

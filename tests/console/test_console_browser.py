@@ -286,7 +286,7 @@ def test_oversight_pages(served: Served, as_user: Any) -> None:
     assert auditor.url.endswith("/console/audit")
     assert case.case_number in auditor.inner_text("main")
     _check_axe(auditor, "audit")
-    auditor.click(f"button:has-text('Markera granskad') >> nth=0")
+    auditor.click("button:has-text('Markera granskad') >> nth=0")
     assert "markerad som granskad" in auditor.inner_text("main")
 
     grants = as_user(u.GRANTS)
