@@ -19,8 +19,11 @@ from services.access.intake import open_referral
 from services.access.policy import Action
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-FIELDS = ("person.name", "person.identity_number", "person.protection_level",
-          "referring_agency", "milieu", "custody_status", "consents")
+LABELS = {"person.name": "Namn", "person.identity_number": "Personnummer",
+          "person.protection_level": "Skydd av personuppgifter",
+          "referring_agency": "Anvisande myndighet", "milieu": "Miljö",
+          "custody_status": "Kriminalvård", "consents": "Samtycke", "form": "Anmälan"}
+FIELDS = tuple(LABELS)
 
 
 def _swedish(field: str, message: str) -> str:
@@ -62,7 +65,7 @@ def _valid_number(number: str, who: Viewer) -> bool:
 
 def _page(request: Request, who: Viewer, *, errors: dict[str, str] | None = None,
           values: dict[str, Any] | None = None, status: int = 200) -> Response:
-    return render(request, "referral.html", {
+    return render(request, "referral.html", {"labels": LABELS,
         "errors": errors or {}, "values": values or {}, "agencies": list(Agency),
         "milieus": list(Milieu), "custody": list(CustodyStatus),
         "levels": list(ProtectionLevel)}, who=who, status=status)
@@ -106,7 +109,8 @@ async def submit(request: Request) -> Response:
         number = str(data.get("person.identity_number", ""))
         if "person.identity_number" not in errors and not _valid_number(number, who):
             errors["person.identity_number"] = _swedish("person.identity_number", "invalid")
-        return _page(request, who, errors=errors, values=kept, status=422)
+        ordered = {f: errors[f] for f in FIELDS if f in errors}
+        return _page(request, who, errors=ordered, values=kept, status=422)
     if referred.status == "opened":
         tasks = BackgroundTasks()
         tasks.add_task(cases._start, who.ctx, referred.case_id)
