@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from adapters.agency_transport import AgencyTLS, load_tls_files
 from adapters.errors import AgencyError, PermanentAgencyError, RetryableAgencyError
 
 __all__ = ["default_timeout", "parse_response", "send", "send_async", "tls_context"]
@@ -35,17 +36,39 @@ _REDACTED = "[redacted]"
 
 
 _TLS_LOCK = threading.Lock()
-_TLS: list[ssl.SSLContext] = []
+_TLS: dict[AgencyTLS, ssl.SSLContext] = {}
 
 
-def tls_context() -> ssl.SSLContext:
-    """One default TLS context per process, shared by every agency client: httpx builds
-    (and loads the CA bundle into) a new one per client otherwise, ~50 ms each, and a
-    sweep or a flow run opens several clients. Locked: tasks start clients in threads."""
+def tls_context(tls: AgencyTLS | None = None, *, agency: str = "agency") -> ssl.SSLContext:
+    """The client TLS context for an agency's transport settings (``Settings.agency_tls``):
+    its CA bundle (else the system's trust store) to verify the server, hostname checked,
+    TLS 1.2 at least, and our client certificate for mutual TLS when configured.
+
+    One context per distinct configuration per process, shared by every client: httpx
+    builds (and loads the CA bundle into) a new one per client otherwise, ~50 ms each, and
+    a sweep or a flow run opens several clients. Locked: tasks start clients in threads.
+    ``agency`` names the settings in the ``ValueError`` of a file that no longer loads."""
+    key = tls or AgencyTLS()
     with _TLS_LOCK:
-        if not _TLS:
-            _TLS.append(ssl.create_default_context())
-        return _TLS[0]
+        context = _TLS.get(key)
+        if context is None:
+            context = _build_tls_context(key, agency=agency)
+            _TLS[key] = context
+        return context
+
+
+def _build_tls_context(tls: AgencyTLS, *, agency: str) -> ssl.SSLContext:
+    if tls.ca_bundle is None:
+        context = ssl.create_default_context()
+    else:
+        # Only the configured CA: the agency's certificate must chain to it, not to any
+        # public CA of the system's store.
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if tls != AgencyTLS():
+        # Checked at start-up already (Settings): fails only if a file changed since.
+        load_tls_files(agency, tls, context)
+    return context
 
 
 def default_timeout() -> httpx.Timeout:
@@ -128,8 +151,28 @@ def _transport_failure(exc: Exception, *, agency: str, where: str) -> AgencyErro
         # A misconfigured base URL: retrying cannot help.
         return PermanentAgencyError(agency=agency, reason=f"unusable URL ({name}) on {where}")
     if isinstance(exc, httpx.TransportError):
-        return RetryableAgencyError(agency=agency, reason=f"transport error ({name}) on {where}")
+        tls = _tls_problem(exc)
+        # Retryable like any failed connection (an agency rotating its certificate heals);
+        # the reason tells the operator that it is the TLS set-up, not the network.
+        detail = f"{name}; {tls}" if tls else name
+        return RetryableAgencyError(agency=agency, reason=f"transport error ({detail}) on {where}")
     return PermanentAgencyError(agency=agency, reason=f"request failed ({name}) on {where}")
+
+
+def _tls_problem(exc: BaseException) -> str | None:
+    """What went wrong in the TLS handshake behind ``exc``, if that is what failed: the
+    agency's certificate not trusted (not from the configured CA bundle, wrong host) or
+    the handshake refused (e.g. the agency did not accept our client certificate)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return f"TLS: the agency's certificate is not trusted: {seen.verify_message}"
+        if isinstance(seen, ssl.SSLError):
+            return f"TLS: handshake refused: {seen.reason or type(seen).__name__}"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def parse_response(response: httpx.Response, model: type[ModelT], *, agency: str) -> ModelT:

@@ -86,6 +86,7 @@ class EmbeddedProvider:
         self.issuer = ""
         self._process: subprocess.Popen[str] | None = None
         self._log: IO[str] | None = None
+        self._log_start = 0
 
     def _command(self) -> list[str]:
         command = [find_node(), str(OIDC_DIR / "server.mjs"), "--port", str(self.port),
@@ -109,6 +110,7 @@ class EmbeddedProvider:
         if self.console_secret:
             env["OIDC_CONSOLE_SECRET"] = self.console_secret
         self._log = self.log_file.open("a", encoding="utf-8")
+        self._log_start = self._log.tell()
         self._process = subprocess.Popen(  # noqa: S603 - our own script, no shell
             self._command(), cwd=ROOT, env=env, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=self._log, text=True)
@@ -129,11 +131,27 @@ class EmbeddedProvider:
         reader.start()
         reader.join(timeout)
         if not line or not line[0].strip():
-            raise ProviderError(f"the OIDC provider did not start (see {self.log_file})")
+            raise ProviderError(f"the OIDC provider did not start: {self._last_error()} "
+                                f"(log: {self.log_file})")
         issuer = json.loads(line[0]).get("issuer")
         if not isinstance(issuer, str):
             raise ProviderError("the OIDC provider announced no issuer")
         return issuer
+
+    def _last_error(self) -> str:
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                return "no answer in time"
+        try:
+            with self.log_file.open(encoding="utf-8", errors="replace") as log:
+                log.seek(self._log_start)
+                lines = log.read().splitlines()
+        except OSError:
+            return "?"
+        ours = [line for line in lines if line.startswith("oidc: ")]
+        return ours[-1].removeprefix("oidc: ") if ours else "?"
 
     def _wait_for_discovery(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -63,16 +63,19 @@ def _invited_urls(settings: Settings) -> dict[str, str]:
 def agency_ports(settings: Settings) -> Iterator[AgencyPorts]:
     """Every synchronous agency port, each on its own client, closed on exit."""
     with ExitStack() as stack:
-        def client(base_url: str) -> httpx.Client:
+        def client(agency: str, base_url: str) -> httpx.Client:
+            verify = tls_context(settings.agency_tls(agency), agency=agency)
             return stack.enter_context(httpx.Client(base_url=base_url, timeout=_timeout(settings),
-                                                    verify=tls_context()))
+                                                    verify=verify))
 
         yield AgencyPorts(
-            police=HttpPoliceAdapter(client(settings.police_url)),
-            social_services=HttpSocialServicesAdapter(client(settings.social_services_url)),
-            police_grants=HttpPoliceGrantsAdapter(client(settings.police_grants_url)),
-            tax_agency=HttpTaxAgencyAdapter(client(settings.tax_agency_url)),
-            invitations={agency: HttpInvitationAdapter(client(url), agency=agency)
+            police=HttpPoliceAdapter(client("police", settings.police_url)),
+            social_services=HttpSocialServicesAdapter(
+                client("social_services", settings.social_services_url)),
+            police_grants=HttpPoliceGrantsAdapter(
+                client("police_grants", settings.police_grants_url)),
+            tax_agency=HttpTaxAgencyAdapter(client("tax_agency", settings.tax_agency_url)),
+            invitations={agency: HttpInvitationAdapter(client(agency, url), agency=agency)
                          for agency, url in _invited_urls(settings).items()},
         )
 
@@ -90,6 +93,6 @@ async def register_ports(settings: Settings, *,
         for name, url in urls.items():
             client = await stack.enter_async_context(httpx.AsyncClient(
                 base_url=url, timeout=_timeout(settings, pool=5.0), limits=limits,
-                verify=tls_context()))
+                verify=tls_context(settings.agency_tls(name), agency=name)))
             ports[name] = HttpRegisterAdapter(client, register=name)  # type: ignore[arg-type]
         yield ports

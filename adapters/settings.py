@@ -10,8 +10,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from adapters.agency_transport import AgencyTransportSettings
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", ""}
 
@@ -24,72 +26,151 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-class Settings(BaseSettings):
+class Settings(AgencyTransportSettings):
+    """Every setting; the per-agency TLS files come from ``AgencyTransportSettings``."""
+
     model_config = SettingsConfigDict(env_prefix="UTVAG_", extra="ignore")
 
     database_url: str | None = Field(
-        default=None, validation_alias="DATABASE_URL", description="None: embedded PostgreSQL"
-    )
-    data_dir: Path = Path(".data")
-    key_file: Path | None = None
-    encryption_key: SecretStr | None = None
-    police_url: str = "http://127.0.0.1:8101"
-    social_services_url: str = "http://127.0.0.1:8102"
-    kriminalvarden_url: str = "http://127.0.0.1:8103"
-    arbetsformedlingen_url: str = "http://127.0.0.1:8104"
-    health_care_url: str = "http://127.0.0.1:8105"
-    sis_url: str = "http://127.0.0.1:8106"
-    police_grants_url: str = "http://127.0.0.1:8107"
-    criminal_records_url: str = "http://127.0.0.1:8108"
-    suspicions_url: str = "http://127.0.0.1:8109"
-    tax_agency_url: str = "http://127.0.0.1:8110"
-    sweep_every_hours: float = 24.0
-    sweep_batch_size: int = Field(default=25_000, ge=1, le=1_000_000)
-    sweep_request_size: int = Field(default=500, ge=1, le=500)
-    sweep_in_flight: int = Field(default=4, ge=1, le=32)
-    register_concurrency: int = Field(default=8, ge=1, le=64)
-    relapse_assessment_deadline_days: int = 14
-    prefect_api_url: str = "http://127.0.0.1:4200/api"
-    http_read_timeout: float = 5.0
-    agency_retry_delays: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])
-    wait_deadline_days: int = 14
-    agency_answer_deadline_days: int = 30
-    # Where `utvag report` and the grant-account deployment write PDF/HTML/CSV
-    # (None: <data_dir>/reports).
-    reports_dir: Path | None = None
-    service_host: str = Field(default="127.0.0.1",
-                              description="address `utvag serve` (the case service) binds to")
-    service_port: int = Field(default=8000, ge=1, le=65535,
-                              description="port of the case service (`utvag serve`)")
-    break_glass_hours: float = Field(default=4.0, gt=0, le=72,
-                                     description="how long a break-glass opening lasts")
-    service_max_body_bytes: int = Field(default=64 * 1024, ge=1024,
-                                        description="largest request body the case service "
-                                                    "reads (413 beyond)")
-    service_failure_limit: int = Field(default=20, ge=1,
-                                       description="401/404 answers one client (address or "
-                                                   "subject) may get per window before 429")
-    service_failure_window_seconds: float = Field(default=60.0, gt=0,
-                                                  description="the window of that limit")
-    # Authentication (docs/authentication.md). The defaults are the embedded demo provider
-    # that `make run` starts; production points these at the organisation's provider.
+        default=None, validation_alias="DATABASE_URL",
+        description="Utväg's PostgreSQL database (`postgresql://user:password@host:port/db`; "
+                    "`postgres://` and `postgresql+psycopg2://` are accepted too). Unset: an "
+                    "embedded PostgreSQL under `<data dir>/pg`.")
+    database_role: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="A role every connection takes (SET ROLE) before any query: utvag_app "
+        "for the case service, utvag_worker for the Prefect workers, when DATABASE_URL logs "
+        "in as a member of it (the embedded server's superuser, the tests). None: the "
+        "login's own role (production logs in as utvag_app / utvag_worker itself); "
+        "migrations always run as the login. See docs/database-roles.md.")
+    data_dir: Path = Field(
+        default=Path(".data"),
+        description="Local state: the embedded PostgreSQL, the key file, logs, reports and "
+                    "the local stack's Prefect home and simulator state.")
+    key_file: Path | None = Field(
+        default=None,
+        description="The encryption master key's file (mode 0600; `utvag init` creates one), "
+                    "read when `UTVAG_ENCRYPTION_KEY` is not set. Unset: "
+                    "`<data dir>/utvag.key`.")
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="The encryption master key for personal data at rest; takes precedence "
+                    "over the key file. A placeholder (`changeme`, `secret`, ...) is refused. "
+                    "Never in Prefect, the repository or a backup that leaves the machine.")
+    police_url: str = Field(
+        default="http://127.0.0.1:8101",
+        description="The police API (threat assessment).")
+    social_services_url: str = Field(
+        default="http://127.0.0.1:8102",
+        description="The social services API (decision on support, relapse notifications).")
+    kriminalvarden_url: str = Field(
+        default="http://127.0.0.1:8103",
+        description="Kriminalvården's API (meeting invitations, hand-over to Frivården).")
+    arbetsformedlingen_url: str = Field(
+        default="http://127.0.0.1:8104",
+        description="Arbetsförmedlingen's API (meeting invitations, hand-over).")
+    health_care_url: str = Field(
+        default="http://127.0.0.1:8105",
+        description="Health care's API (meeting invitations).")
+    sis_url: str = Field(
+        default="http://127.0.0.1:8106",
+        description="SiS's API (meeting invitations).")
+    police_grants_url: str = Field(
+        default="http://127.0.0.1:8107",
+        description="The police grants service (state grant applications).")
+    criminal_records_url: str = Field(
+        default="http://127.0.0.1:8108",
+        description="The criminal-records register (*belastningsregistret*), for sweeps.")
+    suspicions_url: str = Field(
+        default="http://127.0.0.1:8109",
+        description="The suspicion register (*misstankeregistret*), for sweeps.")
+    tax_agency_url: str = Field(
+        default="http://127.0.0.1:8110",
+        description="The Tax Agency's API (protected personal data).")
+    sweep_every_hours: float = Field(
+        default=24.0,
+        description="Interval of the `register-sweep` deployment (read by `utvag deploy`).")
+    sweep_batch_size: int = Field(
+        default=25_000, ge=1, le=1_000_000,
+        description="Ongoing cases per `check-batch` task of a register sweep.")
+    sweep_request_size: int = Field(
+        default=500, ge=1, le=500,
+        description="Subjects per register look-up request.")
+    sweep_in_flight: int = Field(
+        default=4, ge=1, le=32,
+        description="Look-up requests a sweep keeps in flight per register (at most "
+                    "`UTVAG_REGISTER_CONCURRENCY`).")
+    register_concurrency: int = Field(
+        default=8, ge=1, le=64,
+        description="Size of the Prefect global concurrency limits "
+                    "`register:criminal_records` and `register:suspicions`: look-ups in "
+                    "flight per register across all sweeps.")
+    relapse_assessment_deadline_days: int = Field(
+        default=14,
+        description="Days social services have to assess a relapse flag before its wait "
+                    "is overdue.")
+    prefect_api_url: str = Field(
+        default="http://127.0.0.1:4200/api",
+        description="The Prefect API, when `PREFECT_API_URL` is not set.")
+    http_read_timeout: float = Field(
+        default=5.0,
+        description="Read timeout of an agency call, in seconds.")
+    agency_retry_delays: list[float] = Field(
+        default_factory=lambda: [1.0, 2.0, 4.0, 8.0],
+        description="Seconds before each retry of an agency call that failed with a "
+                    "timeout, a connection error, 429 or 5xx (JSON, e.g. `[1, 2, 4, 8]`: "
+                    "four retries).")
+    wait_deadline_days: int = Field(
+        default=14,
+        description="Days until any other wait (a person's answer: a criterion, a "
+                    "consent, a plan, a decision) is overdue, unless it has its own deadline.")
+    agency_answer_deadline_days: int = Field(
+        default=30,
+        description="Days until a wait for an agency's answer is overdue.")
+    reports_dir: Path | None = Field(
+        default=None,
+        description="Where `utvag report` and the `grant-account` deployment write PDF, "
+                    "HTML and CSV. Unset: `<data dir>/reports`.")
+    service_host: str = Field(
+        default="127.0.0.1",
+        description="The address the case service (`utvag serve`) binds to.")
+    service_port: int = Field(
+        default=8000, ge=1, le=65535,
+        description="The case service's port (`utvag serve`).")
+    break_glass_hours: float = Field(
+        default=4.0, gt=0, le=72,
+        description="How long a break-glass opening of a case lasts, in hours.")
+    service_max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024,
+        description="The largest request body the case service reads (413 beyond).")
+    service_failure_limit: int = Field(
+        default=20, ge=1,
+        description="401 and 404 answers one client (by address, and by token subject) may "
+                    "get within the window before the case service answers 429.")
+    service_failure_window_seconds: float = Field(
+        default=60.0, gt=0,
+        description="The window of that limit, in seconds.")
     oidc_issuer: str = Field(
         default="http://127.0.0.1:9400",
-        description="the OpenID Connect provider's issuer URL, exactly as in its tokens' "
-                    "`iss` (discovery at <issuer>/.well-known/openid-configuration)")
+        description="The OpenID Connect provider's issuer URL, exactly as its tokens carry "
+                    "it in `iss` (discovery at `<issuer>/.well-known/openid-configuration`). "
+                    "The default is the demo provider `make run` starts on loopback; "
+                    "production names the organisation's (Keycloak, Entra ID...).")
     oidc_audience: str = Field(
         default="utvag-case-service",
-        description="the `aud` the case service requires in access tokens")
+        description="The `aud` the case service requires in access tokens.")
     oidc_cli_client_id: str = Field(
         default="utvag-cli",
-        description="the public client `utvag login` signs in as (PKCE, loopback redirect, "
-                    "device grant)")
+        description="The public client `utvag login` signs in as (authorization code with "
+                    "PKCE and a loopback redirect, or the device grant).")
     oidc_console_client_id: str = Field(
-        default="utvag-console", description="the client the web console signs in as")
+        default="utvag-console",
+        description="The client the web console signs in as.")
     token_file: Path | None = Field(
         default=None,
-        description="where `utvag login` keeps the tokens (0600); None: "
-                    "$XDG_CONFIG_HOME/utvag/tokens.json or ~/.config/utvag/tokens.json")
+        description="Where `utvag login` keeps a person's tokens (mode 0600; refused when "
+                    "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
+                    "else `~/.config/utvag/tokens.json`.")
 
     @field_validator("database_url")
     @classmethod
@@ -133,7 +214,21 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings. Refused settings (e.g. an agency URL that is not https) stop
+    the process at start-up with one line per problem naming the setting, no traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error["loc"], error["msg"])
+                             for error in exc.errors(include_url=False, include_input=False))
+        raise SystemExit(f"utvag: refusing to start: {problems}") from None
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    """One refused setting as a line: the setting's name, then why (once)."""
+    field = ".".join(str(part) for part in loc)
+    message = message.removeprefix("Value error, ")
+    return message if not field or message.startswith(field) else f"{field}: {message}"
 
 
 def apply_prefect_defaults() -> None:
@@ -143,3 +238,12 @@ def apply_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "utvag")
     # Outside a flow run (the CLI) our log lines stay local, without a warning each.
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    # The local server's credential (`make run`), when this user holds it (mode 0600).
+    from adapters.prefect_auth import auth_file, read_auth_string
+
+    try:
+        stored = read_auth_string(auth_file(settings.data_dir))
+    except OSError:  # another user's, or not private: this process goes without
+        stored = None
+    if stored is not None:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", stored)

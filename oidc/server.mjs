@@ -248,6 +248,7 @@ async function interaction(provider, req, res, uid, action) {
 }
 
 const server = createServer();
+server.on('error', (err) => fail(`127.0.0.1:${opts.port}: ${err.code ?? err.message}`));
 server.listen(Number.parseInt(opts.port, 10), '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;

@@ -3,14 +3,16 @@
 No agency offers an API, so Utväg defines the contract (``docs/contracts/*.openapi.json``,
 generated from these apps) and ships simulators implementing it. The package:
 
-- ``config``: ``SimulatorConfig``, the start-up settings (answer delay, state file, faults);
+- ``config``: ``SimulatorConfig``, the start-up settings (answer delay, state file, faults,
+  ``test_mode``: the ``/_admin`` API answers only in test/demo mode, else 404);
 - ``contract``: what every contract shares (Idempotency-Key, transient answers, subject);
 - ``store``: the idempotent request store and ``Scenario``, the base of each agency's
   per-case overrides (every agency module defines its own scenario type);
 - ``clock``: the simulators' "now", injectable (``ManualClock`` for tests);
 - ``app``: ``create_base_app`` with health, faults and the admin API (see its docstring);
 - one module per agency, ``catalog`` (name → app factory, default port), ``server``
-  (run an app on a loopback socket), ``__main__`` (the CLI), ``export_contracts``.
+  (run an app on a loopback socket, over TLS or mutual TLS with ``ServerTLS``),
+  ``__main__`` (the CLI), ``export_contracts``.
 
 Only non-personal fields are stored (case number, milieu, municipality codes): name and
 identity number are validated, then dropped, so no state file or log ever contains them.

@@ -11,6 +11,12 @@ and the simulator-only admin API (left out of the contracts)::
     PUT  /_admin/scenarios/{case}     override the outcome for one case number (the
                                       agency's own scenario type: unknown fields are 422)
     DELETE /_admin/scenarios/{case}   remove an override
+
+The admin API answers only when the simulator was started in test/demo mode
+(``SimulatorConfig.test_mode``, ``python -m simulators --test-mode``); otherwise every
+``/_admin`` path answers 404 like any unknown path. Every contract declares the agencies'
+transport security: mutual TLS with the organisation's client certificate (see
+``docs/agency-transport.md``; the simulators enforce it when started with a client CA).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Body, FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from simulators.clock import Clock
 from simulators.config import SimulatorConfig
@@ -27,7 +35,10 @@ from simulators.contract import CONTRACT_VERSION
 from simulators.faults import FaultInjector, FaultMiddleware, fault_admin_router
 from simulators.store import RequestsSummary, RequestStore, S
 
-__all__ = ["AnsweredNow", "AppFactory", "create_base_app"]
+__all__ = ["ADMIN_PREFIX", "MUTUAL_TLS_SCHEME", "AdminGate", "AnsweredNow", "AppFactory",
+           "create_base_app"]
+
+ADMIN_PREFIX = "/_admin"
 
 
 class AppFactory(Protocol):
@@ -53,8 +64,53 @@ def create_base_app(
     store = RequestStore(config.state_file, scenario_type=scenario_type, clock=clock)
     injector = FaultInjector(config.fault_settings())
     app.add_middleware(FaultMiddleware, injector=injector)
+    if not config.test_mode:
+        app.add_middleware(AdminGate)  # outermost: a gated path never reaches the faults
     app.include_router(_admin_router(store, injector))
+    _declare_mutual_tls(app)
     return app, store
+
+
+class AdminGate:
+    """Pure ASGI middleware answering every ``/_admin`` path 404 (as FastAPI answers an
+    unknown path), for a simulator not started in test/demo mode."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] == "http" and (path == ADMIN_PREFIX
+                                        or path.startswith(ADMIN_PREFIX + "/")):
+            await JSONResponse({"detail": "Not Found"}, status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+MUTUAL_TLS_SCHEME: dict[str, str] = {
+    "type": "mutualTLS",
+    "description": "Every connection is TLS (1.2 or later) with a client certificate: the "
+    "calling organisation's certificate, issued by a CA the agency trusts. The server's "
+    "certificate chains to the CA bundle the caller configures for this agency. A "
+    "connection without an accepted client certificate is refused during the handshake.",
+}
+
+
+def _declare_mutual_tls(app: FastAPI) -> None:
+    """Add the security scheme to the generated contract (OpenAPI 3.1 ``mutualTLS``),
+    required for every operation."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "mutualTLS": MUTUAL_TLS_SCHEME}
+            schema["security"] = [{"mutualTLS": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _admin_router(store: RequestStore[S], injector: FaultInjector) -> APIRouter:
@@ -65,7 +121,7 @@ def _admin_router(store: RequestStore[S], injector: FaultInjector) -> APIRouter:
         """Answers 200 while the service is up."""
         return {"status": "ok"}
 
-    admin = APIRouter(prefix="/_admin", include_in_schema=False)
+    admin = APIRouter(prefix=ADMIN_PREFIX, include_in_schema=False)
 
     @admin.get("/requests", summary="Idempotency bookkeeping")
     async def get_requests() -> RequestsSummary:
@@ -103,5 +159,6 @@ def _admin_router(store: RequestStore[S], injector: FaultInjector) -> APIRouter:
         store.set_scenario(case_number, None)
 
     router.include_router(admin)
-    router.include_router(fault_admin_router(injector), prefix="/_admin", include_in_schema=False)
+    router.include_router(fault_admin_router(injector), prefix=ADMIN_PREFIX,
+                          include_in_schema=False)
     return router

@@ -20,6 +20,11 @@ class SimulatorConfig(FaultSettings):
     state_file: Path | None = Field(
         default=None, description="JSON file to persist requests in, so restarts keep them."
     )
+    test_mode: bool = Field(
+        default=False,
+        description="Serve the /_admin API (faults, scenarios, answer-now, register entries) "
+        "that tests and the demo use to steer the simulator; off: every /_admin path is 404.",
+    )
 
     def fault_settings(self) -> FaultSettings:
         """The fault part of the configuration."""

@@ -4,7 +4,7 @@
 ``adapters.registers.schemas``.
 
 Scenario data (the register's entries) is loaded by tests and the demo through the
-simulator-only admin API, kept in memory only (never in a state file)::
+simulator-only admin API (test/demo mode only), kept in memory only (never in a state file)::
 
     POST   /_admin/entries   add entries: {"entries": [{identity_number, entry_id, date}]}
     DELETE /_admin/entries   forget all entries
@@ -31,7 +31,7 @@ from adapters.registers.schemas import (
 )
 from adapters.registers.schemas import LookupRequest as WireLookupRequest
 from adapters.registers.schemas import LookupSubject as WireLookupSubject
-from simulators.app import create_base_app
+from simulators.app import ADMIN_PREFIX, create_base_app
 from simulators.clock import Clock
 from simulators.config import SimulatorConfig
 from simulators.contract import TRANSIENT_RESPONSES, ErrorBody
@@ -135,7 +135,7 @@ def _create_app(config: SimulatorConfig, *, register: Register, clock: Clock | N
                                                    subject_ref=subject.subject_ref))
         return LookupResult(register_name=register, checked=len(refs), entries=found)
 
-    admin = APIRouter(prefix="/_admin", include_in_schema=False)
+    admin = APIRouter(prefix=ADMIN_PREFIX, include_in_schema=False)
 
     @admin.post("/entries", status_code=204)
     async def add_entries(body: ScenarioEntries) -> None:

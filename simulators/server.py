@@ -9,15 +9,36 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
 
-__all__ = ["RunningSimulator", "is_loopback", "start_in_thread"]
+__all__ = ["RunningSimulator", "ServerTLS", "is_loopback", "start_in_thread"]
+
+
+@dataclass(frozen=True)
+class ServerTLS:
+    """Serve HTTPS with ``cert``/``key`` (PEM); with ``client_ca``, mutual TLS: the handshake
+    is refused unless the client presents a certificate issued by that CA."""
+
+    cert: Path
+    key: Path
+    client_ca: Path | None = None
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``uvicorn.Config``/``uvicorn.run``."""
+        options: dict[str, Any] = {"ssl_certfile": str(self.cert), "ssl_keyfile": str(self.key)}
+        if self.client_ca is not None:
+            options |= {"ssl_ca_certs": str(self.client_ca), "ssl_cert_reqs": ssl.CERT_REQUIRED}
+        return options
 
 
 def is_loopback(host: str) -> bool:
@@ -70,8 +91,11 @@ def start_in_thread(
     port: int = 0,
     log_level: str = "warning",
     ready_timeout: float = 10.0,
+    tls: ServerTLS | None = None,
 ) -> RunningSimulator:
-    """Serve ``app`` on ``host:port`` (0 = a free port) and return once /health answers.
+    """Serve ``app`` on ``host:port`` (0 = a free port) and return once /health answers
+    (with ``tls``: over HTTPS, once uvicorn has started, since the probe has no client
+    certificate of its own).
 
     The socket is bound here, before uvicorn starts, so the chosen port is known without
     racing another process for it.
@@ -82,10 +106,11 @@ def start_in_thread(
     sock.bind(address)
     bound_port = int(sock.getsockname()[1])
     url_host = f"[{host}]" if ":" in host else host
-    base_url = f"http://{url_host}:{bound_port}"
+    base_url = f"{'https' if tls else 'http'}://{url_host}:{bound_port}"
 
     # log_config=None: do not reconfigure the host process's logging (tests, Prefect).
-    config = uvicorn.Config(app, log_config=None, log_level=log_level, access_log=True)
+    config = uvicorn.Config(app, log_config=None, log_level=log_level, access_log=True,
+                            **(tls.uvicorn_options() if tls else {}))
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name=f"simulator-{bound_port}", daemon=True
@@ -93,11 +118,24 @@ def start_in_thread(
     thread.start()
     running = RunningSimulator(server=server, thread=thread, base_url=base_url)
 
-    if _wait_until_healthy(running, server=server, deadline=time.monotonic() + ready_timeout):
+    deadline = time.monotonic() + ready_timeout
+    if tls is not None and _wait_until_started(running, server=server, deadline=deadline):
+        return running
+    if tls is None and _wait_until_healthy(running, server=server, deadline=deadline):
         return running
     running.stop()
     sock.close()
     raise RuntimeError(f"simulator on {base_url} did not become ready within {ready_timeout} s")
+
+
+def _wait_until_started(
+    running: RunningSimulator, *, server: uvicorn.Server, deadline: float
+) -> bool:
+    while time.monotonic() < deadline and running.is_alive():
+        if server.started:
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def _wait_until_healthy(

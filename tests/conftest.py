@@ -30,7 +30,8 @@ pytest_plugins = ["tests.oidc_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
-TABLES = ("access_log", "break_glass", "case_assignment", "belongings_move", "protection_request", "case_wait", "agency_request",
+TABLES = ("access_log", "break_glass", "case_assignment",
+          "belongings_move", "protection_request", "case_wait", "agency_request",
           "threat_assessment", "eligibility_assessment",
           "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
           "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",

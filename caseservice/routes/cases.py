@@ -71,7 +71,9 @@ class BreakGlassOut(BaseModel):
 
 
 @router.post("/cases", response_model=Referred, status_code=201,
-             responses={202: {"model": Referred, "description": "accepted for review"}})
+             responses={200: {"model": Referred, "description": "the person's open case in "
+                                                                "your own municipality"},
+                        202: {"model": Referred, "description": "accepted for review"}})
 def open_case(ctx: Actor, tasks: BackgroundTasks,
               referral: Annotated[dict[str, Any], Body(description=(
                   "the referral (as `utvag case open` reads it); `recorded_by` is you and "
@@ -82,7 +84,7 @@ def open_case(ctx: Actor, tasks: BackgroundTasks,
         referred = open_referral(ctx.rt, ctx.principal, referral)
     except ReferralError as exc:
         raise refused(exc.errors[0] if exc.errors else exc) from None
-    if referred.status == "opened":
+    if referred.status == "opened" and referred.case_id is not None:
         tasks.add_task(_start, ctx, referred.case_id)
         return Referred(status="opened", case_number=referred.case_number)
     body = Referred(status=referred.status, case_number=referred.case_number)

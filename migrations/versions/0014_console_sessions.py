@@ -1,7 +1,8 @@
-"""The web console's server-side sessions (hashed ids, encrypted tokens, expiry).
+"""The web console's server-side sessions (hashed ids, encrypted tokens, expiry), kept
+by the case service's role `utvag_app`.
 
 Revision ID: 0014_console_sessions
-Revises: 0012_access
+Revises: 0013_rls
 Create Date: 2026-12-04
 """
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_console_sessions"
-down_revision = "0012_access"
+down_revision = "0013_rls"
 branch_labels = None
 depends_on = None
 
@@ -29,6 +30,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_console_session_subject", "console_session", ["subject"])
     op.create_index("ix_console_session_expires_at", "console_session", ["expires_at"])
+    # The case service's role keeps the sessions (0013_rls granted only the tables that
+    # existed then); the workers never touch them. No row-level security: a session is
+    # looked up before anyone is signed in, by the hash of an id only its browser holds.
+    op.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON console_session TO utvag_app")
+    op.execute("REVOKE ALL ON console_session FROM utvag_worker")
 
 
 def downgrade() -> None:

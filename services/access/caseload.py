@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 
 from adapters.repositories import cases, journal
 from models.access_tables import BreakGlass, CaseAssignment
-from models.enums import RequestStatus
+from models.during_tables import Relocation
+from models.enums import RequestStatus, WaitKind
 from models.journal import Kind
 from models.principal import ORG_KINDS, Principal, Role
 from models.tables import AgencyRequest, Case, CaseWait
-from services.access.policy import ASSIGNABLE, POLICE, SOCIAL
+from services.access.policy import ASSIGNABLE, POLICE, SOCIAL, Relation
 from services.access.relations import standing
 from services.runtime import Runtime
 
@@ -42,6 +43,22 @@ class CaseLine:
     waits: list[WaitLine]
 
 
+# What each relation may see a case wait for: the owners everything; the destination
+# what it answers; the police what they work on. A consent or an agency's answer names
+# an agency, which may tell a sensitive category.
+OWNERS = frozenset({Relation.PLACING, Relation.RECEIVING, Relation.BREAK_GLASS})
+WAITS_SEEN: dict[Relation, frozenset[str]] = {
+    Relation.DESTINATION: frozenset({WaitKind.BELONGINGS, WaitKind.TRANSFER}),
+    Relation.POLICE: frozenset({WaitKind.GRANT_STATEMENT, WaitKind.RELAPSE_ASSESSMENT}),
+}
+
+
+def visible(kind: str, relations: frozenset[Relation]) -> bool:
+    if relations & OWNERS:
+        return True
+    return any(kind in WAITS_SEEN.get(r, frozenset()) for r in relations)
+
+
 def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
     now = rt.now()
     candidates = []
@@ -49,8 +66,6 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
         if principal.roles & SOCIAL and principal.municipality:
             # Placing ones, and any relocated case (its destination is encrypted, so
             # `standing` decides whether this municipality is the receiving one).
-            from models.during_tables import Relocation
-
             candidates.append(select(Case.id).where(
                 Case.placing_municipality == principal.municipality))
             candidates.append(select(Relocation.case_id))
@@ -64,7 +79,9 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
                 AgencyRequest.agency == principal.org_code,
                 col(AgencyRequest.status).in_([RequestStatus.SENT, RequestStatus.ANSWERED])))
         candidates.append(select(BreakGlass.case_id).where(
-            BreakGlass.subject == principal.subject, col(BreakGlass.expires_at) > now))
+            BreakGlass.subject == principal.subject,
+            BreakGlass.organisation == principal.organisation,
+            col(BreakGlass.expires_at) > now))
         ids: set[uuid.UUID] = set()
         for query in candidates:
             ids.update(session.exec(query).all())
@@ -83,7 +100,8 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
             lines.append(CaseLine(case.case_number, case.phase, case.status,
                                   sorted(r.value for r in found.relations),
                                   [WaitLine(w.kind, w.subject, w.opened_at, w.deadline,
-                                            w.deadline < now) for w in waits]))
+                                            w.deadline < now)
+                                   for w in waits if visible(w.kind, found.relations)]))
         return lines
 
 
@@ -109,7 +127,7 @@ def assign(rt: Runtime, principal: Principal, case_id: uuid.UUID, *, staff_id: s
             if session.exec(select(CaseAssignment.id).where(
                     CaseAssignment.case_id == case.id, CaseAssignment.staff_id == staff_id,
                     CaseAssignment.role == role.value,
-                    or_(col(CaseAssignment.ended_at).is_(None)))).first() is not None:
+                    col(CaseAssignment.ended_at).is_(None))).first() is not None:
                 return
             session.add(CaseAssignment(case_id=case.id, staff_id=staff_id,
                                        organisation=organisation, role=role.value,

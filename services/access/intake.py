@@ -12,6 +12,7 @@ municipality is theirs to see: its number comes back.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,7 +33,7 @@ Status = Literal["opened", "existing", "accepted_for_review"]
 class Referred:
     status: Status
     case_number: str | None
-    case_id: Any = None  # uuid.UUID of an opened case (to start its run); never returned
+    case_id: uuid.UUID | None = None  # an opened case's (to start its run); never returned
 
 
 def open_referral(rt: Runtime, principal: Principal, raw: Mapping[str, Any]) -> Referred:

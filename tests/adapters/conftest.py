@@ -24,7 +24,7 @@ def subject() -> Subject:
 
 
 def _run(create_app: Callable[[SimulatorConfig], FastAPI]) -> Iterator[Sim]:
-    app = create_app(SimulatorConfig(answer_delay_seconds=ANSWER_DELAY))
+    app = create_app(SimulatorConfig(test_mode=True, answer_delay_seconds=ANSWER_DELAY))
     with (
         start_in_thread(app) as running,
         httpx.Client(base_url=running.base_url, timeout=5.0) as client,

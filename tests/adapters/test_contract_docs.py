@@ -21,7 +21,9 @@ OPERATIONS = {"police.openapi.json": 3, "social_services.openapi.json": 4,
 
 def test_every_simulator_has_its_committed_contract() -> None:
     assert set(render_contracts()) == set(CONTRACTS)
-    assert {path.name for path in CONTRACTS_DIR.glob("*.openapi.json")} == set(CONTRACTS)
+    # The case service's own contract lives beside them (tests/service checks it).
+    assert {path.name for path in CONTRACTS_DIR.glob("*.openapi.json")} \
+        - {"case-service.openapi.json"} == set(CONTRACTS)
 
 
 @pytest.mark.parametrize("name", CONTRACTS)

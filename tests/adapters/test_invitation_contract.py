@@ -22,7 +22,7 @@ from tests.sims import ANSWER_DELAY, Sim
 @pytest.fixture(scope="module", params=sorted(AGENCY_TITLES))
 def agency_sim(request: pytest.FixtureRequest) -> Iterator[tuple[str, Sim]]:
     agency: str = request.param
-    app = app_for(agency)(SimulatorConfig(answer_delay_seconds=ANSWER_DELAY))
+    app = app_for(agency)(SimulatorConfig(test_mode=True, answer_delay_seconds=ANSWER_DELAY))
     with start_in_thread(app) as running, \
             httpx.Client(base_url=running.base_url, timeout=5.0) as client:
         yield agency, Sim(running, client)

@@ -262,7 +262,7 @@ def test_scenario_reject_status(
 
 def test_state_file_survives_restart(tmp_path: Path, subject: Subject) -> None:
     state_file = tmp_path / "police.json"
-    config = SimulatorConfig(answer_delay_seconds=0.0, state_file=state_file)
+    config = SimulatorConfig(test_mode=True, answer_delay_seconds=0.0, state_file=state_file)
     with start_in_thread(police.create_app(config)) as first:
         with httpx.Client(base_url=first.base_url) as client:
             submitted = submit(HttpPoliceAdapter(client), subject, key="persist")

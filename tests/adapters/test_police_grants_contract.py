@@ -29,7 +29,8 @@ PLAN = [PlannedIntervention(kind="trustee", start=date(2026, 12, 1),
 
 @pytest.fixture(scope="module")
 def grants_sim() -> Iterator[Sim]:
-    app = police_grants.create_app(SimulatorConfig(answer_delay_seconds=ANSWER_DELAY))
+    app = police_grants.create_app(SimulatorConfig(test_mode=True,
+                                                   answer_delay_seconds=ANSWER_DELAY))
     with start_in_thread(app) as running, \
             httpx.Client(base_url=running.base_url, timeout=5.0) as client:
         yield Sim(running, client)

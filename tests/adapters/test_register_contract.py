@@ -24,7 +24,7 @@ PERSON_A, PERSON_B = "199503140016", "198001019876"
 def register_sim(request: pytest.FixtureRequest) -> Iterator[tuple[Register, Sim]]:
     factory = (create_criminal_records_app if request.param == "criminal_records"
                else create_suspicions_app)
-    with start_in_thread(factory(SimulatorConfig())) as running, \
+    with start_in_thread(factory(SimulatorConfig(test_mode=True))) as running, \
             httpx.Client(base_url=running.base_url, timeout=5.0) as client:
         yield request.param, Sim(running, client)
 

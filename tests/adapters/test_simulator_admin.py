@@ -63,7 +63,8 @@ def test_latency_is_added(police_sim: Sim) -> None:
 
 
 def test_faults_from_start_up_config() -> None:
-    with start_in_thread(police.create_app(SimulatorConfig(error_rate=1.0))) as running:
+    config = SimulatorConfig(test_mode=True, error_rate=1.0)
+    with start_in_thread(police.create_app(config)) as running:
         assert httpx.get(f"{running.base_url}/threat-assessments/x").status_code == 503
         faults = httpx.get(f"{running.base_url}/_admin/faults").json()
     assert faults["error_rate"] == 1.0
@@ -115,7 +116,7 @@ def test_logs_contain_no_personal_data(caplog: pytest.LogCaptureFixture) -> None
         "placing_municipality": "0180",
         "milieu": "gang",
     }
-    app = police.create_app(SimulatorConfig(answer_delay_seconds=0))
+    app = police.create_app(SimulatorConfig(test_mode=True, answer_delay_seconds=0))
     with start_in_thread(app, log_level="debug") as running:
         url = f"{running.base_url}/threat-assessments"
         assert httpx.post(url, json=body, headers={"Idempotency-Key": "k"}).status_code == 201

@@ -23,6 +23,11 @@ SUBJECT = {"identity_number": "191212121212", "name": "Tolvan Tolvansson"}
 HOUR = 3600.0
 
 
+def _config(**values: Any) -> SimulatorConfig:
+    """Started in test mode: these tests steer the simulators through /_admin."""
+    return SimulatorConfig(test_mode=True, **values)
+
+
 def _threat_request(case_number: str) -> dict[str, Any]:
     return {"case_number": case_number, "subject": SUBJECT, "placing_municipality": "0180",
             "milieu": "gang"}
@@ -63,7 +68,7 @@ def _post(client: httpx.Client, path: str, body: dict[str, Any], key: str) -> st
 
 def test_an_answer_comes_when_the_clock_reaches_it(serve: Serve) -> None:
     clock = ManualClock(START)
-    client = serve(police.create_app(SimulatorConfig(answer_delay_seconds=60), clock=clock))
+    client = serve(police.create_app(_config(answer_delay_seconds=60), clock=clock))
     request_id = _post(client, "/threat-assessments", _threat_request("UTV-T1"), "k1")
     clock.advance(59)
     assert client.get(f"/threat-assessments/{request_id}").json()["status"] == "pending"
@@ -75,7 +80,7 @@ def test_an_answer_comes_when_the_clock_reaches_it(serve: Serve) -> None:
 
 def test_a_decision_is_dated_when_its_delay_ran_out_on_the_clock(serve: Serve) -> None:
     clock = ManualClock(START)
-    client = serve(social_services.create_app(SimulatorConfig(answer_delay_seconds=HOUR),
+    client = serve(social_services.create_app(_config(answer_delay_seconds=HOUR),
                                               clock=clock))
     request_id = _post(client, "/support-decisions", _support_request("UTV-T2"), "k2")
     clock.advance(days=2)
@@ -86,7 +91,7 @@ def test_a_decision_is_dated_when_its_delay_ran_out_on_the_clock(serve: Serve) -
 
 def test_answer_now_answers_one_case_and_then_every_pending_request(serve: Serve) -> None:
     clock = ManualClock(START)
-    client = serve(social_services.create_app(SimulatorConfig(answer_delay_seconds=HOUR),
+    client = serve(social_services.create_app(_config(answer_delay_seconds=HOUR),
                                               clock=clock))
     first = _post(client, "/support-decisions", _support_request("UTV-A"), "ka")
     second = _post(client, "/support-decisions", _support_request("UTV-B"), "kb")
@@ -106,21 +111,21 @@ def test_answer_now_answers_one_case_and_then_every_pending_request(serve: Serve
 
 def test_answer_now_leaves_later_requests_their_delay(serve: Serve) -> None:
     clock = ManualClock(START)
-    client = serve(police.create_app(SimulatorConfig(answer_delay_seconds=HOUR), clock=clock))
+    client = serve(police.create_app(_config(answer_delay_seconds=HOUR), clock=clock))
     client.post("/_admin/answer-now")
     request_id = _post(client, "/threat-assessments", _threat_request("UTV-L"), "kl")
     assert client.get(f"/threat-assessments/{request_id}").json()["status"] == "pending"
 
 
 def test_answer_now_without_a_test_clock_answers_at_once(serve: Serve) -> None:
-    client = serve(police.create_app(SimulatorConfig(answer_delay_seconds=HOUR)))
+    client = serve(police.create_app(_config(answer_delay_seconds=HOUR)))
     request_id = _post(client, "/threat-assessments", _threat_request("UTV-R"), "kr")
     assert client.post("/_admin/answer-now").json() == {"answered": 1}
     assert client.get(f"/threat-assessments/{request_id}").json()["status"] == "completed"
 
 
 def test_an_answer_given_now_survives_a_restart(serve: Serve, tmp_path: Path) -> None:
-    config = SimulatorConfig(answer_delay_seconds=HOUR, state_file=tmp_path / "police.json")
+    config = _config(answer_delay_seconds=HOUR, state_file=tmp_path / "police.json")
     client = serve(police.create_app(config))
     request_id = _post(client, "/threat-assessments", _threat_request("UTV-S"), "ks")
     client.post("/_admin/answer-now")
@@ -130,7 +135,7 @@ def test_an_answer_given_now_survives_a_restart(serve: Serve, tmp_path: Path) ->
 
 def test_a_completion_deadline_passes_on_the_clock(serve: Serve) -> None:
     clock = ManualClock(START)
-    client = serve(police_grants.create_app(SimulatorConfig(answer_delay_seconds=0),
+    client = serve(police_grants.create_app(_config(answer_delay_seconds=0),
                                             clock=clock))
     request_id = _post(client, "/grant-applications", _grant_application("UTV-G"), "kg")
     asked = client.get(f"/grant-applications/{request_id}").json()
@@ -156,7 +161,7 @@ def test_the_admin_calls_stay_out_of_every_contract() -> None:
 ])
 def test_a_scenario_takes_its_own_agencys_overrides_only(
         serve: Serve, agency: str, accepted: dict[str, Any], refused: dict[str, Any]) -> None:
-    client = serve(APPS[agency](SimulatorConfig()))
+    client = serve(APPS[agency](_config()))
     echoed = client.put("/_admin/scenarios/UTV-X", json=accepted)
     assert echoed.status_code == 200
     assert {k: echoed.json()[k] for k in accepted} == accepted

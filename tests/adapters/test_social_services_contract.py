@@ -148,7 +148,8 @@ def test_scenario_reject_status(
 
 
 def test_state_file_survives_restart(tmp_path: Path, subject: Subject) -> None:
-    config = SimulatorConfig(answer_delay_seconds=0.0, state_file=tmp_path / "ss.json")
+    config = SimulatorConfig(test_mode=True, answer_delay_seconds=0.0,
+                             state_file=tmp_path / "ss.json")
     with start_in_thread(social_services.create_app(config)) as first:
         with httpx.Client(base_url=first.base_url) as client:
             submitted = submit(HttpSocialServicesAdapter(client), subject)

@@ -25,7 +25,7 @@ CASE = "UTV-2026-000001"
 
 @pytest.fixture(scope="module")
 def tax_sim() -> Iterator[Sim]:
-    app = tax_agency.create_app(SimulatorConfig(answer_delay_seconds=ANSWER_DELAY))
+    app = tax_agency.create_app(SimulatorConfig(test_mode=True, answer_delay_seconds=ANSWER_DELAY))
     with start_in_thread(app) as running, \
             httpx.Client(base_url=running.base_url, timeout=5.0) as client:
         yield Sim(running, client)

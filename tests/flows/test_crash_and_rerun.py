@@ -40,7 +40,7 @@ LATENCY_MS = 2000  # long enough to kill the run while its request is in flight
 
 @pytest.fixture(scope="module")
 def sims() -> Iterator[tuple[Sim, Sim]]:
-    config = SimulatorConfig(answer_delay_seconds=0)
+    config = SimulatorConfig(test_mode=True, answer_delay_seconds=0)
     with (start_in_thread(police.create_app(config)) as police_running,
           start_in_thread(social_services.create_app(config)) as social_running,
           httpx.Client(base_url=police_running.base_url, timeout=5) as police_client,

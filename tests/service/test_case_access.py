@@ -230,3 +230,29 @@ def test_the_police_contact_sees_their_part_of_the_case_and_not_the_rest(
     journaled = rows(rt, "SELECT staff_id, fields FROM access_log WHERE action = 'case.show' "
                          "ORDER BY id")
     assert "needs" not in journaled[0].fields and "needs" in journaled[1].fields
+
+
+def test_each_caseload_holds_the_cases_one_stands_in_a_relation_to(
+        client: TestClient, rt: Runtime) -> None:
+    from tests.service.world import build
+
+    world = build(rt)
+
+    def caseload(user: u.User) -> dict[str, list[str]]:
+        response = client.get(f"{API}/cases", headers=user.headers())
+        assert response.status_code == 200, response.text
+        for line in response.json():
+            kinds = {w["kind"] for w in line["waits"]}
+            if "placing" not in line["relations"] and "receiving" not in line["relations"]:
+                assert kinds <= {"belongings", "transfer", "grant_statement",
+                                 "relapse_assessment"}, (user, kinds)
+        return {c["case_number"]: c["relations"] for c in response.json()}
+
+    assert caseload(u.COORDINATOR_STHLM) == {world.a: ["placing"], world.c: ["placing"]}
+    assert caseload(u.COORDINATOR_KIRUNA) == {world.a: ["destination", "receiving"],
+                                              world.c: ["destination"]}
+    assert caseload(u.HANDLER_GBG) == {world.b: ["placing"]}
+    assert caseload(u.POLICE_ASSIGNED) == {world.a: ["police"]}
+    assert caseload(u.POLICE_OTHER) == {}
+    assert caseload(u.PROBATION) == {world.a: ["agency"]}
+    assert caseload(u.EMPLOYMENT) == {}
