@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +19,10 @@ from caseservice.app import create_app
 from caseservice.console import ConsoleConfig
 from caseservice.console.web import secure_cookie
 from services.runtime import Runtime
+from tests import states
 from tests.console.support import COOKIE, session_for
+from tests.factories import identity_number
+from tests.fakes.agencies import FakeAgencies
 from tests.fakes.clock import FakeClock
 from tests.fakes.runs import FakeRuns
 from tests.service import tokens as u
@@ -141,3 +145,38 @@ def _request(url: str) -> Request:
     ("http://10.0.0.5:8000", True)])
 def test_the_cookie_is_secure_unless_plain_http_on_loopback(url: str, secure: bool) -> None:
     assert secure_cookie(_request(url)) is secure
+
+
+def test_the_console_works_as_the_services_database_role(
+        rt: Runtime, database_url: str, cipher: Any, clock: FakeClock) -> None:
+    """As `utvag_app` (grants and row-level security of 0013_rls): sign-in rows kept,
+    a referral opened, its page shown, the session ended; another municipality's case
+    is not found."""
+    from adapters.db import Database
+    from tests.conftest import make_settings
+
+    database = Database(database_url, pool_size=2, role="utvag_app")
+    as_app = Runtime(settings=make_settings(database_url, database_role="utvag_app"),
+                     db=database, clock=clock, cipher=cipher)
+    other = states.admitted(rt, FakeAgencies(), placing_municipality="1480")
+    try:
+        app = create_app(as_app, TestVerifier(), FakeRuns(), console=ConsoleConfig(oidc=None))
+        with TestClient(app, base_url=LOOPBACK, client=("127.0.0.1", 50001)) as c:
+            c.cookies.set(COOKIE, session_for(as_app, u.COORDINATOR_STHLM))
+            form = c.get("/console/referral")
+            assert form.status_code == 200
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf is not None
+            opened = c.post("/console/referral", follow_redirects=False, data={
+                "csrf": csrf.group(1), "person.name": "Åsa Ek",
+                "person.identity_number": identity_number(serial=401),
+                "referring_agency": "police", "milieu": "gang"})
+            assert opened.status_code == 303, opened.text
+            page = c.get(opened.headers["location"])
+            assert page.status_code == 200 and "Åsa Ek" in page.text
+            assert c.get(f"/console/cases/{other.case_number}").status_code == 404
+            out = c.post("/console/sign-out", data={"csrf": csrf.group(1)},
+                         follow_redirects=False)
+            assert out.status_code == 303 and _rows(rt) == []
+    finally:
+        database.dispose()
