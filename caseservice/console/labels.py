@@ -77,6 +77,8 @@ def nav_for(principal: Principal) -> list[tuple[str, str]]:
         items.append(("/", "Mina ärenden"))
     if roles & social:
         items += [("/referral", "Ny anmälan"), ("/providers", "Utförare")]
+    if roles & (social | {Role.POLICE_CONTACT, Role.POLICE_REGIONAL}):
+        items.append(("/break-glass", "Nödåtkomst"))
     if Role.GRANTS_OFFICER in roles:
         items.append(("/grants", "Statsbidrag"))
     if Role.AUDITOR in roles:

@@ -43,7 +43,7 @@ class ConsoleConfig:
     oidc: ConsoleOidc | None
     session_ttl: timedelta = timedelta(hours=8)
     login_ttl: timedelta = timedelta(minutes=10)
-    poll_seconds: int = 10
+    poll_seconds: int = 15
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -215,7 +215,11 @@ def install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(PageNotFound)
     async def _not_found(request: Request, _: PageNotFound) -> Response:
-        return render(request, "not_found.html", {}, status=404)
+        try:
+            who: Viewer | None = viewer(request)
+        except SignInRequired:
+            who = None
+        return render(request, "not_found.html", {}, who=who, status=404)
 
     @app.exception_handler(BadForm)
     async def _bad_form(request: Request, _: BadForm) -> Response:

@@ -17,6 +17,10 @@
   }
 
   function poll() {
+    if (document.visibilityState === "hidden") {  // a tab nobody looks at asks nothing
+      window.setTimeout(poll, seconds * 1000);
+      return;
+    }
     var current = document.getElementById("waits");
     fetch(current.getAttribute("data-fragment"), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.ok ? response.text() : null; })
