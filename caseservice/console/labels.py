@@ -41,6 +41,10 @@ SV: dict[str, str] = {
     "psychological_treatment": "Psykologisk utredning och behandling",
     "individual_coaching": "Individuell coachning", "long_term_housing": "Långsiktigt boende",
     "new_social_networks": "Nya sociala nätverk", "debt_restructuring": "Skuldsanering",
+    "trustee": "God man", "protected_personal_data": "Skyddade personuppgifter",
+    "moving_belongings": "Flytt av tillhörigheter", "tattoo_removal": "Borttagning av tatuering",
+    # agency requests
+    "pending": "Ej skickad", "sent": "Skickad", "answered": "Besvarad", "failed": "Misslyckad",
     # threat levels, consent states
     "low": "Låg", "medium": "Medel", "high": "Hög", "critical": "Kritisk",
     "given": "Lämnat", "withdrawn": "Återkallat",
@@ -50,6 +54,8 @@ SV: dict[str, str] = {
     "none": "Ingen", "sekretessmarkering": "Sekretessmarkering",
     "skyddad_folkbokforing": "Skyddad folkbokföring",
     # outcomes, verdicts, decisions
+    "referred_to_witness_protection": "Hänvisad till vittnesskydd",
+    "not_eligible": "Uppfyller inte kriterierna", "support_refused": "Tackade nej till stöd",
     "completed": "Genomfört", "dropped_out": "Avbrutet", "relapsed": "Återfall",
     "moved_abroad": "Flyttat utomlands", "deceased": "Avliden",
     "satisfactory": "Tillfredsställande", "concerns": "Med anmärkningar",
