@@ -101,3 +101,30 @@ def test_the_police_contact_gives_the_statement(client: TestClient, rt: Runtime)
                        data={"csrf": csrf, "supports": "yes"}, follow_redirects=False)
     assert done.status_code == 303
     assert "Yttrandet är registrerat" in client.get(done.headers["location"]).text
+
+
+def test_criteria_and_consent_answered_from_their_waits(client: TestClient,
+                                                        rt: Runtime) -> None:
+    from models.enums import Criterion
+    from models.waits import Wait
+    from services.waits import open_waits
+    from tests.factories import open_case
+
+    case = open_case(rt, person={"identity_number": identity_number(serial=506),
+                                 "name": "Filip F"}, eligibility={}, consents=[])
+    open_waits(rt, case.case_id, [Wait.criterion(Criterion.MOTIVATED),
+                                  Wait.consent("kriminalvarden")])
+    csrf = _as(client, rt, u.COORDINATOR_STHLM)
+    page = client.get(f"/console/cases/{case.case_number}").text
+    assert "Motiverad att lämna" in page and "Samtycke: Kriminalvården" in page
+    done = client.post(f"/console/cases/{case.case_number}/answer/criteria", data={
+        "csrf": csrf, "criterion": "motivated", "holds": "yes", "note": "samtal 3/11"},
+        follow_redirects=False)
+    assert done.status_code == 303
+    done = client.post(f"/console/cases/{case.case_number}/answer/consents", data={
+        "csrf": csrf, "agency": "kriminalvarden", "given": "yes",
+        "legal_basis": "samtycke"}, follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get(f"/console/cases/{case.case_number}").text
+    assert "Samtycke: Kriminalvården" not in page.split('id="waits-h"')[1].split("</section>")[0]
+    assert "Kriminalvården</td><td>Lämnat" in page
