@@ -111,7 +111,7 @@ async def submit(request: Request) -> Response:
             errors["person.identity_number"] = _swedish("person.identity_number", "invalid")
         ordered = {f: errors[f] for f in FIELDS if f in errors}
         return _page(request, who, errors=ordered, values=kept, status=422)
-    if referred.status == "opened":
+    if referred.status == "opened" and referred.case_id is not None:
         tasks = BackgroundTasks()
         tasks.add_task(cases._start, who.ctx, referred.case_id)
         response = see_other(f"{PREFIX}/cases/{referred.case_number}?done=opened")

@@ -50,7 +50,12 @@ class ConsoleConfig:
     def from_settings(cls, settings: Any) -> ConsoleConfig:
         issuer = getattr(settings, "oidc_issuer", None) or "http://127.0.0.1:9400"
         client = getattr(settings, "oidc_console_client_id", None) or "utvag-console"
-        return cls(ConsoleOidc(issuer=issuer, client_id=client))
+        # A confidential console client (the provider's OIDC_CONSOLE_SECRET): the secret
+        # from `oidc_console_client_secret` once the settings have it.
+        secret = getattr(settings, "oidc_console_client_secret", None)
+        if secret is not None and hasattr(secret, "get_secret_value"):
+            secret = secret.get_secret_value()
+        return cls(ConsoleOidc(issuer=issuer, client_id=client, client_secret=secret or None))
 
     def csp(self) -> str:
         provider = f" {self.oidc.origin}" if self.oidc else ""
