@@ -128,3 +128,37 @@ def test_criteria_and_consent_answered_from_their_waits(client: TestClient,
     page = client.get(f"/console/cases/{case.case_number}").text
     assert "Samtycke: Kriminalvården" not in page.split('id="waits-h"')[1].split("</section>")[0]
     assert "Kriminalvården</td><td>Lämnat" in page
+
+
+def test_a_provider_whose_follow_up_lapsed_is_marked(client: TestClient, rt: Runtime) -> None:
+    from datetime import timedelta
+
+    from services import action_plan
+
+    today = rt.now().date()
+    action_plan.register_provider(rt, "Gamla Stiftelsen")
+    action_plan.vet_provider(rt, "Gamla Stiftelsen", by="eva", on=today - timedelta(days=400),
+                             next_follow_up_due=today - timedelta(days=35))
+    action_plan.register_provider(rt, "Nya Stiftelsen")
+    action_plan.vet_provider(rt, "Nya Stiftelsen", by="eva", on=today,
+                             next_follow_up_due=today + timedelta(days=300))
+    _as(client, rt, u.COORDINATOR_STHLM)
+    page = client.get("/console/providers").text
+    lapsed = page[page.index("Gamla Stiftelsen"):page.index("Nya Stiftelsen")]
+    assert "Uppföljningen har gått ut" in lapsed
+    assert "Uppföljningen har gått ut" not in page[page.index("Nya Stiftelsen"):]
+
+
+def test_an_agency_sees_only_what_was_disclosed_to_it(client: TestClient,
+                                                       rt: Runtime) -> None:
+    case = states.in_after_phase(
+        rt, FakeAgencies(), custody_status="on_probation",
+        consents=states.consents("police", "social_services", "tax_agency", "kriminalvarden"),
+        person={"identity_number": identity_number(serial=507), "name": "Gun G"})
+    _as(client, rt, u.PROBATION)
+    page = client.get(f"/console/cases/{case.case_number}")
+    assert page.status_code == 200 and "lämnats ut till din myndighet" in page.text
+    assert "Besvarad" in page.text and "Tidslinje" not in page.text
+    assert "Gun G" not in page.text  # protected since the move: masked for the agency too
+    _as(client, rt, u.EMPLOYMENT)
+    assert client.get(f"/console/cases/{case.case_number}").status_code == 404
