@@ -156,5 +156,11 @@ async def break_glass(request: Request) -> Response:
         return render(request, "break_glass.html", {
             "case": case, "hours": _hours(who), "errors": errors,
             "values": {"reason": reason}}, who=who, status=422)
-    opened = attempt(lambda: cases.open_break_glass(case, body, who.ctx))
+    try:
+        opened = attempt(lambda: cases.open_break_glass(case, body, who.ctx))
+    except ApiError as exc:  # refused by the use case (e.g. already in scope)
+        return render(request, "break_glass.html", {
+            "case": case, "hours": _hours(who), "errors": {
+                "reason" if exc.field == "reason" else "case": swedish(exc.message)},
+            "values": {"reason": reason}}, who=who, status=exc.status)
     return render(request, "break_glass_open.html", {"o": opened}, who=who, status=201)
