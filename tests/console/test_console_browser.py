@@ -293,3 +293,11 @@ def test_oversight_pages(served: Served, as_user: Any) -> None:
     grants.goto("/console/")
     assert "Statsbidrag" in grants.inner_text("h1")
     _check_axe(grants, "grants")
+
+    # Three weeks on: the coordinator's list with the overdue ones first, marked.
+    rt.clock.advance(days=21)  # type: ignore[attr-defined]
+    coordinator = as_user(u.COORDINATOR_STHLM)
+    coordinator.goto("/console/")
+    first = coordinator.locator("table.cases tbody tr").first
+    assert "Försenad" in first.inner_text()
+    _check_axe(coordinator, "my-cases-later")
