@@ -37,9 +37,9 @@ def bind(session: Session, principal: Principal, *, now: datetime | None = None)
 # narrow SECURITY DEFINER function of migration 0013_rls (docs/database-roles.md).
 
 def hidden_case_id(session: Session, case_number: str) -> uuid.UUID | None:
-    """The id of a case outside the bound principal's scope, for break-glass (social
-    services and the police only); nothing else of the case."""
-    found: uuid.UUID | None = session.execute(text("SELECT utvag_break_glass_case(:n)"),
+    """The id of a case, in the bound principal's scope or not (None: no such case):
+    to journal a refusal with its case, and for break-glass; nothing else of it."""
+    found: uuid.UUID | None = session.execute(text("SELECT utvag_case_id(:n)"),
                                               {"n": case_number}).scalar_one()
     return found
 

@@ -2,9 +2,10 @@
 
 Everything it needs is handed in (the composition root is `utvag serve`, tests hand in
 a runtime on their database, a verifier of their own test tokens and a recording
-waker). Routes live in `caseservice/routes/`, one router per area, all under `/api/v1`;
-the contract is `docs/contracts/case-service.openapi.json` (`python -m
-caseservice.contract` writes it).
+waker). The runtime is taken as the role utvag_app whatever login it was built with
+(`caseservice.runtime.as_service`): the service never runs as the owner. Routes live
+in `caseservice/routes/`, one router per area, all under `/api/v1`; the contract is
+`docs/contracts/case-service.openapi.json` (`python -m caseservice.contract` writes it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
 from caseservice.routes import after, before, cases, during, oversight, relocation
+from caseservice.runtime import as_service
 from caseservice.waker import Waker
 from services.runtime import Runtime
 
@@ -42,6 +44,7 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
                   description="The one way in for people: every action and read of a case, "
                               "authorized by the access policy and journaled.",
                   openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None)
+    rt = as_service(rt)  # always utvag_app, under row-level security
     settings = rt.settings
     throttle = throttle or Throttle(
         limit=settings.service_failure_limit,

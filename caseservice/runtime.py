@@ -27,6 +27,15 @@ def service_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"database_role": APP_ROLE})
 
 
+def as_service(rt: Runtime) -> Runtime:
+    """`rt` as the service runs it: the same settings, clock and key, the database as
+    utvag_app (`create_app` applies it, so no caller runs the service as the owner)."""
+    if rt.db.role == APP_ROLE:
+        return rt
+    settings = service_settings(rt.settings)
+    return rt.on(database_for(settings), settings=settings)
+
+
 def service_runtime(settings: Settings) -> Runtime:
     """A runtime of its own (the CLI's is the owner's), on the process's engine for the
     URL and the role."""

@@ -53,6 +53,14 @@ class Runtime:
         acting.principal = principal
         return acting
 
+    def on(self, db: Database, *, settings: Settings | None = None) -> Runtime:
+        """This runtime on another database (the case service's role), sharing the
+        clock and the key (loaded on first use, as here)."""
+        other = Runtime(settings=settings or self.settings, db=db, clock=self.clock,
+                        cipher=self._cipher)
+        other._parent = self._parent or self
+        return other
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -7,9 +7,9 @@ answer either way, and the attempt journaled as denied. A case opened through
 break-glass alone is journaled with the outcome `break_glass`.
 
 Under row-level security (the service as `utvag_app`) a case outside the principal's
-scope is not found at all: 404, journaled without its id. Only break-glass, which is how
-someone outside a case gets in, looks it up by number through the database's
-`utvag_break_glass_case` (its id, nothing else).
+scope is not read at all: the database's `utvag_case_id` gives its id by number and
+nothing else, so a refusal is journaled with the case it was about and break-glass
+(the one action that needs no relation) can open it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from services.access.relations import Standing, hidden, standing
 from services.runtime import Runtime
 
 IDENTITY_FIELDS = frozenset({"name", "identity_number"})
-ANY_CASE = Relation.ANY_CASE
 Fields = Iterable[str] | Callable[[Standing], Iterable[str]]
 
 
@@ -61,8 +60,9 @@ def authorize(rt: Runtime, principal: Principal, action: Action,
                 case = None
             if case is not None:
                 found = standing(session, rt.cipher, principal, case, now=rt.now())
-            elif ANY_CASE in rule.relations and isinstance(case_ref, str):
-                # Break-glass on a case row-level security hides: its id, nothing else.
+            elif isinstance(case_ref, str):
+                # A case row-level security hides: its id only, to journal a refusal
+                # with it, or to break the glass (no relation to it, identity masked).
                 number = case_ref.strip().upper()
                 hidden_id = rls.hidden_case_id(session, number)
                 found = hidden(hidden_id, number) if hidden_id is not None else None

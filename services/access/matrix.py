@@ -80,8 +80,8 @@ def render() -> str:
         "  told in its journal and the probe is journaled as denied.",
         "- Underneath, the service runs as the database role `utvag_app` under row-level",
         "  security (docs/database-roles.md): a query only ever returns the principal's",
-        "  scope. A case outside it is not found at all and its refusal is journaled",
-        "  without the case's id; only break-glass looks a case up by its number.",
+        "  scope. Of a case outside it the service learns only the id, to journal the",
+        "  refusal with it (and for break-glass).",
         "",
     ]
     return "\n".join(lines)
