@@ -60,16 +60,23 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     log = get_logger()
     lookup = cipher.lookup_hash(identity)
     person = session.exec(select(Person).where(Person.identity_hash == lookup)).first()
-    person_id = None if person is not None else rls.person_id(session, lookup)
+    if person is not None:
+        existing = session.exec(select(Case).where(
+            Case.person_id == person.id, Case.status != CaseStatus.CLOSED)).first()
+        if existing is not None:
+            log.info("intake.existing_case", case_number=existing.case_number)
+            return OpenedCase(existing.id, existing.case_number, existing.placing_municipality,
+                              created=False)
+    person_id = person.id if person is not None else rls.person_id(session, lookup)
     if person_id is not None:
-        # Registered, but row-level security hides them (the service bound to a
-        # municipality that has none of their cases): an open case elsewhere is told of
-        # the referral; otherwise (their cases are closed) they get a case here.
+        # Registered, without an open case the bound principal sees (row-level security:
+        # the service bound to one municipality). One placed by another municipality is
+        # told of the referral; otherwise (their cases are closed) they get a case here.
         elsewhere = rls.intake_probe(session, lookup)
         if elsewhere is not None:
             log.info("intake.open_elsewhere")
             return OpenedCase(elsewhere, "", "", created=False, told=True)
-    elif person is None:
+    else:
         person = Person(identity_enc=cipher.encrypt(identity),
                         name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
                         protection_level=referral.person.protection_level.value, sex=sex,
@@ -77,14 +84,6 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
         session.add(person)
         session.flush()
         person_id = person.id
-    else:
-        person_id = person.id
-        existing = session.exec(select(Case).where(
-            Case.person_id == person.id, Case.status != CaseStatus.CLOSED)).first()
-        if existing is not None:
-            log.info("intake.existing_case", case_number=existing.case_number)
-            return OpenedCase(existing.id, existing.case_number, existing.placing_municipality,
-                              created=False)
     case = Case(case_number=cases.next_case_number(session, year=now.year), person_id=person_id,
                 placing_municipality=referral.placing_municipality,
                 referring_agency=referral.referring_agency.value, milieu=referral.milieu.value,

@@ -308,3 +308,28 @@ def test_intake_of_a_person_whose_case_elsewhere_is_closed_opens_a_case_here(
         base.dispose()
     assert again.created and again.placing_municipality == OTHER
     assert _person_of(rt, again) == _person_of(rt, first)
+
+
+def test_intake_of_a_person_seen_through_a_closed_case_finds_their_open_case_elsewhere(
+        rt: Runtime, database_url: str) -> None:
+    """The person is visible to Stockholm through its own closed case, their open case
+    is Göteborg's (hidden): the referral is not a second open case but a probe told to
+    Göteborg's case."""
+    first = open_case(rt)
+    _run(rt, "UPDATE \"case\" SET status = 'closed', closed_at = now() WHERE id = :c",
+         c=first.case_id)
+    theirs = open_case(rt, placing_municipality=OTHER)
+    assert theirs.created
+    base, as_sthlm = bound(database_url, coordinator("0180", staff_id="coord-sthlm"))
+    try:
+        again = open_case(Runtime(settings=rt.settings, db=as_sthlm, clock=rt.clock,
+                                  cipher=rt.cipher))
+    finally:
+        base.dispose()
+    assert (again.created, again.told, again.case_id) == (False, True, theirs.case_id)
+    with rt.uow() as s:
+        assert s.execute(text("SELECT case_id, actor FROM case_journal"
+                              " WHERE data ? 'intake_probe'")).all() == [
+            (theirs.case_id, "coord-sthlm")]
+        assert s.execute(text("SELECT count(*) FROM \"case\" WHERE status <> 'closed'")
+                         ).scalar_one() == 1
