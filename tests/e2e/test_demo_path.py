@@ -119,8 +119,8 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     assert answer_now(stack, number) >= 1 and answer_now(stack, second) >= 1
     collect_answers(stack)
     for case_number in (number, second):
-        eventually(lambda n=case_number: snapshot.load(rt, _case_id(rt, n)).phase == "during",
-                   timeout=240, what=f"admission of {case_number} after its threat assessment")
+        eventually(lambda n=case_number: snapshot.load(  # type: ignore[misc]
+                   rt, _case_id(rt, n)).phase == "during", timeout=240, what=f"admission of {case_number} after its threat assessment")
 
     shown = utvag(stack, "case", "show", second)
     assert "admitted" in shown.stdout and SECOND_NAME in shown.stdout
