@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -43,8 +43,9 @@ def _env_name(flag: str) -> str:
     return ENV_PREFIX + flag.lstrip("-").replace("-", "_").upper()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The CLI; defaults of the simulator options come from ``UTVAG_SIM_*`` variables."""
+def build_parser(environ: Mapping[str, str] = os.environ) -> argparse.ArgumentParser:
+    """The CLI; defaults of the simulator options come from ``UTVAG_SIM_*`` variables
+    (of ``environ``, the process's environment by default)."""
     parser = argparse.ArgumentParser(
         prog="python -m simulators", description="Run an agency simulator (Utväg contract)."
     )
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, field, kind, text in _OPTIONS:
         env = _env_name(flag)
         parser.add_argument(
-            flag, dest=field, type=kind, default=os.environ.get(env), help=f"{text} (${env})"
+            flag, dest=field, type=kind, default=environ.get(env), help=f"{text} (${env})"
         )
     return parser
 

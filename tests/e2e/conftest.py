@@ -27,6 +27,7 @@ from adapters.db import Database
 from adapters.settings import Settings
 from services.runtime import Runtime
 from tests.conftest import make_settings
+from tests.e2e.simulators_process import start_simulators
 from utvag_cli.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,9 @@ class SharedStack:
                                collect_every=3600, recover_every=3600)
             self.stack.prepare(self.settings)
             self.stack.env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+            # The worker looks for runs every 2 s rather than 10: each step of the demo
+            # path (a start, a resume) is picked up when it can be.
+            self.stack.env["PREFECT_WORKER_QUERY_SECONDS"] = "2"
         if not self.running():
             self.stack.stop()
             start(self.stack)
@@ -71,7 +75,7 @@ SHARED = SharedStack()
 def start(stack: Stack) -> None:
     """Prefect server, simulators, deployments and a worker."""
     stack.start_prefect()
-    stack.start_simulators()
+    start_simulators(stack)
     stack.start_deployments()
 
 

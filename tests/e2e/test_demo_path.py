@@ -69,6 +69,10 @@ def _waits(rt: Runtime, number: str) -> list[tuple[str, str]]:
     return [(str(w.kind), w.subject) for w in case.waits]
 
 
+def _phase(rt: Runtime, number: str) -> str:
+    return snapshot.load(rt, _case_id(rt, number)).phase
+
+
 def _waits_for_agencies(rt: Runtime, stack: Stack, number: str) -> bool:
     kinds = {kind for kind, _ in _waits(rt, number)}
     return kinds == {WaitKind.AGENCY_ANSWER.value} and _suspended(stack, number) is not None
@@ -119,8 +123,8 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     assert answer_now(stack, number) >= 1 and answer_now(stack, second) >= 1
     collect_answers(stack)
     for case_number in (number, second):
-        eventually(lambda n=case_number: snapshot.load(  # type: ignore[misc]
-                   rt, _case_id(rt, n)).phase == "during", timeout=240, what=f"admission of {case_number} after its threat assessment")
+        eventually(lambda n=case_number: _phase(rt, n) == "during",  # type: ignore[misc]
+                   timeout=240, what=f"admission of {case_number} after its threat assessment")
 
     shown = utvag(stack, "case", "show", second)
     assert "admitted" in shown.stdout and SECOND_NAME in shown.stdout

@@ -25,6 +25,7 @@ from adapters.db import Database
 from adapters.settings import Settings
 from services.runtime import Runtime
 from tests.conftest import make_settings
+from tests.e2e.simulators_process import start_simulators
 from utvag_cli.stack import Ports, Stack
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -100,18 +101,20 @@ def prod_stack(prod_settings: Settings, receiver: Receiver) -> Iterator[Stack]:
         admin.execute(f'CREATE DATABASE "{prefect_db}"')
     stack = Stack(
         data_dir=prod_settings.data_dir, ports=Ports.free(), answer_delay=3600.0,
-        collect_every=3600, recover_every=20, worker_limit=3,
+        collect_every=3600, recover_every=60, worker_limit=3,
         prefect_database_url=f"postgresql+asyncpg://postgres@127.0.0.1:5432/{prefect_db}",
         auth_string=AUTH,
     )
     stack.prepare(prod_settings)
     stack.env["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    # Workers look for runs every 2 s rather than 10: a run starts when it can.
+    stack.env["PREFECT_WORKER_QUERY_SECONDS"] = "2"
     # A sweep's run killed with its worker frees its concurrency slot when its lease
     # lapses (default 300 s); shorter here so recovery is not held up for minutes.
     stack.env["PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"] = "30"
     try:
         stack.start_prefect()
-        stack.start_simulators()
+        start_simulators(stack)  # one process, as in tests/e2e
         stack.deploy("--stall-after", "45", "--notify-webhook", receiver.url)
         stack.start_worker("worker-1")
         stack.start_worker("worker-2")

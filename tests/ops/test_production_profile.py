@@ -79,11 +79,18 @@ def _statuses(rt: Runtime, cases: dict[uuid.UUID, bool]) -> Counter[str]:
     return Counter(rows)
 
 
-def _wait_all_waiting(rt: Runtime, cases: dict[uuid.UUID, bool], *, timeout: float) -> float:
-    start = time.monotonic()
+def _wait_all_waiting(rt: Runtime, cases: dict[uuid.UUID, bool], *, timeout: float,
+                      recover: bool = False) -> float:
+    """Seconds until every case waits. With `recover`, recover-stalled-cases is also
+    started every 20 s (as the schedule of a machine that lost a worker would; the
+    deployed schedule is every minute)."""
+    start = last_recovery = time.monotonic()
     while time.monotonic() - start < timeout:
         if _statuses(rt, cases).get("waiting", 0) == len(cases):
             return time.monotonic() - start
+        if recover and time.monotonic() - last_recovery >= 20:
+            run_deployment("recover-stalled-cases/recover-stalled-cases", timeout=0)
+            last_recovery = time.monotonic()
         time.sleep(0.5)
     raise AssertionError(f"not every case reached its first wait: {_statuses(rt, cases)}")
 
@@ -259,7 +266,7 @@ def test_a_burst_survives_a_worker_killed_mid_burst(
     died = {case_id for case_id in killed
             if _statuses(rt, {case_id: False}).get("waiting") is None}
     assert died, f"no case was mid-run on worker-1 when it was killed ({len(victims)} pids)"
-    took = _wait_all_waiting(rt, cases, timeout=WAIT)
+    took = _wait_all_waiting(rt, cases, timeout=WAIT, recover=True)
     runs = _runs_per_case()
     restarted = [case_id for case_id in cases if runs[str(case_id)] > 1]
     print(f"\nburst of {BURST} with worker-1 and {len(victims) - 1} flow-run processes "  # noqa: T201
