@@ -94,6 +94,18 @@ def _stop_stack_at_the_end() -> Iterator[None]:
     SHARED.stop()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The demo path stops the stack to search its logs: the e2e tests that keep it
+    running go first, so the stack is started once."""
+    here = [i for i, item in enumerate(items) if HERE in Path(str(item.path)).parents]
+    ordered = sorted((items[i] for i in here), key=lambda item: item.path.name == _LAST)
+    for i, item in zip(here, ordered, strict=True):
+        items[i] = item
+
+
+_LAST = "test_demo_path.py"
+
+
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """After the last e2e test, stop the stack: nothing of it runs beside other tests."""
     if nextitem is None or HERE not in Path(str(nextitem.path)).parents:

@@ -96,6 +96,8 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     case = snapshot.load(rt, _case_id(rt, number))
     assert case.status == "waiting"
     assert _waits(rt, number) == [("coordinator_answer", "signed_conditions")]
+    eventually(lambda: _suspended(stack, second), timeout=240, what="second case waiting")
+    assert _waits(rt, second) == [("coordinator_answer", "motivated")]
 
     # A wait holds no process: restart the deployments process and the Prefect server.
     stack.stop()
@@ -106,8 +108,7 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     decided = utvag(stack, "case", "decide", number, "--criterion", "signed_conditions",
                     "--holds", "yes", "--by", "coordinator-anna")
     assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
-    eventually(lambda: _suspended(stack, second), timeout=240, what="second case waiting")
-    assert _waits(rt, second) == [("coordinator_answer", "motivated")]
+    assert _suspended(stack, second) is not None, "the second one too"
     decided = utvag(stack, "case", "decide", second, "--criterion", "motivated", "--holds",
                     "yes", "--by", "coordinator-bo", "--note", "samtal 2026-11-20")
     assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
