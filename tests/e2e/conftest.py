@@ -80,12 +80,16 @@ def start(stack: Stack) -> None:
 
 
 @pytest.fixture()
-def stack(module_db: str, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+def stack(database_url: str, request: pytest.FixtureRequest,
+          tmp_path_factory: pytest.TempPathFactory) -> Stack:
     """The e2e tests' stack, running (started again if a test stopped it), on the
-    session's database emptied of cases once per module."""
+    session's database emptied of cases once, before the stack's first start (not
+    again: case numbers start over in an empty database, and a run is found by its
+    case number)."""
     if SHARED.stack is None:
-        return SHARED.start(module_db, tmp_path_factory.mktemp("stack"))
-    return SHARED.start(module_db, SHARED.stack.data_dir)
+        return SHARED.start(request.getfixturevalue("module_db"),
+                            tmp_path_factory.mktemp("stack"))
+    return SHARED.start(database_url, SHARED.stack.data_dir)
 
 
 @pytest.fixture(scope="session", autouse=True)

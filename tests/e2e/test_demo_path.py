@@ -48,7 +48,8 @@ def _run(stack: Stack, number: str) -> FlowRun | None:
     with temporary_settings(updates={PREFECT_API_URL: stack.api_url}), \
             get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            name=FlowRunFilterName(any_=[f"{number}-before"])))
+            name=FlowRunFilterName(any_=[f"{number}-before"])), limit=2)
+    assert len(runs) <= 1, f"{number}: one run per case"
     return runs[0] if runs else None
 
 
