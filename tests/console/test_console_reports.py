@@ -43,7 +43,7 @@ def test_the_grants_officer_records_decides_pays_and_downloads(served: Served,
     page.select_option("#application-kind", "individual_case")
     page.select_option("#application-applicant_kind", "agency")
     page.fill("#application-applicant", "Statens institutionsstyrelse")
-    page.click("text=Registrera ansökan")
+    page.click("button:has-text('Registrera ansökan')")
     assert page.locator("#error-summary").is_visible()
     assert page.get_attribute("#application-applicant_kind", "aria-invalid") == "true"
     assert page.get_attribute("#application-applicant_kind", "aria-describedby") == \
@@ -54,26 +54,26 @@ def test_the_grants_officer_records_decides_pays_and_downloads(served: Served,
     page.select_option("#application-kind", "agency_development")
     page.fill("#application-purpose", "Utbildning om avhopparverksamhet")
     page.fill("#application-amount_applied_sek", "905000")
-    page.click("text=Registrera ansökan")
+    page.click("button:has-text('Registrera ansökan')")
     assert "Ansökan är registrerad" in page.inner_text("[role=status]")
     page.fill("#decision-reference", "A077.400/2022")
     page.fill("#decision-amount_sek", "905000")
     page.fill("#decision-decided_on", "2022-09-15")
-    page.click("text=Registrera beslut")
+    page.click("button:has-text('Registrera beslut')")
     assert "Beslutet är registrerat" in page.inner_text("[role=status]")
     page.fill("#payout-reference", "UTB-400")
     page.fill("#payout-application", "A077.400/2022")
     page.fill("#payout-amount_sek", "905001")
     page.fill("#payout-paid_on", "2022-10-01")
-    page.click("text=Registrera utbetalning")
+    page.click("button:has-text('Registrera utbetalning')")
     assert page.get_attribute("#payout-amount_sek", "aria-invalid") == "true"
     page.fill("#payout-amount_sek", "905000")
-    page.click("text=Registrera utbetalning")
+    page.click("button:has-text('Registrera utbetalning')")
     main = page.inner_text("main")
     assert "Utbetalningen är registrerad" in main
     assert "A077.400/2022" in main and "Beviljad (2022-09-15)" in main
     assert "71\u00a0595\u00a0000 kr" in main  # left of the appropriation
-    pdf = page.request.get("/console/grants/2022/account?format=pdf")
+    pdf = page.request.get("/console/grants/2022/account?format=pdf", timeout=60_000)
     assert pdf.ok and pdf.body().startswith(b"%PDF")
     assert "statliga-medel-2022.pdf" in pdf.headers["content-disposition"]
     # Not the grants officer: the page is not there.
@@ -100,7 +100,7 @@ def test_followup_statistics_are_suppressed_and_the_period_checked(served: Serve
     assert csv.ok and csv.headers["content-type"] == "application/zip"
     page.fill("#-from", "2026-12-31")
     page.fill("#-to", "2026-01-01")
-    page.click("text=Visa")
+    page.click("button:has-text('Visa')")
     assert page.get_attribute("#-to", "aria-invalid") == "true"
     assert "Perioden slutar innan den börjar" in page.inner_text("#-to-error")
     _check_axe(page, "followup-errors")
