@@ -2,9 +2,9 @@
 
 Everything it needs is handed in (the composition root is `utvag serve`, tests hand in
 a runtime on their database, a verifier of their own test tokens and a recording
-waker). The runtime is taken as the role utvag_app whatever login it was built with
-(`caseservice.runtime.as_service`): the service never runs as the owner. Routes live
-in `caseservice/routes/`, one router per area, all under `/api/v1`; the contract is
+waker). `utvag serve` hands in a runtime as the role utvag_app
+(`caseservice.runtime.service_runtime`; tests: `as_service`, the `app_rt` fixture). Routes
+live in `caseservice/routes/`, one router per area, all under `/api/v1`; the contract is
 `docs/contracts/case-service.openapi.json` (`python -m caseservice.contract` writes it).
 """
 
@@ -22,7 +22,6 @@ from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
 from caseservice.routes import after, before, cases, during, oversight, relocation, reports
-from caseservice.runtime import as_service
 from caseservice.waker import Waker
 from services.runtime import Runtime
 
@@ -44,7 +43,6 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
                   description="The one way in for people: every action and read of a case, "
                               "authorized by the access policy and journaled.",
                   openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None)
-    rt = as_service(rt)  # always utvag_app, under row-level security
     settings = rt.settings
     throttle = throttle or Throttle(
         limit=settings.service_failure_limit,
