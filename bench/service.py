@@ -60,7 +60,7 @@ def with_database(url: str, database: str) -> str:
     import psycopg
 
     return psycopg.conninfo.make_conninfo(
-        **(psycopg.conninfo.conninfo_to_dict(url) | {"dbname": database}))
+        "", **(psycopg.conninfo.conninfo_to_dict(url) | {"dbname": database}))
 
 
 def sqlalchemy_url(conninfo: str) -> str:
@@ -138,8 +138,9 @@ def measure(server: Server, clients: list[Client], args: argparse.Namespace
         result, cpu = one(kind, args.seconds, seed=i)
         rounds, total = out[kind]
         out[kind] = ([*rounds, result], total + cpu)
-        print(f"round {i}: {kind}: {len(result.samples)} requests in {result.seconds:.1f} s, "
-              f"failures {result.failures or 'none'}", file=sys.stderr, flush=True)
+        print(f"round {i}: {kind}: {len(result.samples)} requests in "  # noqa: T201 - progress
+              f"{result.seconds:.1f} s, failures {result.failures or 'none'}",
+              file=sys.stderr, flush=True)
     return out
 
 
@@ -212,10 +213,6 @@ def main(args: argparse.Namespace) -> str:
                        for i, token in enumerate(auth.tokens)
                        for code in [service_auth.user_for(i).organisation.split(":")[1]]]
             results = measure(running, clients, args)
-            for kind, (rounds, _) in results.items():
-                failed = summary(rounds)["failures"]
-                if failed:
-                    print(f"{kind}: failed requests {failed}", file=sys.stderr)
             described = {
                 "provider": "the embedded OpenID Connect provider (oidc/, node) on loopback; "
                             "each client signed in on its login form (authorization code + "

@@ -62,7 +62,7 @@ class JwksVerifier:
 
     def __init__(self, jwks: dict[str, Any], issuer: str = BENCH_ISSUER,
                  audience: str = AUDIENCE) -> None:
-        self.keys = KeySet.import_key_set(jwks)
+        self.keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
         self.registry = jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": issuer}, aud={"essential": True, "value": audience},
             exp={"essential": True}, sub={"essential": True})

@@ -76,7 +76,8 @@ async def run_round(base_url: str, kind: str, clients: Sequence[Client], *, seco
         started = time.perf_counter()
         until = started + seconds
         await asyncio.gather(*(
-            _user(http, kind, client, random.Random(seed * 1000 + i), write_share, until, result)
+            _user(http, kind, client, random.Random(seed * 1000 + i),  # noqa: S311 - no secret
+                  write_share, until, result)
             for i, (http, client) in enumerate(zip(https, clients, strict=True))))
         result.seconds = time.perf_counter() - started
     finally:

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from services.intake import OpenedCase
 from services.runtime import Runtime
 
 MUNICIPALITIES = ("0180", "1480")
@@ -76,9 +78,10 @@ def _one(rt: Runtime, i: int, municipality: str, kind: str) -> tuple[str, uuid.U
         opened = open_case(rt, **{**referral, "eligibility": eligibility})
         waits.open_waits(rt, opened.case_id, [Wait.criterion(Criterion.MOTIVATED)])
     else:
-        make = {"admitted": states.admitted, "at_plan": states.at_plan,
-                "relocated": states.relocated}[kind]
-        opened = make(rt, FakeAgencies(), **referral)
+        makers: dict[str, Callable[..., OpenedCase]] = {
+            "admitted": states.admitted, "at_plan": states.at_plan,
+            "relocated": states.relocated}
+        opened = makers[kind](rt, FakeAgencies(), **referral)
     return opened.case_number, opened.case_id
 
 
@@ -96,7 +99,7 @@ def build(rt: Runtime, cases: int, *, seed: int = 11, first: int = 0,
         if kind == "before":
             world.deciding[municipality].append(number)
         world.ids[number] = case_id
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - an order, no secret
     for numbers in (*world.cases.values(), *world.deciding.values()):
         rng.shuffle(numbers)
     return world
