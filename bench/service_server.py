@@ -62,18 +62,24 @@ def bare_app(rt: Any) -> FastAPI:
     return app
 
 
+def compose(rt: Any, verifier: Any) -> Starlette:
+    """The case service at `/` and the bare app at `/bare`, on one runtime."""
+    from caseservice.app import create_app
+
+    service = create_app(rt, verifier, NullWaker())
+    return Starlette(routes=[Mount("/bare", app=bare_app(rt)), Mount("/", app=service)])
+
+
 def build_app(config: dict[str, Any]) -> Starlette:
     from adapters.db import Database
     from adapters.settings import Settings
     from bench.service_auth import verifier_for
-    from caseservice.app import create_app
     from services.runtime import Runtime
 
     settings = Settings(DATABASE_URL=config["database_url"],
                         encryption_key=config["encryption_key"])
     rt = Runtime(settings=settings, db=Database(config["database_url"]))
-    service = create_app(rt, verifier_for(config["auth"]), NullWaker())
-    return Starlette(routes=[Mount("/bare", app=bare_app(rt)), Mount("/", app=service)])
+    return compose(rt, verifier_for(config["auth"]))
 
 
 def serve(config: dict[str, Any]) -> None:
