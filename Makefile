@@ -12,6 +12,10 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --python $(PY)
+	@# The embedded OpenID Connect provider (oidc/), from its lock file, when missing or stale.
+	@if [ ! -f oidc/node_modules/.package-lock.json ] || \
+	    [ oidc/package-lock.json -nt oidc/node_modules/.package-lock.json ]; then \
+	  npm ci --prefix oidc --no-audit --no-fund --loglevel=error >/dev/null; fi
 
 run: install
 	.venv/bin/utvag run

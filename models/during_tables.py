@@ -145,6 +145,9 @@ class TransferOffer(SQLModel, table=True):
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     offered_by: str
     offered_at: datetime
+    # The receiving organisation's keyed tag (SQL `utvag_org_tag`, migration 0013_rls): the
+    # row-level security policies recognise the receiving municipality without its code.
+    receiving_tag: str | None = Field(default=None, max_length=64)
     accepted: bool | None = None
     cost_payer: str | None = None  # 'placing' or 'receiving'
     cost_from: date | None = None

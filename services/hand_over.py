@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from adapters.common import SubmittedRequest
 from adapters.invitations.schemas import InvitationRequest, InvitationResult
+from adapters.org_tag import org_tag
 from adapters.registry import AgencyPorts
 from adapters.repositories import cases, journal, waits
 from models.during_tables import TransferOffer
@@ -73,8 +74,13 @@ def offer_transfer(rt: Runtime, case_id: uuid.UUID) -> None:
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case(session, case_id)
+        # The receiving municipality as the row-level security policies recognise it: a
+        # keyed tag (never the code in clear, not even to the server).
+        receiving = rt.cipher.decrypt(relocation_of(session, case).destination_enc)
+        tag = org_tag(session, f"municipality:{receiving}")
         inserted = session.execute(
-            insert(TransferOffer).values(case_id=case_id, offered_by=SYSTEM, offered_at=at)
+            insert(TransferOffer).values(case_id=case_id, offered_by=SYSTEM, offered_at=at,
+                                         receiving_tag=tag)
             .on_conflict_do_nothing(index_elements=["case_id"]).returning(col(TransferOffer.id))
         ).first()
         if inserted is None:

@@ -26,6 +26,8 @@ from services.runtime import Runtime
 from tests.fakes.agencies import FakeAgencies
 from tests.fakes.clock import FakeClock
 
+pytest_plugins = ["tests.oidc_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
 TABLES = ("access_log", "break_glass", "case_assignment",

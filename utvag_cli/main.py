@@ -7,6 +7,8 @@
     utvag worker              start a process worker on the work pool
     utvag status              cases waiting, overdue, blocked, with reasons
     utvag init                create the key file and migrate the database (operators)
+    utvag login               sign in at the OpenID Connect provider (--device: no browser)
+    utvag logout              revoke the login and remove the stored tokens
     utvag case open FILE      open a case from a referral (JSON)
     utvag case show CASE      the case and its timeline (personal data: local use)
     utvag case decide CASE    answer an eligibility criterion the case waits for
@@ -32,6 +34,7 @@ from services.views import CaseNotFound
 from utvag_cli import after, cases, demo_advance, during, ops, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
+from utvag_cli.tokens import NotLoggedIn
 from utvag_cli.usage import UsageError
 
 if TYPE_CHECKING:
@@ -95,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds the simulated agencies take to answer")
     p.set_defaults(handler=cmd_run)
     cases.add_parser(sub)
-    from utvag_cli import sweep
+    from utvag_cli import login, sweep
+
+    login.add_parsers(sub)
 
     sweep.add_parser(sub)
     during.add_parser(sub)
@@ -127,6 +132,9 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except (UsageError, AnswerError, CaseNotFound) as exc:
             err(f"error: {exc}")
             return 2
+        except NotLoggedIn as exc:
+            err(f"error: {exc}")
+            return 1
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE
