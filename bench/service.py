@@ -208,6 +208,7 @@ def main(args: argparse.Namespace) -> str:
             auth = (service_auth.provider_auth(args.clients, Path(tmp)) if use_provider
                     else service_auth.bench_key_auth(args.clients))
             running = Server({"database_url": url, "encryption_key": BENCH_KEY,
+                              "database_role": args.database_role or None,
                               "auth": auth.server_config()}, Path(tmp) / "server.log")
             clients = [Client(token, world.cases[code], world.deciding[code])
                        for i, token in enumerate(auth.tokens)
@@ -248,7 +249,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warm-up", type=float, default=3.0, help="seconds per kind, not counted")
     p.add_argument("--write-share", type=float, default=0.2)
     p.add_argument("--auth", choices=["auto", "provider", "bench-key"], default="auto")
-    p.add_argument("--server", help="PostgreSQL server (libpq URL)")
+    p.add_argument("--server", help="PostgreSQL server (libpq URL; a superuser or the owner)")
+    p.add_argument("--database-role", default="utvag_app",
+                   help="the service's connections take this role (SET ROLE), as in "
+                        "production; '' for the login's own")
     p.add_argument("--out", type=Path, help="also write the report to this file")
     return p
 

@@ -2,9 +2,12 @@
 
 - `/api/v1/...`: the case service as `utvag serve` builds it (`create_app` with the
   run's verifier; the waker records nothing and wakes no Prefect run: the benchmark
-  measures the service, and the service wakes runs after the response anyway);
-- `/bare/...`: a bare FastAPI app on the same runtime, engine and pool doing the same
-  database work without authentication, policy, access log or journal:
+  measures the service, and the service wakes runs after the response anyway), its
+  connections as `utvag_app` under row-level security (`database_role`, as in
+  production; docs/database-roles.md);
+- `/bare/...`: a bare FastAPI app with a pool of the same size on the same server,
+  connected as the login (the owner: no row-level security), doing the same database
+  work without authentication, policy, access log or journal:
   `GET /bare/cases/{case}` builds the same case view (`services.views`' query, one
   transaction, no read journaled) and `POST /bare/cases/{case}/criteria` records the
   same answer through the same use case (`services.answers.record`).
@@ -62,12 +65,14 @@ def bare_app(rt: Any) -> FastAPI:
     return app
 
 
-def compose(rt: Any, verifier: Any) -> Starlette:
-    """The case service at `/` and the bare app at `/bare`, on one runtime."""
+def compose(rt: Any, verifier: Any, bare_rt: Any = None) -> Starlette:
+    """The case service at `/` (on `rt`) and the bare app at `/bare` (on `bare_rt`, by
+    default the same runtime)."""
     from caseservice.app import create_app
 
     service = create_app(rt, verifier, NullWaker())
-    return Starlette(routes=[Mount("/bare", app=bare_app(rt)), Mount("/", app=service)])
+    return Starlette(routes=[Mount("/bare", app=bare_app(bare_rt or rt)),
+                             Mount("/", app=service)])
 
 
 def build_app(config: dict[str, Any]) -> Starlette:
@@ -76,10 +81,12 @@ def build_app(config: dict[str, Any]) -> Starlette:
     from bench.service_auth import verifier_for
     from services.runtime import Runtime
 
-    settings = Settings(DATABASE_URL=config["database_url"],
-                        encryption_key=config["encryption_key"])
-    rt = Runtime(settings=settings, db=Database(config["database_url"]))
-    return compose(rt, verifier_for(config["auth"]))
+    url, role = config["database_url"], config.get("database_role")
+    settings = Settings(DATABASE_URL=url, encryption_key=config["encryption_key"],
+                        database_role=role)
+    service = Runtime(settings=settings, db=Database(url, role=role))
+    bare = Runtime(settings=settings, db=Database(url), cipher=service.cipher)
+    return compose(service, verifier_for(config["auth"]), bare)
 
 
 def serve(config: dict[str, Any]) -> None:
