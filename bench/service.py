@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -120,31 +121,54 @@ class Server:
         self.log.close()
 
 
+@dataclass
+class Measured:
+    """One endpoint kind's rounds, and what they cost: CPU seconds of the server and the
+    client process, statements sent and transactions committed by its engine."""
+
+    rounds: list[Round] = field(default_factory=list)
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    statements: int = 0
+    commits: int = 0
+
+
 def measure(server: Server, clients: list[Client], args: argparse.Namespace
-            ) -> dict[str, tuple[list[Round], float]]:
-    """Warm-up, then the rounds; per kind its rounds and the server's CPU seconds."""
-    def one(kind: str, seconds: float, seed: int) -> tuple[Round, float]:
-        before = server.cpu()
+            ) -> dict[str, Measured]:
+    """Warm-up, then the rounds, alternating: service, bare, bare, service..."""
+    import httpx
+
+    out = {"service": Measured(), "bare": Measured()}
+
+    def one(kind: str, seconds: float, seed: int) -> tuple[Round, Measured]:
+        stats = httpx.get(f"{server.base_url}/bare/_stats").json()[kind]
+        cpu, client = server.cpu(), time.process_time()
         result = asyncio.run(run_round(server.base_url, kind, clients, seconds=seconds,
                                        write_share=args.write_share, seed=seed))
-        return result, server.cpu() - before
+        after = httpx.get(f"{server.base_url}/bare/_stats").json()[kind]
+        return result, Measured([result], server.cpu() - cpu, time.process_time() - client,
+                                after["statements"] - stats["statements"],
+                                after["commits"] - stats["commits"])
 
     for kind in ("service", "bare"):
         one(kind, args.warm_up, seed=0)
-    out: dict[str, tuple[list[Round], float]] = {"service": ([], 0.0), "bare": ([], 0.0)}
     order = [k for i in range(args.rounds)
              for k in (("service", "bare") if i % 2 == 0 else ("bare", "service"))]
     for i, kind in enumerate(order, start=1):
-        result, cpu = one(kind, args.seconds, seed=i)
-        rounds, total = out[kind]
-        out[kind] = ([*rounds, result], total + cpu)
+        result, cost = one(kind, args.seconds, seed=i)
+        total = out[kind]
+        total.rounds.append(result)
+        total.server_cpu += cost.server_cpu
+        total.client_cpu += cost.client_cpu
+        total.statements += cost.statements
+        total.commits += cost.commits
         print(f"round {i}: {kind}: {len(result.samples)} requests in "  # noqa: T201 - progress
               f"{result.seconds:.1f} s, failures {result.failures or 'none'}",
               file=sys.stderr, flush=True)
     return out
 
 
-def report(results: dict[str, tuple[list[Round], float]], context: dict[str, Any]) -> str:
+def report(results: dict[str, Measured], context: dict[str, Any]) -> str:
     lines = [f"## Case service benchmark, {context['at']} UTC", "",
              f"- machine: {machine()}",
              f"- load average (1/5/15 min) before the world was made: {context['load_start']}; "
@@ -158,9 +182,8 @@ def report(results: dict[str, tuple[list[Round], float]], context: dict[str, Any
              "|---|---|---|---|---|---|"]
     figs: dict[tuple[str, str], Figures] = {}
     for kind in ("service", "bare"):
-        rounds, _ = results[kind]
         for op in (READ, WRITE, None):
-            f = figs[kind, op or "all"] = figures(rounds, op)
+            f = figs[kind, op or "all"] = figures(results[kind].rounds, op)
             lines.append(f"| {kind} | {op or 'all (the mix)'} | {f.requests:,} | "
                          f"{f.p50_ms:.1f} ms | {f.p95_ms:.1f} ms | {f.per_second:.0f}/s |")
     lines += ["", "| operation | p50 service / bare | p95 service / bare | "
@@ -169,12 +192,22 @@ def report(results: dict[str, tuple[list[Round], float]], context: dict[str, Any
         s, b = figs["service", op], figs["bare", op]
         lines.append(f"| {op if op != 'all' else 'all (the mix)'} | {s.p50_ms / b.p50_ms:.2f}× | "
                      f"{s.p95_ms / b.p95_ms:.2f}× | {b.per_second / s.per_second:.2f}× |")
-    cpu = {k: 1000 * results[k][1] / max(1, figs[k, "all"].requests) for k in results}
-    lines += ["", f"Server process CPU per request (the mix): service {cpu['service']:.2f} ms, "
-              f"bare {cpu['bare']:.2f} ms, ratio {cpu['service'] / cpu['bare']:.2f}× "
-              "(PostgreSQL's CPU not included).",
-              f"Failed requests: service {summary(results['service'][0])['failures'] or 'none'}"
-              f", bare {summary(results['bare'][0])['failures'] or 'none'}."]
+    lines += ["", "Per request (the mix), what does not depend on the machine's other load "
+              "as much:", "", "| endpoint | server CPU | client CPU | SQL statements | "
+              "transactions committed |", "|---|---|---|---|---|"]
+    per: dict[str, list[float]] = {}
+    for kind, m in results.items():
+        n = max(1, figs[kind, "all"].requests + sum(summary(m.rounds)["failures"].values()))
+        per[kind] = [1000 * m.server_cpu / n, 1000 * m.client_cpu / n, m.statements / n,
+                     m.commits / n]
+        lines.append(f"| {kind} | {per[kind][0]:.2f} ms | {per[kind][1]:.2f} ms | "
+                     f"{per[kind][2]:.1f} | {per[kind][3]:.2f} |")
+    lines.append("| service / bare | " + " | ".join(
+        f"{a / b:.2f}×" if b else "–" for a, b in zip(per["service"], per["bare"], strict=True))
+        + " |")
+    lines += ["", "PostgreSQL's CPU is not included (the server is shared with other work).",
+              f"Failed requests: service {summary(results['service'].rounds)['failures'] or 'none'}"
+              f", bare {summary(results['bare'].rounds)['failures'] or 'none'}."]
     return "\n".join(lines) + "\n"
 
 
@@ -205,8 +238,10 @@ def main(args: argparse.Namespace) -> str:
             rt.db.dispose()
             use_provider = args.auth == "provider" or (
                 args.auth == "auto" and service_auth.provider_available())
+            started = time.perf_counter()
             auth = (service_auth.provider_auth(args.clients, Path(tmp)) if use_provider
                     else service_auth.bench_key_auth(args.clients))
+            auth_s = time.perf_counter() - started
             running = Server({"database_url": url, "encryption_key": BENCH_KEY,
                               "database_role": args.database_role or None,
                               "auth": auth.server_config()}, Path(tmp) / "server.log")
@@ -225,6 +260,7 @@ def main(args: argparse.Namespace) -> str:
                              "service checks every token with `bench.service_auth."
                              "JwksVerifier` (joserfc: kid, signature, iss, aud, exp, nbf) "
                              "over the key's public JWKS"}[auth.mode]
+            described += f" ({len(auth.tokens)} tokens in {auth_s:.1f} s)"
             return report(results, {
                 "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}", "load_start": load_start,
                 "load_end": load_average(), "cases": world.size, "world_s": world_s,

@@ -65,14 +65,36 @@ def bare_app(rt: Any) -> FastAPI:
     return app
 
 
+def count_statements(engines: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Statements sent and transactions committed per engine, counted from now on."""
+    import sqlalchemy as sa
+
+    counts = {name: {"statements": 0, "commits": 0} for name in engines}
+    for name, engine in engines.items():
+        def statement(*_: Any, name: str = name) -> None:
+            counts[name]["statements"] += 1
+
+        def commit(*_: Any, name: str = name) -> None:
+            counts[name]["commits"] += 1
+
+        sa.event.listen(engine, "before_cursor_execute", statement)
+        sa.event.listen(engine, "commit", commit)
+    return counts
+
+
 def compose(rt: Any, verifier: Any, bare_rt: Any = None) -> Starlette:
     """The case service at `/` (on `rt`) and the bare app at `/bare` (on `bare_rt`, by
-    default the same runtime)."""
+    default the same runtime); `GET /bare/_stats`: the statements and commits each has
+    sent so far (when they have engines of their own)."""
     from caseservice.app import create_app
 
+    bare_rt = bare_rt or rt
+    counts = count_statements({"service": rt.db.engine, "bare": bare_rt.db.engine}
+                              if bare_rt is not rt else {})
+    bare = bare_app(bare_rt)
+    bare.add_api_route("/_stats", lambda: counts, methods=["GET"])
     service = create_app(rt, verifier, NullWaker())
-    return Starlette(routes=[Mount("/bare", app=bare_app(bare_rt or rt)),
-                             Mount("/", app=service)])
+    return Starlette(routes=[Mount("/bare", app=bare), Mount("/", app=service)])
 
 
 def build_app(config: dict[str, Any]) -> Starlette:

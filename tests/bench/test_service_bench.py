@@ -8,7 +8,7 @@ import asyncio
 
 import httpx
 
-from bench.service import report
+from bench.service import Measured, report
 from bench.service_auth import BenchKey, JwksVerifier, bench_key_auth, user_for
 from bench.service_load import READ, WRITE, Client, Round, run_round
 from bench.service_server import compose
@@ -35,7 +35,7 @@ def test_the_clients_read_and_decide_through_the_service_and_the_bare_endpoints(
     for result in results.values():
         assert result.failures == {}
         assert {op for op, _ in result.samples} == {READ, WRITE}
-    text = report({k: ([r], 1.0) for k, r in results.items()}, {
+    text = report({k: Measured([r], 1.0, 1.0, 10, 2) for k, r in results.items()}, {
         "at": "now", "load_start": "1 1 1", "load_end": "1 1 1", "cases": 4, "world_s": 1.0,
         "clients": 4, "rounds": 1, "seconds": 0.4, "write_share": 0.5, "auth": "bench key"})
     assert "| GET case view |" in text and "Failed requests: service none, bare none." in text
