@@ -116,12 +116,16 @@ def bench_key_auth(clients: int) -> Auth:
     return Auth("bench-key", [key.token(i) for i in range(clients)], jwks=key.jwks())
 
 
-def provider_auth(clients: int, workdir: Path) -> Auth:
-    """Start the embedded provider and sign every client in (its own session)."""
+def provider_auth(clients: int, workdir: Path, *, console: str | None = None) -> Auth:
+    """Start the embedded provider and sign every client in (its own session).
+    `console`: the base URL the console will have (its callback registered)."""
     from adapters.oidc_provider import EmbeddedProvider
     from tests.oidc_login import token_for
 
-    provider = EmbeddedProvider(keys_file=workdir / "oidc-keys.json", access_ttl=3600)
+    redirects = [f"{console}/auth/callback"] if console else []
+    provider = EmbeddedProvider(keys_file=workdir / "oidc-keys.json", access_ttl=3600,
+                                console_redirects=redirects,
+                                console_post_logout=[f"{console}/"] if console else [])
     provider.start()
     try:
         tokens = [token_for(provider, user_for(i).username).access_token
@@ -130,6 +134,36 @@ def provider_auth(clients: int, workdir: Path) -> Auth:
         provider.stop()
         raise
     return Auth("provider", tokens, issuer=provider.issuer, stop=provider.stop)
+
+
+def console_sessions(base_url: str, clients: int) -> list[str]:
+    """Sign every client in on the console, as a browser does: the console's sign-in
+    start, the provider's login form (authorization code + PKCE), the console's callback;
+    the session cookie each ends up with."""
+    from urllib.parse import urljoin
+
+    import httpx
+
+    from adapters.oidc_provider import DEMO_PASSWORD
+    from tests.oidc_login import sign_in
+
+    callback = f"{base_url}/auth/callback"
+    cookies = []
+    for i in range(clients):
+        with httpx.Client(timeout=30.0) as http:
+            start = http.get(f"{base_url}/console/sign-in/start", params={"next": "/console/"})
+            if not start.is_redirect:
+                raise RuntimeError(f"console sign-in: HTTP {start.status_code}")
+            back = sign_in(http, start.headers["location"], user_for(i).username,
+                           DEMO_PASSWORD, stop_at=callback)
+            if not back.is_redirect:
+                raise RuntimeError(f"console sign-in: no callback (HTTP {back.status_code})")
+            http.get(urljoin(str(back.url), back.headers["location"])).raise_for_status()
+            session = http.cookies.get("utvag_console")
+            if not session:
+                raise RuntimeError("console sign-in: no session cookie")
+            cookies.append(session)
+    return cookies
 
 
 def verifier_for(config: dict[str, Any]) -> Any:

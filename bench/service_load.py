@@ -1,12 +1,16 @@
 """The service benchmark's clients: N concurrent users (asyncio + httpx, one HTTP
-connection each, each with its own bearer token), every one in a loop until the round
-ends: read the case view of a case of its own municipality, or (one request in
-`write_share`) record the coordinator's answer on "motivated" for a case of its
-municipality waiting for it (an idempotent upsert through the same use case).
+connection each, each with its own bearer token or console session), every one in a
+loop until the round ends, sending its kind's mix (`mixes`):
 
-The same loop runs against the service (`/api/v1`) and the bare endpoints (`/bare`),
-with the same tokens sent (the bare app ignores them), the same cases and the same
-random choices (seeded per client and round).
+- `service` / `bare`: read the case view of a case of its own municipality, or (one
+  request in `write_share`) record the coordinator's answer on "motivated" for a case of
+  its municipality waiting for it (an idempotent upsert through the same use case), at
+  `/api/v1` or at the bare endpoints `/bare` (the same tokens sent; ignored there);
+- `console` / `json`: the console's case list and case page (signed in: the session
+  cookie), or the JSON endpoints that serve the same data (the bearer token).
+
+The same cases and the same random choices (seeded per client and round) for both
+kinds of a pair.
 """
 
 from __future__ import annotations
@@ -21,9 +25,36 @@ from typing import Any
 
 import httpx
 
-PREFIX = {"service": "/api/v1", "bare": "/bare"}
 READ, WRITE = "GET case view", "POST criterion answer"
+LIST_PAGE, CASE_PAGE = "console: Mina ärenden (case list)", "console: Ärendet (case page)"
+LIST_JSON, CASE_JSON = "JSON: GET /api/v1/cases", "JSON: GET /api/v1/cases/{case}"
 ANSWER = {"criterion": "motivated", "holds": True, "note": "Motiverad enligt samtal."}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One kind of request in a mix: `share` of the requests; `{case}` in the path is a
+    random case of the client's municipality (`deciding`: one waiting for a criterion)."""
+
+    label: str
+    share: float
+    path: str
+    body: dict[str, Any] | None = None  # POST this JSON; None: GET
+    deciding: bool = False
+
+
+def mixes(write_share: float) -> dict[str, tuple[Op, ...]]:
+    """Per endpoint kind, what its clients send. `console` uses the session cookie,
+    every other kind the bearer token."""
+    def api(prefix: str) -> tuple[Op, ...]:
+        return (Op(READ, 1 - write_share, prefix + "/cases/{case}"),
+                Op(WRITE, write_share, prefix + "/cases/{case}/criteria", ANSWER, True))
+
+    return {"service": api("/api/v1"), "bare": api("/bare"),
+            "console": (Op(LIST_PAGE, 0.5, "/console/"),
+                        Op(CASE_PAGE, 0.5, "/console/cases/{case}")),
+            "json": (Op(LIST_JSON, 0.5, "/api/v1/cases"),
+                     Op(CASE_JSON, 0.5, "/api/v1/cases/{case}"))}
 
 
 @dataclass
@@ -41,22 +72,24 @@ class Client:
     token: str
     cases: Sequence[str]  # case numbers of its municipality
     deciding: Sequence[str]  # ... of those, the ones waiting for a criterion
+    session: str = ""  # the console's session cookie, when signed in there
 
 
-async def _user(http: httpx.AsyncClient, kind: str, client: Client, rng: random.Random,
-                write_share: float, until: float, result: Round) -> None:
-    prefix = PREFIX[kind]
+async def _user(http: httpx.AsyncClient, mix: Sequence[Op], client: Client,
+                rng: random.Random, until: float, result: Round) -> None:
+    weights = [op.share for op in mix]
     while time.perf_counter() < until:
-        write = rng.random() < write_share
-        number = rng.choice(client.deciding if write else client.cases)
+        op = rng.choices(mix, weights)[0]
+        path = op.path.replace("{case}", rng.choice(
+            client.deciding if op.deciding else client.cases))
         started = time.perf_counter()
-        if write:
-            response = await http.post(f"{prefix}/cases/{number}/criteria", json=ANSWER)
+        if op.body is not None:
+            response = await http.post(path, json=op.body)
         else:
-            response = await http.get(f"{prefix}/cases/{number}")
+            response = await http.get(path)
         seconds = time.perf_counter() - started
-        if response.is_success:
-            result.samples.append((WRITE if write else READ, seconds))
+        if response.is_success:  # a redirect to sign in is a failure too
+            result.samples.append((op.label, seconds))
         else:
             result.failures[response.status_code] = result.failures.get(
                 response.status_code, 0) + 1
@@ -65,23 +98,28 @@ async def _user(http: httpx.AsyncClient, kind: str, client: Client, rng: random.
 async def run_round(base_url: str, kind: str, clients: Sequence[Client], *, seconds: float,
                     write_share: float, seed: int,
                     transport: Callable[[], httpx.AsyncBaseTransport] | None = None) -> Round:
-    """All clients at once for `seconds` against `kind` ("service" or "bare")."""
-    result = Round(kind)
-    https = [httpx.AsyncClient(base_url=base_url, timeout=60.0,
-                               headers={"Authorization": f"Bearer {c.token}"},
-                               limits=httpx.Limits(max_connections=1),
-                               transport=transport() if transport else None)
-             for c in clients]
+    """All clients at once for `seconds` against `kind` (a key of `mixes`)."""
+    result, mix = Round(kind), mixes(write_share)[kind]
+
+    def http(client: Client) -> httpx.AsyncClient:
+        auth = ({"cookies": {"utvag_console": client.session}} if kind == "console" else
+                {"headers": {"Authorization": f"Bearer {client.token}"}})
+        return httpx.AsyncClient(base_url=base_url, timeout=60.0,
+                                 limits=httpx.Limits(max_connections=1),
+                                 transport=transport() if transport else None,
+                                 **auth)  # type: ignore[arg-type]
+
+    https = [http(c) for c in clients]
     try:
         started = time.perf_counter()
         until = started + seconds
         await asyncio.gather(*(
-            _user(http, kind, client, random.Random(seed * 1000 + i),  # noqa: S311 - no secret
-                  write_share, until, result)
-            for i, (http, client) in enumerate(zip(https, clients, strict=True))))
+            _user(h, mix, client, random.Random(seed * 1000 + i),  # noqa: S311 - no secret
+                  until, result)
+            for i, (h, client) in enumerate(zip(https, clients, strict=True))))
         result.seconds = time.perf_counter() - started
     finally:
-        await asyncio.gather(*(http.aclose() for http in https))
+        await asyncio.gather(*(h.aclose() for h in https))
     return result
 
 

@@ -104,8 +104,9 @@ def build_app(config: dict[str, Any]) -> Starlette:
     from services.runtime import Runtime
 
     url, role = config["database_url"], config.get("database_role")
+    issuer = config["auth"].get("issuer") or None  # the console signs in there
     settings = Settings(DATABASE_URL=url, encryption_key=config["encryption_key"],
-                        database_role=role)
+                        database_role=role, **({"oidc_issuer": issuer} if issuer else {}))
     service = Runtime(settings=settings, db=Database(url, role=role))
     bare = Runtime(settings=settings, db=Database(url), cipher=service.cipher)
     return compose(service, verifier_for(config["auth"]), bare)
@@ -120,7 +121,8 @@ def serve(config: dict[str, Any]) -> None:
     import uvicorn
 
     server = uvicorn.Server(uvicorn.Config(
-        build_app(config), host="127.0.0.1", port=0, log_config=None, access_log=False,
+        build_app(config), host="127.0.0.1", port=config.get("port", 0), log_config=None,
+        access_log=False,
         server_header=False, date_header=False, backlog=512))
 
     def announce() -> None:

@@ -8,9 +8,9 @@ import asyncio
 
 import httpx
 
-from bench.service import Measured, report
 from bench.service_auth import BenchKey, JwksVerifier, bench_key_auth, user_for
 from bench.service_load import READ, WRITE, Client, Round, run_round
+from bench.service_report import Measured, report
 from bench.service_server import compose
 from bench.service_world import build
 from services.runtime import Runtime
