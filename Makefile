@@ -12,6 +12,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --python $(PY)
+	cd tests/console && npm ci --no-audit --no-fund --silent
 	@# The embedded OpenID Connect provider (oidc/), from its lock file, when missing or stale.
 	@if [ ! -f oidc/node_modules/.package-lock.json ] || \
 	    [ oidc/package-lock.json -nt oidc/node_modules/.package-lock.json ]; then \

@@ -15,6 +15,8 @@ from fastapi import FastAPI
 
 from adapters.oidc import Verifier
 from caseservice import errors
+from caseservice.console import ConsoleConfig
+from caseservice.console import mount as mount_console
 from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
@@ -34,7 +36,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
-               throttle: Throttle | None = None) -> FastAPI:
+               throttle: Throttle | None = None,
+               console: ConsoleConfig | None = None) -> FastAPI:
     app = FastAPI(title="Utväg case service", version=VERSION,
                   description="The one way in for people: every action and read of a case, "
                               "authorized by the access policy and journaled.",
@@ -48,4 +51,7 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
         app.include_router(module.router, prefix=API, responses=ERRORS)
     errors.install(app)
     app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)
+    # The web console (docs/console.md): same app, policy and journal; added last so its
+    # headers middleware sits outside the guards.
+    mount_console(app, console or ConsoleConfig.from_settings(settings))
     return app

@@ -38,7 +38,7 @@ def demo_rt(rt: Runtime) -> Iterator[Runtime]:
     installation.mark_demo(rt)
     yield rt
     with rt.uow() as session:
-        session.execute(text("DELETE FROM installation"))
+        session.execute(text("DELETE FROM installation WHERE key = 'demo'"))
 
 
 def test_the_demo_has_an_answer_for_every_kind_a_person_answers() -> None:

@@ -21,10 +21,10 @@ from utvag_cli.main import main
 
 @pytest.fixture()
 def clean_rt(rt: Runtime) -> Iterator[Runtime]:
-    """The runtime on a database with no installation facts (before and after)."""
+    """The runtime on a database not marked as a demo (before and after)."""
     def forget() -> None:
         with rt.uow() as session:
-            session.execute(text("DELETE FROM installation"))
+            session.execute(text("DELETE FROM installation WHERE key = 'demo'"))
 
     forget()
     yield rt
