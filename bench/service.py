@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.service_load import Client, run_round  # noqa: E402 - after the path is set
+from bench.service_load import Client, credentials, mixes, run_round  # noqa: E402
 from bench.service_report import Measured, load_average, report  # noqa: E402
 
 BENCH_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW9uLTEyMzQ1Ng=="
@@ -104,22 +105,47 @@ class Server:
 
 
 def measure(server: Server, clients: list[Client], args: argparse.Namespace,
-            pair: tuple[str, str]) -> dict[str, Measured]:
-    """Warm-up, then the rounds of a pair of kinds, alternating: a, b, b, a..."""
+            pair: tuple[str, str], rounds: int) -> dict[str, Measured]:
+    """Each operation alone first (a few requests one after the other: what one costs
+    with no other client; this also warms up), then the rounds of the pair of kinds,
+    alternating: a, b, b, a..."""
     import httpx
 
     engine = {"bare": "bare"}  # every other kind runs on the service's engine
+    mix = mixes(args.write_share, args.list_share)
+
+    def stats(kind: str) -> dict[str, int]:
+        found: dict[str, int] = httpx.get(f"{server.base_url}/bare/_stats").json()[
+            engine.get(kind, "service")]
+        return found
+
+    def alone(kind: str) -> dict[str, tuple[float, float, float]]:
+        out = {}
+        client = clients[0]
+        with httpx.Client(base_url=server.base_url, timeout=120.0,
+                          **credentials(kind, client)) as http:
+            for op in mix[kind]:
+                times = []
+                before = stats(kind)
+                for i in range(args.alone):
+                    number = (client.deciding if op.deciding else client.cases)[i]
+                    path = op.path.replace("{case}", number)
+                    started = time.perf_counter()
+                    response = (http.post(path, json=op.body) if op.body is not None
+                                else http.get(path))
+                    times.append(time.perf_counter() - started)
+                    response.raise_for_status()
+                after = stats(kind)
+                out[op.label] = (1000 * statistics.median(times),
+                                 (after["statements"] - before["statements"]) / args.alone,
+                                 (after["commits"] - before["commits"]) / args.alone)
+        return out
 
     def one(kind: str, seconds: float, seed: int) -> Measured:
-        def stats() -> dict[str, int]:
-            found: dict[str, int] = httpx.get(f"{server.base_url}/bare/_stats").json()[
-                engine.get(kind, "service")]
-            return found
-
-        before, cpu, client = stats(), server.cpu(), time.process_time()
+        before, cpu, client = stats(kind), server.cpu(), time.process_time()
         result = asyncio.run(run_round(server.base_url, kind, clients, seconds=seconds,
-                                       write_share=args.write_share, seed=seed))
-        after = stats()
+                                       mix=mix[kind], seed=seed))
+        after = stats(kind)
         print(f"{kind}: {len(result.samples)} requests in "  # noqa: T201 - progress
               f"{result.seconds:.1f} s, failures {result.failures or 'none'}",
               file=sys.stderr, flush=True)
@@ -127,10 +153,11 @@ def measure(server: Server, clients: list[Client], args: argparse.Namespace,
                         after["statements"] - before["statements"],
                         after["commits"] - before["commits"])
 
+    out = {kind: Measured(alone=alone(kind)) for kind in pair}
     for kind in pair:
-        one(kind, args.warm_up, seed=0)
-    out = {kind: Measured() for kind in pair}
-    for i in range(args.rounds):
+        if args.warm_up:
+            one(kind, args.warm_up, seed=0)
+    for i in range(rounds):
         for kind in (pair if i % 2 == 0 else pair[::-1]):
             out[kind].add(one(kind, args.seconds, seed=i + 1))
     return out
@@ -213,14 +240,17 @@ def main(args: argparse.Namespace) -> str:
                        for i, (token, session) in enumerate(zip(auth.tokens, sessions,
                                                                strict=True))
                        for code in [service_auth.user_for(i).organisation.split(":")[1]]]
-            results = measure(running, clients, args, ("service", "bare"))
+            results = measure(running, clients, args, ("service", "bare"), args.rounds)
             if console:
-                results |= measure(running, clients, args, ("console", "json"))
+                results |= measure(running, clients, args, ("console", "json"),
+                                   args.console_rounds)
             return report(results, {
                 **context, "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
                 "load_start": load_start, "load_end": load_average(), "cases": world.size,
                 "world_s": world_s, "clients": args.clients, "rounds": args.rounds,
-                "seconds": args.seconds, "write_share": args.write_share})
+                "seconds": args.seconds, "write_share": args.write_share,
+                "list_share": args.list_share, "console_rounds": args.console_rounds,
+                "alone": args.alone})
     finally:
         if running is not None:
             running.stop()
@@ -237,8 +267,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--seconds", type=float, default=10.0, help="per round")
     p.add_argument("--rounds", type=int, default=2, help="rounds per endpoint kind")
-    p.add_argument("--warm-up", type=float, default=3.0, help="seconds per kind, not counted")
-    p.add_argument("--write-share", type=float, default=0.2)
+    p.add_argument("--console-rounds", type=int, default=1,
+                   help="rounds per kind for the console's pages and their JSON")
+    p.add_argument("--warm-up", type=float, default=0.0,
+                   help="seconds per kind with every client, not counted (after the "
+                        "requests alone, which warm up too)")
+    p.add_argument("--alone", type=int, default=3,
+                   help="requests per operation with no other client, first")
+    p.add_argument("--write-share", type=float, default=0.2,
+                   help="of the API requests, criterion answers")
+    p.add_argument("--list-share", type=float, default=0.2,
+                   help="of the console's (and their JSON) requests, case lists")
     p.add_argument("--auth", choices=["auto", "provider", "bench-key"], default="auto")
     p.add_argument("--server", help="PostgreSQL server (libpq URL; a superuser or the owner)")
     p.add_argument("--database-role", default="utvag_app",

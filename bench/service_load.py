@@ -43,7 +43,7 @@ class Op:
     deciding: bool = False
 
 
-def mixes(write_share: float) -> dict[str, tuple[Op, ...]]:
+def mixes(write_share: float = 0.2, list_share: float = 0.2) -> dict[str, tuple[Op, ...]]:
     """Per endpoint kind, what its clients send. `console` uses the session cookie,
     every other kind the bearer token."""
     def api(prefix: str) -> tuple[Op, ...]:
@@ -51,10 +51,10 @@ def mixes(write_share: float) -> dict[str, tuple[Op, ...]]:
                 Op(WRITE, write_share, prefix + "/cases/{case}/criteria", ANSWER, True))
 
     return {"service": api("/api/v1"), "bare": api("/bare"),
-            "console": (Op(LIST_PAGE, 0.5, "/console/"),
-                        Op(CASE_PAGE, 0.5, "/console/cases/{case}")),
-            "json": (Op(LIST_JSON, 0.5, "/api/v1/cases"),
-                     Op(CASE_JSON, 0.5, "/api/v1/cases/{case}"))}
+            "console": (Op(LIST_PAGE, list_share, "/console/"),
+                        Op(CASE_PAGE, 1 - list_share, "/console/cases/{case}")),
+            "json": (Op(LIST_JSON, list_share, "/api/v1/cases"),
+                     Op(CASE_JSON, 1 - list_share, "/api/v1/cases/{case}"))}
 
 
 @dataclass
@@ -95,19 +95,23 @@ async def _user(http: httpx.AsyncClient, mix: Sequence[Op], client: Client,
                 response.status_code, 0) + 1
 
 
+def credentials(kind: str, client: Client) -> dict[str, Any]:
+    """The console's session cookie, or the bearer token (httpx client arguments)."""
+    return ({"cookies": {"utvag_console": client.session}} if kind == "console" else
+            {"headers": {"Authorization": f"Bearer {client.token}"}})
+
+
 async def run_round(base_url: str, kind: str, clients: Sequence[Client], *, seconds: float,
-                    write_share: float, seed: int,
+                    mix: Sequence[Op], seed: int,
                     transport: Callable[[], httpx.AsyncBaseTransport] | None = None) -> Round:
-    """All clients at once for `seconds` against `kind` (a key of `mixes`)."""
-    result, mix = Round(kind), mixes(write_share)[kind]
+    """All clients at once for `seconds`, each sending `mix`, against `kind`."""
+    result = Round(kind)
 
     def http(client: Client) -> httpx.AsyncClient:
-        auth = ({"cookies": {"utvag_console": client.session}} if kind == "console" else
-                {"headers": {"Authorization": f"Bearer {client.token}"}})
-        return httpx.AsyncClient(base_url=base_url, timeout=60.0,
+        return httpx.AsyncClient(base_url=base_url, timeout=120.0,
                                  limits=httpx.Limits(max_connections=1),
                                  transport=transport() if transport else None,
-                                 **auth)  # type: ignore[arg-type]
+                                 **credentials(kind, client))
 
     https = [http(c) for c in clients]
     try:

@@ -36,6 +36,9 @@ class Measured:
     client_cpu: float = 0.0
     statements: int = 0
     commits: int = 0
+    # Per operation, one request at a time with no other client: median ms, statements
+    # and commits per request.
+    alone: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     def add(self, other: Measured) -> None:
         self.rounds += other.rounds
@@ -69,10 +72,19 @@ def _ms(value: float) -> str:
     return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
 
 
-def _pair(results: dict[str, Measured], pair: str) -> list[str]:
+def _pair(results: dict[str, Measured], pair: str, context_clients: int) -> list[str]:
     (a, a_ops), (b, b_ops) = PAIRS[pair]
-    lines = ["| endpoint | operation | requests | p50 | p95 | throughput |",
-             "|---|---|---|---|---|---|"]
+    lines = ["One request at a time, no other client (median of the first few; the "
+             "statements and commits it takes):", "",
+             "| endpoint | operation | time | SQL statements | transactions committed |",
+             "|---|---|---|---|---|"]
+    for kind in (a, b):
+        for label, (ms, statements, commits) in results[kind].alone.items():
+            lines.append(f"| {kind} | {label} | {_ms(ms)} | {statements:.0f} | "
+                         f"{commits:.0f} |")
+    lines += ["", f"{context_clients} clients at once:", "",
+              "| endpoint | operation | requests | p50 | p95 | throughput |",
+              "|---|---|---|---|---|---|"]
     figs: dict[tuple[str, str | None], Figures] = {}
     for kind, ops in ((a, a_ops), (b, b_ops)):
         for op in (*ops, None):
@@ -113,16 +125,18 @@ def report(results: dict[str, Measured], context: dict[str, Any]) -> str:
              f"after the last round: {context['load_end']}",
              f"- world: {context['cases']} cases in 0180 and 1480 (made in "
              f"{context['world_s']:.0f} s); {context['clients']} concurrent clients; "
-             f"{context['rounds']} rounds of {context['seconds']:.0f} s per endpoint kind, "
-             f"alternating within each pair",
+             f"rounds of {context['seconds']:.0f} s per endpoint kind ({context['rounds']} "
+             f"for the API, {context.get('console_rounds', 0)} for the console), "
+             "alternating within each pair",
              f"- authentication: {context['auth']}", "",
              "### The service against the bare endpoints", "",
              f"{context['write_share']:.0%} of requests record a criterion answer, the rest "
-             "read a case view.", "", *_pair(results, "api")]
+             "read a case view.", "", *_pair(results, "api", context["clients"])]
     if "console" in results:
         lines += ["", "### The console's pages against the JSON endpoints", "",
-                  f"Signed-in console sessions ({context.get('console_auth', '')}); half "
-                  "the requests for the case list, half for a case page.", "",
-                  *_pair(results, "console")]
+                  f"Signed-in console sessions ({context.get('console_auth', '')}); "
+                  f"{context.get('list_share', 0):.0%} of the requests for the case list, "
+                  "the rest for a case page (the page HTML; its CSS and script are static "
+                  "files a browser caches).", "", *_pair(results, "console", context["clients"])]
     lines += ["", "PostgreSQL's CPU is not included (the server is shared with other work)."]
     return "\n".join(lines) + "\n"

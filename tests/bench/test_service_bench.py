@@ -27,7 +27,7 @@ def world(module_rt: Runtime) -> World:
 
 def _round(app: object, kind: str, clients: list[Client]) -> Round:
     return asyncio.run(run_round("http://bench.test", kind, clients, seconds=0.2,
-                                 write_share=0.5, seed=1,
+                                 mix=mixes(0.5, 0.5)[kind], seed=1,
                                  transport=lambda: httpx.ASGITransport(app=app)))  # type: ignore[arg-type]
 
 
@@ -51,7 +51,7 @@ def test_the_clients_read_decide_and_load_pages_through_every_kind_of_endpoint(
     # cover both operations of every mix, however slow the machine.
     for kind, result in results.items():
         assert result.failures == {}, kind
-        assert {op for op, _ in result.samples} == {op.label for op in mixes(0.5)[kind]}
+        assert {op for op, _ in result.samples} == {op.label for op in mixes(0.5, 0.5)[kind]}
     assert {op for op, _ in results["service"].samples} == {READ, WRITE}
     text = report({k: Measured([r], 1.0, 1.0, 10, 2) for k, r in results.items()}, {
         "at": "now", "load_start": "1 1 1", "load_end": "1 1 1", "cases": 4, "world_s": 1.0,
