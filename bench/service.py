@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -74,7 +75,7 @@ def cpu_of(pid: int) -> float:
 
 class Server:
     """The server process (`bench/service_server.py`): config on stdin, port from its
-    stdout's first line; its logs in `log`."""
+    stdout's first line; its logs in `log` (`.data/bench-service/server.log`)."""
 
     def __init__(self, config: dict[str, Any], log: Path) -> None:
         self.log = log.open("w")
@@ -89,6 +90,14 @@ class Server:
             self.stop()
             raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
         self.base_url = f"http://127.0.0.1:{line}"
+        # Whatever else the server prints (structured logs) goes to the log, never
+        # blocking it on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout
+        for text in self.process.stdout:
+            self.log.write(text)
 
     def cpu(self) -> float:
         return cpu_of(self.process.pid)
@@ -225,9 +234,11 @@ def main(args: argparse.Namespace) -> str:
                     if use_provider else service_auth.bench_key_auth(args.clients))
             context = {"auth": f"{AUTH[auth.mode]} ({len(auth.tokens)} tokens in "
                                f"{time.perf_counter() - started:.1f} s)"}
+            log = ROOT / ".data" / "bench-service" / "server.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
             running = Server({"database_url": url, "encryption_key": BENCH_KEY,
                               "database_role": args.database_role or None, "port": port,
-                              "auth": auth.server_config()}, Path(tmp) / "server.log")
+                              "auth": auth.server_config()}, log)
             sessions = [""] * args.clients
             if console:
                 started = time.perf_counter()
@@ -272,7 +283,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warm-up", type=float, default=0.0,
                    help="seconds per kind with every client, not counted (after the "
                         "requests alone, which warm up too)")
-    p.add_argument("--alone", type=int, default=3,
+    p.add_argument("--alone", type=int, default=2,
                    help="requests per operation with no other client, first")
     p.add_argument("--write-share", type=float, default=0.2,
                    help="of the API requests, criterion answers")

@@ -16,6 +16,7 @@ checks them with on every request. Two modes:
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,8 +129,10 @@ def provider_auth(clients: int, workdir: Path, *, console: str | None = None) ->
                                 console_post_logout=[f"{console}/"] if console else [])
     provider.start()
     try:
-        tokens = [token_for(provider, user_for(i).username).access_token
-                  for i in range(clients)]
+        with ThreadPoolExecutor(4) as pool:  # the provider answers several at once
+            tokens = list(pool.map(
+                lambda i: token_for(provider, user_for(i).username).access_token,
+                range(clients)))
     except BaseException:
         provider.stop()
         raise
@@ -148,8 +151,8 @@ def console_sessions(base_url: str, clients: int) -> list[str]:
     from tests.oidc_login import sign_in
 
     callback = f"{base_url}/auth/callback"
-    cookies = []
-    for i in range(clients):
+
+    def one(i: int) -> str:
         with httpx.Client(timeout=30.0) as http:
             start = http.get(f"{base_url}/console/sign-in/start", params={"next": "/console/"})
             if not start.is_redirect:
@@ -162,8 +165,10 @@ def console_sessions(base_url: str, clients: int) -> list[str]:
             session = http.cookies.get("utvag_console")
             if not session:
                 raise RuntimeError("console sign-in: no session cookie")
-            cookies.append(session)
-    return cookies
+            return session
+
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(one, range(clients)))
 
 
 def verifier_for(config: dict[str, Any]) -> Any:
