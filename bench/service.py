@@ -78,7 +78,8 @@ class Server:
     stdout's first line; its logs in `log` (`.data/bench-service/server.log`)."""
 
     def __init__(self, config: dict[str, Any], log: Path) -> None:
-        self.log = log.open("w")
+        log.write_text("")
+        self.log = log.open("a", buffering=1)  # O_APPEND: the server's stderr shares it
         self.process = subprocess.Popen(  # noqa: S603 - our own script
             [sys.executable, str(ROOT / "bench" / "service_server.py")], cwd=ROOT,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True)
