@@ -34,7 +34,7 @@ bench: install
 	.venv/bin/python bench/sweep.py
 
 # The case service under 50 concurrent authenticated clients against bare endpoints
-# (docs/benchmarks-service.md); about 3 minutes.
+# (docs/benchmarks-service.md); 3-5 minutes on the shared 2-core machine.
 bench-service: install
 	.venv/bin/python bench/service.py
 
