@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 
-from caseservice.console import answers, auth, oversight, pages, referral
+from caseservice.console import answers, auth, oversight, pages, referral, reports
 from caseservice.console.web import (
     HERE,
     PREFIX,
@@ -28,7 +28,7 @@ def mount(app: FastAPI, config: ConsoleConfig) -> None:
     its static files, its error pages and its headers (outermost: after the guards)."""
     app.state.console = config
     templates.globals["DONE"] = answers.DONE
-    for module in (auth, pages, referral, answers, oversight):
+    for module in (auth, pages, referral, answers, oversight, reports):
         app.include_router(module.router)
     app.mount(PREFIX + "/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

@@ -87,6 +87,8 @@ def nav_for(principal: Principal) -> list[tuple[str, str]]:
         items.append(("/break-glass", "Nödåtkomst"))
     if Role.GRANTS_OFFICER in roles:
         items.append(("/grants", "Statsbidrag"))
+    if roles & {Role.COORDINATOR, Role.GRANTS_OFFICER}:
+        items.append(("/followup", "Uppföljning"))
     if Role.AUDITOR in roles:
         items.append(("/audit", "Åtkomstlogg"))
     return items

@@ -88,15 +88,7 @@ async def provider_form(request: Request, form: str) -> Response:
     return see_other(f"{PREFIX}/providers?done={form}")
 
 
-# -- Statsbidrag ---------------------------------------------------------------------------
-@router.get("/grants")
-def grants(request: Request, year: int | None = None) -> Response:
-    who = viewer(request)
-    year = year if year and 2000 <= year <= 2100 else None
-    ledger = attempt(lambda: oversight.ledger(who.ctx, year))
-    used = 0 if not ledger.appropriation_sek else round(
-        100 * ledger.granted_sek / ledger.appropriation_sek)
-    return render(request, "grants.html", {"l": ledger, "used": used}, who=who)
+# -- Statsbidrag: caseservice/console/reports.py -------------------------------------------
 
 
 # -- Åtkomstlogg ---------------------------------------------------------------------------
