@@ -78,7 +78,9 @@ class Client:
 async def _user(http: httpx.AsyncClient, mix: Sequence[Op], client: Client,
                 rng: random.Random, until: float, result: Round) -> None:
     weights = [op.share for op in mix]
-    while time.perf_counter() < until:
+    first = True
+    while first or time.perf_counter() < until:  # every client sends at least one
+        first = False
         op = rng.choices(mix, weights)[0]
         path = op.path.replace("{case}", rng.choice(
             client.deciding if op.deciding else client.cases))
