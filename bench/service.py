@@ -263,7 +263,8 @@ def main(args: argparse.Namespace) -> str:
                 "load_start": load_start, "load_end": load_average(), "cases": world.size,
                 "world_s": world_s, "clients": args.clients, "rounds": args.rounds,
                 "seconds": args.seconds, "write_share": args.write_share,
-                "list_share": args.list_share, "console_rounds": args.console_rounds,
+                "list_share": args.list_share,
+                "console_rounds": args.console_rounds if console else 0,
                 "alone": args.alone})
     finally:
         if running is not None:
