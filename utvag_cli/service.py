@@ -134,6 +134,26 @@ class Service:
             raise _refusal(response)
         return response.json() if response.content else None
 
+    def download(self, path: str, **params: Any) -> tuple[str, bytes]:
+        """(file name the service gave, content) of a 2xx download; `ServiceError`
+        otherwise."""
+        url = f"{self.base_url}{API}{path}"
+        try:
+            response = self._client().get(
+                url, headers={"Authorization": f"Bearer {self._token()}"},
+                params={k: v for k, v in params.items() if v is not None})
+        except httpx.HTTPError as exc:
+            raise ServiceError(0, None, f"the case service at {self.base_url} cannot be "
+                                        f"reached ({type(exc).__name__})") from None
+        if not response.is_success:
+            raise _refusal(response)
+        disposition = response.headers.get("content-disposition", "")
+        name = disposition.partition('filename="')[2].partition('"')[0]
+        # Only a plain file name from the service: never a path.
+        safe = name if name and "/" not in name and "\\" not in name \
+            and not name.startswith(".") else "rapport"
+        return safe, response.content
+
     def get(self, path: str, **params: Any) -> Any:
         return self.request("GET", path, params=params)
 
