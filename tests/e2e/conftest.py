@@ -1,7 +1,15 @@
-"""The whole stack as `make run` starts it, on free ports, against the session's test
-database: ONE stack for every test of tests/e2e, started by the first that asks for it
-and stopped after the last e2e test (not at the session's end: its scheduled flows must
-not run beside the rest of the suite).
+"""The whole local system as `make run` starts it, on free ports, against the session's
+test database: ONE stack for every test of tests/e2e, started by the first that asks for
+it and stopped after the last e2e test (not at the session's end: its scheduled flows
+must not run beside the rest of the suite).
+
+The stack is what the system now needs: the OpenID Connect provider, Prefect with its
+API behind a credential (`<data dir>/prefect-auth`, as `make run` keeps it), the
+simulators, the deployments and a worker (database role utvag_worker), and the case
+service (`utvag serve`, utvag_app). People act through the service with real tokens:
+`person()` signs a demo user in on the provider's login form and hands back the
+environment a `utvag` process of theirs gets (service URL, token file); nothing here
+writes `os.environ`.
 
 Nothing here waits for real time to pass: the simulators answer after an hour unless
 told to answer now (`answer_now`), the collect sweep runs when a test starts it
@@ -14,20 +22,25 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from prefect.deployments import run_deployment
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
 from adapters.db import Database
+from adapters.oidc_provider import EmbeddedProvider
+from adapters.prefect_auth import auth_file, ensure_auth_string
 from adapters.settings import Settings
 from services.runtime import Runtime
 from tests.conftest import make_settings
 from tests.e2e.simulators_process import start_simulators
+from tests.oidc_login import token_for
+from utvag_cli import tokens
 from utvag_cli.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,16 +57,16 @@ class SharedStack:
         self.settings: Settings | None = None
 
     def running(self) -> bool:
-        return self.stack is not None and bool(self.stack.processes) and all(
-            p.poll() is None for p in self.stack.processes)
+        return self.stack is not None and bool(self.stack.processes) and self.stack.running
 
     def start(self, database_url: str, data_dir: Path) -> Stack:
         if self.stack is None:
             # Encryption key from a key file under the stack's data directory, as
-            # `make run` does: the CLI and the workers read the same one.
+            # `make run` does: the service and the workers read the same one.
             self.settings = make_settings(database_url, data_dir=data_dir, encryption_key=None)
             self.stack = Stack(data_dir=data_dir, ports=Ports.free(), answer_delay=ANSWER_DELAY,
-                               collect_every=3600, recover_every=3600)
+                               collect_every=3600, recover_every=3600,
+                               auth_string=ensure_auth_string(auth_file(data_dir)))
             self.stack.prepare(self.settings)
             self.stack.env["PREFECT_LOGGING_LEVEL"] = "WARNING"
             # The worker looks for runs every 2 s rather than 10: each step of the demo
@@ -73,9 +86,25 @@ SHARED = SharedStack()
 
 
 def start(stack: Stack) -> None:
-    """Prefect server, simulators, deployments and a worker."""
+    """The provider (again on its first port, with its keys: tokens signed before a
+    restart still verify), then side by side what does not depend on another: Prefect
+    and then the deployments and the worker; the simulators (one process); the case
+    service."""
+    if stack.provider is None:
+        stack.start_provider(EmbeddedProvider(
+            keys_file=stack.data_dir / "oidc-keys.json",
+            log_file=stack.data_dir / "logs" / "oidc-provider.log"))
+    else:
+        stack.start_provider(stack.provider)
+    with ThreadPoolExecutor(max_workers=3) as starting:
+        for started in [starting.submit(_prefect_and_worker, stack),
+                        starting.submit(start_simulators, stack),
+                        starting.submit(stack.start_service)]:
+            started.result()
+
+
+def _prefect_and_worker(stack: Stack) -> None:
     stack.start_prefect()
-    start_simulators(stack)
     stack.start_deployments()
 
 
@@ -118,15 +147,34 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture()
 def stack_rt(stack: Stack, database: Database) -> Runtime:
-    """A runtime on the stack's database and key, for reading what the stack did."""
+    """A runtime on the stack's database and key, for reading what the stack did (as
+    the database's owner: what the service and the workers wrote, whoever's it is)."""
     assert SHARED.settings is not None
     return Runtime(settings=SHARED.settings, db=database)
 
 
-def utvag(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
+def person(stack: Stack, username: str, directory: Path) -> dict[str, str]:
+    """Sign `username` in on the stack's provider (its real login form, as `utvag login`
+    does) and store the tokens as `utvag login` stores them; the environment a `utvag`
+    process of that person gets: the service URL and the token file."""
+    assert stack.provider is not None, "the stack's provider"
+    path = directory / f"{username}.tokens.json"
+    tokens.save(path, token_for(stack.provider, username))
+    return {"UTVAG_SERVICE_URL": stack.service_url, "UTVAG_TOKEN_FILE": str(path)}
+
+
+def utvag(stack: Stack, *args: str,
+          env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`utvag ARGS` in its own process: an operator's command with the stack's
+    environment, a person's with `env=person(...)` added."""
     return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "utvag_cli.main", *args], env=stack.env, cwd=ROOT,
-        capture_output=True, text=True, timeout=120, check=False)
+        [sys.executable, "-m", "utvag_cli.main", *args], env={**stack.env, **(env or {})},
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+
+
+def prefect_settings(stack: Stack) -> dict[Any, Any]:
+    """The Prefect client settings of this stack: its API and the credential."""
+    return {PREFECT_API_URL: stack.api_url, PREFECT_API_AUTH_STRING: stack.auth_string}
 
 
 def answer_now(stack: Stack, case_number: str) -> int:
@@ -142,7 +190,7 @@ def answer_now(stack: Stack, case_number: str) -> int:
 
 def collect_answers(stack: Stack) -> None:
     """Start a run of collect-agency-answers now (its schedule is an hour)."""
-    with temporary_settings(updates={PREFECT_API_URL: stack.api_url}):
+    with temporary_settings(updates=prefect_settings(stack)):
         run_deployment("collect-agency-answers/collect-agency-answers", timeout=0,
                        as_subflow=False)
 

@@ -1,8 +1,11 @@
-"""The demo path on the real stack: Prefect server, deployments, a worker, simulators.
+"""The demo path on the real stack: the provider, Prefect with auth, deployments, a
+worker, simulators and the case service.
 
-A case waits for a coordinator without holding a worker (its run is suspended),
-survives a restart of the deployments process and of the Prefect server, is
-answered on the command line (which records the answer and resumes the run), gets
+Stockholm's coordinator, signed in on the provider's login form, opens a case with
+`utvag case open` (the service opens it and starts its flow run). The case waits for a
+coordinator without holding a worker (its run is suspended), survives a restart of the
+whole stack (provider, Prefect server, worker, service), is answered on the command line
+as the person logged in (the service records the answer and resumes the run), gets
 its threat assessment later than asked (the police simulator answers when told to,
 the collect sweep fetches it and wakes the case), and is admitted. A second case,
 opened at the same time, goes the same way beside it. Then both databases and all
@@ -20,13 +23,22 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.client.schemas.objects import FlowRun
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import temporary_settings
 from sqlalchemy import text
 
 from models.enums import WaitKind
 from services import snapshot
 from services.runtime import Runtime
-from tests.e2e.conftest import ROOT, answer_now, collect_answers, eventually, start, utvag
+from tests.e2e.conftest import (
+    ROOT,
+    answer_now,
+    collect_answers,
+    eventually,
+    person,
+    prefect_settings,
+    start,
+    utvag,
+)
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
 
@@ -35,6 +47,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 DEMO = json.loads((ROOT / "docs/examples/referral.json").read_text(encoding="utf-8"))
 SECOND_NAME = "Sigrid Elvira Lindqvist"
 SECOND_ID = identity_number(serial=457)
+COORDINATOR = "stockholm.samordnare"  # the demo provider's coordinator of 0180
 
 
 def _case_id(rt: Runtime, number: str) -> uuid.UUID:
@@ -45,7 +58,7 @@ def _case_id(rt: Runtime, number: str) -> uuid.UUID:
 
 
 def _run(stack: Stack, number: str) -> FlowRun | None:
-    with temporary_settings(updates={PREFECT_API_URL: stack.api_url}), \
+    with temporary_settings(updates=prefect_settings(stack)), \
             get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             name=FlowRunFilterName(any_=[f"{number}-before"])), limit=2)
@@ -58,10 +71,10 @@ def _suspended(stack: Stack, number: str) -> FlowRun | None:
     return run if run is not None and run.state and run.state.is_paused() else None
 
 
-def _open(stack: Stack, path: Path) -> str:
-    opened = utvag(stack, "case", "open", str(path))
+def _open(stack: Stack, path: Path, coordinator: dict[str, str]) -> str:
+    opened = utvag(stack, "case", "open", str(path), env=coordinator)
     assert opened.returncode == 0, opened.stderr
-    assert "flow started" in opened.stdout
+    assert "case opened; its flow starts" in opened.stdout
     return opened.stdout.split(":")[0].strip()
 
 
@@ -83,15 +96,16 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     stack: Stack, stack_rt: Runtime, tmp_path: Path,
 ) -> None:
     rt = stack_rt
+    anna = person(stack, COORDINATOR, tmp_path)
     # Two cases at once: the demo referral (misses signed_conditions) and a second
     # person whose `motivated` a coordinator must answer.
-    number = _open(stack, ROOT / "docs/examples/referral.json")
+    number = _open(stack, ROOT / "docs/examples/referral.json", anna)
     referral = {**DEMO, "person": {"identity_number": SECOND_ID, "name": SECOND_NAME},
                 "eligibility": {k: v for k, v in DEMO["eligibility"].items() if k != "motivated"}}
     referral["eligibility"]["signed_conditions"] = {"holds": True}
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral), encoding="utf-8")
-    second = _open(stack, path)
+    second = _open(stack, path, anna)
 
     eventually(lambda: _suspended(stack, number), timeout=240, what="a suspended run")
     case = snapshot.load(rt, _case_id(rt, number))
@@ -100,19 +114,25 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     eventually(lambda: _suspended(stack, second), timeout=240, what="second case waiting")
     assert _waits(rt, second) == [("coordinator_answer", "motivated")]
 
-    # A wait holds no process: restart the deployments process and the Prefect server.
+    # A wait holds no process: restart everything (provider, Prefect server, worker,
+    # simulators, service).
     stack.stop()
     start(stack)
     assert _suspended(stack, number) is not None, "still waiting after restarts"
-
-    # The coordinator answers on the command line: recorded, and the run resumed.
-    decided = utvag(stack, "case", "decide", number, "--criterion", "signed_conditions",
-                    "--holds", "yes", "--by", "coordinator-anna")
-    assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
     assert _suspended(stack, second) is not None, "the second one too"
+
+    # The coordinator answers on the command line as the person logged in (the token
+    # from before the restart still holds): the service records the answer and resumes
+    # the run. Nobody else can be named as the one who answered.
+    by = utvag(stack, "case", "decide", number, "--criterion", "signed_conditions",
+               "--holds", "yes", "--by", "coordinator-bo", env=anna)
+    assert by.returncode == 2 and "--by is no longer accepted" in by.stderr, by.stderr
+    decided = utvag(stack, "case", "decide", number, "--criterion", "signed_conditions",
+                    "--holds", "yes", env=anna)
+    assert decided.returncode == 0 and decided.stdout.startswith(f"{number}: "), decided.stderr
     decided = utvag(stack, "case", "decide", second, "--criterion", "motivated", "--holds",
-                    "yes", "--by", "coordinator-bo", "--note", "samtal 2026-11-20")
-    assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
+                    "yes", "--note", "samtal 2026-11-20", env=anna)
+    assert decided.returncode == 0 and decided.stdout.startswith(f"{second}: "), decided.stderr
 
     # Both now wait for the agencies, whose answers are not in yet: not admitted.
     for case_number in (number, second):
@@ -128,11 +148,13 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
         eventually(lambda n=case_number: _phase(rt, n) == "during",  # type: ignore[misc]
                    timeout=240, what=f"admission of {case_number} after its threat assessment")
 
-    shown = utvag(stack, "case", "show", second)
-    assert "admitted" in shown.stdout and SECOND_NAME in shown.stdout
+    shown = utvag(stack, "case", "show", second, env=anna)
+    assert "admitted" in shown.stdout and SECOND_NAME in shown.stdout, shown.stderr
+    motivated = [line for line in shown.stdout.splitlines() if "criterion motivated" in line]
+    assert len(motivated) == 1 and COORDINATOR in motivated[0], "recorded as the login"
 
-    again = utvag(stack, "case", "open", str(ROOT / "docs/examples/referral.json"))
-    assert "already has an open case" in again.stdout
+    again = utvag(stack, "case", "open", str(ROOT / "docs/examples/referral.json"), env=anna)
+    assert "already has an open case" in again.stdout, again.stderr
 
     stack.stop()
     _assert_nothing_personal_anywhere(stack, rt, [

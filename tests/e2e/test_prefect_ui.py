@@ -1,6 +1,7 @@
 """The Prefect UI in a real browser: Debian's headless Chromium (never a
 downloaded one) driven by Playwright. It finds the deployments, a demo case's
-flow run, its suspended state and the Resume button (a resume carries no answer:
+flow run, its suspended state and the Resume button, after the operator gives the UI
+the API's credential on its login page (a resume carries no answer:
 answers are recorded through Utväg), and saves screenshots under test-artifacts/."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, eventually, utvag
+from tests.e2e.conftest import ROOT, eventually, person, utvag
 from tests.e2e.test_demo_path import DEMO, _suspended
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
@@ -38,7 +39,8 @@ def test_operator_finds_deployments_runs_and_the_suspended_run(
                                    "name": "Ui Testperson"}}
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral), encoding="utf-8")
-    opened = utvag(stack, "case", "open", str(path))
+    opened = utvag(stack, "case", "open", str(path),
+                   env=person(stack, "stockholm.samordnare", tmp_path))
     assert opened.returncode == 0, opened.stderr
     number = opened.stdout.split(":")[0].strip()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -48,8 +50,11 @@ def test_operator_finds_deployments_runs_and_the_suspended_run(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
-        # The deployments page needs no case: looked at while the case's run starts.
+        # The API is behind a credential: the UI asks for it first (basic auth).
         page.goto(f"{stack.ui_url}/deployments")
+        page.get_by_placeholder("admin:pass").fill(str(stack.auth_string))
+        page.get_by_placeholder("admin:pass").press("Enter")
+        # The deployments page needs no case: looked at while the case's run starts.
         for name in ("new-case", "collect-agency-answers", "flag-overdue-waits",
                      "recover-stalled-cases"):
             expect(page.get_by_text(name, exact=True).first).to_be_visible()

@@ -11,16 +11,16 @@ receiving municipality sees the case only from its acceptance of the transfer is
 at the service and database level: tests/service, tests/integration/test_rls.py; here it
 would take the case through every phase.)
 
-Self-contained: it starts its own stack once (on free ports, the session's database,
-its own Prefect home), with `utvag_cli.stack`, the Python API `utvag run` uses.
+On the e2e tests' one stack (tests/e2e/conftest.py: on free ports, the session's
+database, its own Prefect home), started with `utvag_cli.stack`, the Python API `utvag
+run` uses.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,12 +31,9 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
 from adapters.oidc_client import TokenSet
-from adapters.oidc_provider import EmbeddedProvider
-from adapters.prefect_auth import auth_file, ensure_auth_string
-from tests.conftest import make_settings
 from tests.factories import identity_number, referral
 from tests.oidc_login import token_for
-from utvag_cli.stack import Ports, Stack
+from utvag_cli.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 # Agencies answer "an hour later", and the schedules are hourly: nothing runs here
@@ -44,34 +41,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 HOUR = 3600
 
 
-@pytest.fixture(scope="module")
-def system(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tmp_path_factory.mktemp("system")
-    # The key in a key file under the data directory, as `make run` makes it: the
-    # service and the workers read the same one.
-    settings = make_settings(database_url, data_dir=data, encryption_key=None)
-    stack = Stack(data_dir=data, ports=Ports.free(), answer_delay=HOUR, collect_every=HOUR,
-                  recover_every=HOUR, auth_string=ensure_auth_string(auth_file(data)))
-    stack.prepare(settings)
-    try:
-        stack.start_provider(EmbeddedProvider(keys_file=data / "oidc-keys.json",
-                                              log_file=data / "logs" / "oidc-provider.log"))
-        # What does not depend on another starts side by side (`make run` starts them one
-        # after the other): Prefect then the deployments and the worker; the simulators;
-        # the case service.
-        with ThreadPoolExecutor(max_workers=3) as starting:
-            for started in [starting.submit(_prefect_and_workers, stack),
-                            starting.submit(stack.start_simulators),
-                            starting.submit(stack.start_service)]:
-                started.result()
-        yield stack
-    finally:
-        stack.stop()
-
-
-def _prefect_and_workers(stack: Stack) -> None:
-    stack.start_prefect()
-    stack.start_deployments()
+@pytest.fixture()
+def system(stack: Stack) -> Stack:
+    """The e2e tests' one stack (tests/e2e/conftest.py): the whole local system."""
+    return stack
 
 
 def _api(stack: Stack, tokens: TokenSet) -> httpx.Client:
