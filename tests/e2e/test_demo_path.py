@@ -114,12 +114,17 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     eventually(lambda: _suspended(stack, second), timeout=240, what="second case waiting")
     assert _waits(rt, second) == [("coordinator_answer", "motivated")]
 
-    # A wait holds no process: restart everything (provider, Prefect server, worker,
-    # simulators, service).
+    # A wait holds no process: once the suspended runs' processes have ended, the worker
+    # has none left; restart everything (provider, Prefect server, worker, simulators,
+    # service).
+    worker = next(p for p in stack.processes if "worker" in p.args)  # type: ignore[operator]
+    eventually(lambda: not _descendants(worker.pid), timeout=120,
+               what="the suspended runs' processes to end")
     stack.stop()
     start(stack)
-    assert _suspended(stack, number) is not None, "still waiting after restarts"
-    assert _suspended(stack, second) is not None, "the second one too"
+    for case_number in (number, second):
+        assert _suspended(stack, case_number) is not None, (
+            f"{case_number} still waiting after the restart: {_run(stack, case_number)}")
 
     # The coordinator answers on the command line as the person logged in (the token
     # from before the restart still holds): the service records the answer and resumes
@@ -159,6 +164,23 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     stack.stop()
     _assert_nothing_personal_anywhere(stack, rt, [
         DEMO["person"]["identity_number"], DEMO["person"]["name"], SECOND_ID, SECOND_NAME])
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` now (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def _variants(identity: str) -> list[str]:

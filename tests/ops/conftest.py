@@ -1,6 +1,10 @@
 """The production profile: a Prefect server on the machine's PostgreSQL, its API
-behind basic auth, `utvag deploy`, two `utvag worker`s on one work pool, the
+behind basic auth, `utvag deploy`, two `utvag worker`s on one work pool (database role
+utvag_worker), the OpenID Connect provider and the case service (`utvag serve`,
+utvag_app, with the Prefect credential: it starts the runs of the cases it opens), the
 agency simulators and a webhook receiver standing in for the operators' channel.
+Cases are opened as in production: by a coordinator signed in on the provider's login
+form, through the service (`coordinator`).
 
 Needs a PostgreSQL at 127.0.0.1:5432 (user postgres): Prefect's database is
 created there fresh and dropped after; Utväg's is the session's fresh test
@@ -15,17 +19,21 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 
 from adapters.db import Database
+from adapters.oidc_provider import EmbeddedProvider
 from adapters.settings import Settings
 from services.runtime import Runtime
 from tests.conftest import make_settings
 from tests.e2e.simulators_process import start_simulators
+from tests.oidc_login import token_for
 from utvag_cli.stack import Ports, Stack
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -112,17 +120,39 @@ def prod_stack(prod_settings: Settings, receiver: Receiver) -> Iterator[Stack]:
     # A sweep's run killed with its worker frees its concurrency slot when its lease
     # lapses (default 300 s); shorter here so recovery is not held up for minutes.
     stack.env["PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION"] = "30"
-    try:
+    def prefect_and_workers() -> None:
         stack.start_prefect()
-        start_simulators(stack)  # one process, as in tests/e2e
         stack.deploy("--stall-after", "45", "--notify-webhook", receiver.url)
         stack.start_worker("worker-1")
         stack.start_worker("worker-2")
+
+    try:
+        stack.start_provider(EmbeddedProvider(
+            keys_file=stack.data_dir / "oidc-keys.json",
+            log_file=stack.data_dir / "logs" / "oidc-provider.log"))
+        # Side by side what does not depend on another: Prefect, then the deployments
+        # and the workers; the simulators (one process, as in tests/e2e); the service.
+        with ThreadPoolExecutor(max_workers=3) as starting:
+            for started in [starting.submit(prefect_and_workers),
+                            starting.submit(start_simulators, stack),
+                            starting.submit(stack.start_service)]:
+                started.result()
         yield stack
     finally:
         stack.stop()
         with psycopg.connect(SERVER, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{prefect_db}" WITH (FORCE)')
+
+
+@pytest.fixture
+def coordinator(prod_stack: Stack) -> Iterator[httpx.Client]:
+    """The case service's API as Stockholm's coordinator, signed in now (an access
+    token lives ten minutes: one sign-in per test)."""
+    assert prod_stack.provider is not None
+    tokens = token_for(prod_stack.provider, "stockholm.samordnare")
+    with httpx.Client(base_url=f"{prod_stack.service_url}/api/v1", timeout=60,
+                      headers={"Authorization": f"Bearer {tokens.access_token}"}) as api:
+        yield api
 
 
 @pytest.fixture

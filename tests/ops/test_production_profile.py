@@ -1,4 +1,5 @@
-"""The production profile on real PostgreSQL: deploy, two workers, bursts of cases.
+"""The production profile on real PostgreSQL: deploy, two workers, bursts of cases
+opened by a coordinator through the case service (which starts each case's run).
 
 Half of each burst misses a coordinator criterion (the case waits for a
 coordinator), half is complete (the case asks both agencies, and waits for
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import pytest
@@ -36,8 +38,6 @@ from prefect.deployments import run_deployment
 from sqlalchemy import text
 
 from flows.recover import new_case_runs
-from flows.resume import start_case_run
-from services.intake import open_case
 from services.runtime import Runtime
 from tests.factories import TOLVAN_NAME, identity_number, referral
 from tests.ops.conftest import Receiver
@@ -61,15 +61,27 @@ def _referral(i: int) -> dict[str, object]:
     return referral(person=person, eligibility=eligibility)
 
 
-def _send_burst(rt: Runtime, first: int, count: int) -> dict[uuid.UUID, bool]:
-    """Open `count` cases and start their runs; case id → asks agencies."""
-    cases: dict[uuid.UUID, bool] = {}
-    for i in range(first, first + count):
-        opened = open_case(rt, _referral(i))
-        assert opened.created
-        start_case_run(rt, opened.case_id)
-        cases[opened.case_id] = i % 2 == 1
-    return cases
+class Opened(NamedTuple):
+    case_id: uuid.UUID
+    case_number: str
+
+
+def _open(rt: Runtime, coordinator: httpx.Client, i: int) -> Opened:
+    """The coordinator opens the i-th referral through the service, which starts the
+    case's run after answering."""
+    opened = coordinator.post("/cases", json=_referral(i))
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["case_number"]
+    with rt.db.engine.connect() as conn:
+        case_id = conn.execute(text('SELECT id FROM "case" WHERE case_number = :n'),
+                               {"n": number}).scalar_one()
+    return Opened(case_id, number)
+
+
+def _send_burst(rt: Runtime, coordinator: httpx.Client, first: int,
+                count: int) -> dict[uuid.UUID, bool]:
+    """Open `count` cases (their runs started by the service); case id → asks agencies."""
+    return {_open(rt, coordinator, i).case_id: i % 2 == 1 for i in range(first, first + count)}
 
 
 def _statuses(rt: Runtime, cases: dict[uuid.UUID, bool]) -> Counter[str]:
@@ -190,16 +202,17 @@ def _eventually(check: Callable[[], object], *, timeout: float, what: str) -> ob
 
 
 def test_an_overdue_wait_and_a_failed_run_reach_the_operator(
-    prod_stack: Stack, prod_rt: Runtime, receiver: Receiver, prefect_client_env: None,
+    prod_stack: Stack, prod_rt: Runtime, receiver: Receiver, coordinator: httpx.Client,
+    prefect_client_env: None,
 ) -> None:
     rt = prod_rt
-    waiting = open_case(rt, _referral(5_000))  # waits for a coordinator
-    failing = open_case(rt, _referral(5_001))  # asks the agencies
+    waiting = _open(rt, coordinator, 5_000)  # waits for a coordinator
+    failing = _open(rt, coordinator, 5_001)  # asks the agencies
+    # The police refuse this case's request (told at once: its run, started after the
+    # service answered, takes seconds to reach a worker and ask).
     police = prod_stack.ports.simulators["police"]
     httpx.put(f"http://127.0.0.1:{police}/_admin/scenarios/{failing.case_number}",
               json={"reject_status": 422}, timeout=10).raise_for_status()
-    start_case_run(rt, waiting.case_id)
-    start_case_run(rt, failing.case_id)
     _eventually(lambda: _statuses(rt, {waiting.case_id: False}).get("waiting"), timeout=WAIT,
                 what="the case waiting")
     with rt.db.engine.begin() as conn:
@@ -242,9 +255,9 @@ def _diagnosis(stack: Stack, receiver: Receiver) -> str:
 
 
 def test_a_burst_reaches_first_waits_once_each_on_two_workers(
-    prod_stack: Stack, prod_rt: Runtime, prefect_client_env: None,
+    prod_stack: Stack, prod_rt: Runtime, coordinator: httpx.Client, prefect_client_env: None,
 ) -> None:
-    cases = _send_burst(prod_rt, 0, BURST)
+    cases = _send_burst(prod_rt, coordinator, 0, BURST)
     took = _wait_all_waiting(prod_rt, cases, timeout=WAIT)
     print(f"\nburst of {BURST}: every case waiting after {took:.0f}s")  # noqa: T201
     _assert_each_once(prod_rt, prod_stack, cases)
@@ -253,11 +266,11 @@ def test_a_burst_reaches_first_waits_once_each_on_two_workers(
 
 
 def test_a_burst_survives_a_worker_killed_mid_burst(
-    prod_stack: Stack, prod_rt: Runtime, prefect_client_env: None,
+    prod_stack: Stack, prod_rt: Runtime, coordinator: httpx.Client, prefect_client_env: None,
 ) -> None:
     rt = prod_rt
     worker = next(p for p in prod_stack.processes if "worker-1" in p.args)  # type: ignore[operator]
-    cases = _send_burst(rt, 10_000, BURST)
+    cases = _send_burst(rt, coordinator, 10_000, BURST)
     victims = _kill_mid_burst(rt, worker.pid, cases)
     worker.wait(timeout=10)
     # Runs killed before their case reached its wait: nothing moves those cases
