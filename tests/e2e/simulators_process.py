@@ -1,7 +1,7 @@
 """Every simulator of a stack in ONE process (one uvicorn thread each, on the stack's
 ports): ten Python processes cost a loaded 2-core machine seconds of CPU at each start.
-The apps, their options and their state files are the ones `Stack.start_simulators`
-gives the ten processes `make run` starts.
+The apps, their options (`--test-mode` included) and their state files are the ones
+`Stack.start_simulators` gives the ten processes `make run` starts.
 
     python tests/e2e/simulators_process.py --answer-delay 3600 --state-dir DIR police=8101 ...
 """
@@ -45,7 +45,8 @@ def main() -> None:
     running = []
     for pair in args.ports:
         name, port = pair.split("=")
-        config = SimulatorConfig(answer_delay_seconds=args.answer_delay,
+        # test_mode: the /_admin API the tests steer them with (`--test-mode`).
+        config = SimulatorConfig(answer_delay_seconds=args.answer_delay, test_mode=True,
                                  state_file=args.state_dir / f"{name}.json")
         running.append(start_in_thread(APPS[name](config), port=int(port), log_level="info"))
     stop = threading.Event()
