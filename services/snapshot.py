@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from adapters.repositories import answers, cases, journal, requests, waits
@@ -46,8 +47,11 @@ def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
     threat = session.exec(select(ThreatAssessment).where(
         ThreatAssessment.case_id == case_id)).first()
     open_rows = waits.open_waits(session, case_id)
+    # A wait cancelled by a closure was not answered.
     answered = session.exec(select(CaseWait.kind).where(
-        CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None)).distinct()).all()
+        CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None),
+        sa.or_(col(CaseWait.answer).is_(None),
+               sa.not_(col(CaseWait.answer).has_key("cancelled")))).distinct()).all()
     base = CaseSnapshot(
         case_id=case.id, case_number=case.case_number, phase=case.phase, status=case.status,
         journal_count=journal.count(session, case_id),
@@ -80,13 +84,20 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
            "routed": bool(invitations),
            "invitees": tuple(Invitee(r.invitee, r.external) for r in invitations),
            "meeting_decided": journal.has_entry(session, case_id, Kind.MEETING_DECIDED),
-           "plan_approved": journal.has_entry(session, case_id, Kind.PLAN_APPROVED),
+           "plan_approved": _plan_approved(session, case_id),
            "statement_recorded": _exists(session, CoordinatorStatement, case_id),
            "grant_decided": _exists(session, GrantDecisionRow, case_id),
            "relocation": _relocation(base, relocation),
            "belongings": _belongings(session, case_id),
            "hand_overs": tuple(hand_over(a, p) for a, p in hand_overs(facts, relocated=moved)),
            "transfer": _transfer(session, case_id)})
+
+
+def _plan_approved(session: Session, case_id: uuid.UUID) -> bool:
+    """Approved, and not reopened for revision since (a revision is approved anew)."""
+    approved = journal.last_id(session, case_id, Kind.PLAN_APPROVED)
+    revised = journal.last_id(session, case_id, Kind.PLAN_REVISION)
+    return approved is not None and (revised is None or approved > revised)
 
 
 def _exists(session: Session, model: type[CoordinatorStatement] | type[GrantDecisionRow],
