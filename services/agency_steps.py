@@ -12,6 +12,7 @@ from models.progress import (
     PROTECTION,
     SUPPORT_DECISION,
     THREAT_ASSESSMENT,
+    relocation_number,
 )
 from models.waits import AgencySubject
 from services.agency import Step
@@ -26,7 +27,6 @@ _FIXED: dict[AgencySubject, Step[Any, Any]] = {
     SUPPORT_DECISION: SupportDecisionStep(),
     GRANT_APPLICATION: GrantApplicationStep(),
     GRANT_COMPLETION: GrantCompletionStep(),
-    PROTECTION: ProtectionStep(),
 }
 
 
@@ -40,6 +40,9 @@ def step_for(subject: AgencySubject) -> Step[Any, Any]:
         return fixed
     if subject.kind == MEETING_INVITATION:
         return InvitationStep(subject.agency)
+    move = relocation_number(subject, PROTECTION)
+    if move is not None:
+        return ProtectionStep(move)
     step = hand_over_step(subject)
     if step is None:
         raise UnknownRequest(f"request: no agency step for {subject}")

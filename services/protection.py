@@ -22,7 +22,7 @@ from adapters.tax_agency.schemas import ProtectionDecision, ProtectionSubject
 from adapters.tax_agency.schemas import ProtectionRequest as WireRequest
 from models.during_tables import ProtectionRequest
 from models.journal import Kind
-from models.progress import PROTECTION
+from models.progress import PROTECTION, protection
 from models.relocation import protection_measure, stronger_protection
 from models.tables import Case, Person, ThreatAssessment
 from models.waits import AgencySubject
@@ -33,7 +33,14 @@ AGENCY = PROTECTION.agency
 
 @dataclass(frozen=True)
 class ProtectionStep:
-    subject: AgencySubject = PROTECTION
+    """The protection for one move (`relocation`: 1, 2, ...): each new address is
+    protected anew, with the measure the threat assessment carries then."""
+
+    relocation: int = 1
+
+    @property
+    def subject(self) -> AgencySubject:
+        return protection(self.relocation)
 
     def body(self, session: Session, case: Case, person: Personal, *, key: str,
              at: datetime) -> WireRequest:
@@ -42,8 +49,9 @@ class ProtectionStep:
         measure = protection_measure(level)
         # Claimed with the request: a rerun after a crash finds the measure asked for.
         session.execute(insert(ProtectionRequest).values(
-            case_id=case.id, measure=measure.value, status="requested",
-            requested_at=at).on_conflict_do_nothing(index_elements=["case_id"]))
+            case_id=case.id, relocation_sequence=self.relocation, measure=measure.value,
+            status="requested", requested_at=at).on_conflict_do_nothing(
+                index_elements=["case_id", "relocation_sequence"]))
         return WireRequest.model_validate({
             "case_number": case.case_number,
             "subject": ProtectionSubject(identity_number=person.identity_number),
@@ -60,7 +68,8 @@ class ProtectionStep:
     def record(self, session: Session, case: Case, answer: ProtectionDecision, *,
                at: datetime) -> Recorded:
         row = session.exec(select(ProtectionRequest).where(
-            ProtectionRequest.case_id == case.id).with_for_update()).one()
+            ProtectionRequest.case_id == case.id,
+            ProtectionRequest.relocation_sequence == self.relocation).with_for_update()).one()
         measure = answer.measure or row.measure
         row.status, row.rejection_reason = answer.status, answer.rejection_reason
         row.decided_at = answer.decided_at or at

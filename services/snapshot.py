@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -22,9 +23,11 @@ from models.during_tables import (
 )
 from models.enums import Criterion, CustodyStatus, Need, Phase
 from models.journal import Kind
+from models.lifecycle_tables import Establishment as EstablishmentRow
 from models.progress import (
     Belongings,
     CaseSnapshot,
+    Establishment,
     Invitee,
     Transfer,
     hand_over,
@@ -74,8 +77,11 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
         NeedsAssessment.case_id == case_id)).first()
     invitations = session.exec(select(MeetingInvitation).where(
         MeetingInvitation.case_id == case_id).order_by(col(MeetingInvitation.id))).all()
-    relocation = session.exec(select(Relocation).where(Relocation.case_id == case_id)).first()
+    relocation = session.exec(select(Relocation).where(Relocation.case_id == case_id)
+                              .order_by(col(Relocation.sequence).desc())).first()
     moved = relocation is not None
+    number = relocation.sequence if relocation is not None else 0
+    since = relocation.decided_at if relocation is not None else None
     facts = Facts(needs=frozenset(Need(n) for n in needs or []), custody_status=custody,
                   is_child=False)
     return CaseSnapshot(
@@ -88,9 +94,13 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
            "statement_recorded": _exists(session, CoordinatorStatement, case_id),
            "grant_decided": _exists(session, GrantDecisionRow, case_id),
            "relocation": _relocation(base, relocation),
+           "relocation_number": number,
+           "emergency_only": relocation is not None and relocation.kind == "emergency",
            "belongings": _belongings(session, case_id),
-           "hand_overs": tuple(hand_over(a, p) for a, p in hand_overs(facts, relocated=moved)),
-           "transfer": _transfer(session, case_id)})
+           "hand_overs": tuple(hand_over(a, p, max(number, 1))
+                               for a, p in hand_overs(facts, relocated=moved)),
+           "transfer": _transfer(session, case_id, since),
+           "establishment": _establishment(session, case_id, since)})
 
 
 def _plan_approved(session: Session, case_id: uuid.UUID) -> bool:
@@ -125,11 +135,26 @@ def _belongings(session: Session, case_id: uuid.UUID) -> Belongings:
     return Belongings.PLANNED if planned is not None else Belongings.NOT_PLANNED
 
 
-def _transfer(session: Session, case_id: uuid.UUID) -> Transfer:
-    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)).first()
-    if offer is None:
+def _transfer(session: Session, case_id: uuid.UUID, since: datetime | None) -> Transfer:
+    """The latest offer made since the latest move (a later move starts anew)."""
+    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)
+                         .order_by(col(TransferOffer.id).desc())).first()
+    if offer is None or (since is not None and offer.offered_at < since):
         return Transfer.NONE
-    return Transfer.ANSWERED if offer.answered_at else Transfer.OFFERED
+    if offer.answered_at is None:
+        return Transfer.OFFERED
+    return Transfer.ACCEPTED if offer.accepted else Transfer.DECLINED
+
+
+def _establishment(session: Session, case_id: uuid.UUID,
+                   since: datetime | None) -> Establishment:
+    row = session.exec(select(EstablishmentRow).where(EstablishmentRow.case_id == case_id)
+                       .order_by(col(EstablishmentRow.id).desc())).first()
+    if row is None or (since is not None and row.recorded_at < since):
+        return Establishment.NOT_RECORDED
+    if not (row.stable_housing and row.occupation):
+        return Establishment.NOT_YET
+    return Establishment.ESTABLISHED if row.support_needed else Establishment.NO_SUPPORT_NEEDED
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,12 @@ from models.principal import Role
 class Relation(StrEnum):
     """How a principal stands to a case (`services.access.relations`)."""
 
-    PLACING = "placing"          # social services of the placing municipality
-    RECEIVING = "receiving"      # social services of the receiving one, once it accepted
-    DESTINATION = "destination"  # social services of the destination, before or after
+    # Social services of the municipality responsible for the case today: the placing
+    # one, until an accepted transfer takes effect on its agreed date, then the
+    # receiving one (`services.responsibility`); the former placing one then has none.
+    PLACING = "placing"
+    RECEIVING = "receiving"      # the receiving one, from its acceptance to that date
+    DESTINATION = "destination"  # social services of the latest relocation's destination
     POLICE = "police"            # police staff assigned to the case (case_assignment)
     AGENCY = "agency"            # an agency the case disclosed to (with consent)
     BREAK_GLASS = "break_glass"  # an active, unexpired emergency opening
