@@ -43,7 +43,7 @@ def hand_over(agency: str, purpose: str, relocation: int = 1) -> AgencySubject:
 
 def protection(relocation: int = 1) -> AgencySubject:
     """The Tax Agency's protection of personal data for the `relocation`-th move."""
-    return PROTECTION if relocation == 1 else AgencySubject(
+    return PROTECTION if relocation <= 1 else AgencySubject(
         PROTECTION.agency, f"{PROTECTION.kind}_r{relocation}")
 
 

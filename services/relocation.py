@@ -90,9 +90,8 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
         if threat is None:
             raise RelocationRefused(f"case: {case.case_number} has no threat assessment to "
                                     "decide the destination from")
-        if case.status == CaseStatus.CLOSED or case.phase == Phase.BEFORE:
-            raise RelocationRefused(f"case: {case.case_number} is not in the during or the "
-                                    "after phase")
+        if case.status == CaseStatus.CLOSED:
+            raise RelocationRefused(f"case: {case.case_number} is closed")
         previous = session.exec(select(Relocation).where(Relocation.case_id == case.id)
                                 .order_by(col(Relocation.sequence).desc())).first()
         kind = EMERGENCY if item.fast_path else LASTING
