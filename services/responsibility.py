@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from models.crypto import Cipher
 from models.lifecycle_tables import CaseResponsibility
 from models.tables import Case
+from services.runtime import Runtime
 
 
 class Role(StrEnum):
@@ -133,3 +134,26 @@ def move(session: Session, cipher: Cipher, case: Case, receiving: str, *,
     if cost_payer == "receiving":
         _start(session, cipher, case, Role.COSTS, receiving, on=cost_from, basis="transfer",
                by=by, at=at)
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """The case's responsibility today and its history (municipality codes: a
+    destination among them, so for the responsible and the receiving social services)."""
+
+    case_number: str
+    responsible: str
+    stay: str | None
+    costs: str
+    periods: list[Period]
+
+
+def responsibility_of(rt: Runtime, case_id: uuid.UUID) -> Responsibility:
+    on = rt.now().date()
+    with rt.uow() as session:
+        case = session.get_one(Case, case_id)
+        return Responsibility(
+            case.case_number, responsible(session, rt.cipher, case, on=on),
+            holder(session, rt.cipher, case, Role.STAY, on=on),
+            holder(session, rt.cipher, case, Role.COSTS, on=on) or case.placing_municipality,
+            history(session, rt.cipher, case))

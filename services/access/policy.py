@@ -55,6 +55,9 @@ class Action(StrEnum):
     WORK_ORDER = "belongings.work_order"
     BELONGINGS_DELIVERED = "belongings.delivered"
     TRANSFER = "transfer.answer"
+    ESTABLISHMENT = "transfer.establishment"
+    TRANSFER_OFFER = "transfer.offer"
+    RESPONSIBILITY = "transfer.responsibility"
     ASSESS = "relapse.assess"
     INDICATORS = "after.indicators"
     CLOSE = "after.close"
@@ -118,6 +121,12 @@ POLICY: dict[Action, Rule] = {
                                     "confirm the belongings arrived"),
     Action.TRANSFER: _r(SOCIAL, frozenset({Relation.DESTINATION}),
                         "accept or decline the transfer of responsibility"),
+    Action.ESTABLISHMENT: _r(SOCIAL, OWNERS, "record the person's establishment in the new "
+                                             "town (housing, occupation, need of support)"),
+    Action.TRANSFER_OFFER: _r(COORDINATOR, PLACING, "offer the transfer of responsibility, "
+                                                    "with a reason"),
+    Action.RESPONSIBILITY: _r(SOCIAL, OWNERS, "who is responsible, where the person stays "
+                                              "and who pays, over time", personal=True),
     Action.ASSESS: _r(SOCIAL, OWNERS, "assess a relapse flag"),
     Action.INDICATORS: _r(SOCIAL, OWNERS, "record follow-up indicators"),
     Action.CLOSE: _r(COORDINATOR, OWNERS, "close the case with an outcome"),
