@@ -29,6 +29,7 @@ FIELDS: dict[str, Fields] = {
     "grant_application": IDENTITY,
     "grant_completion": IDENTITY,
     "protected_personal_data": NUMBER_ONLY,
+    "protection_upgrade": NUMBER_ONLY,
     "hand_over_release_measures": IDENTITY,
     "hand_over_lay_supervisor": IDENTITY,
     "hand_over_office_hand_over": IDENTITY,

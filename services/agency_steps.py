@@ -20,7 +20,8 @@ from services.before_steps import SupportDecisionStep, ThreatAssessmentStep
 from services.grants import GrantApplicationStep, GrantCompletionStep
 from services.hand_over import hand_over_step
 from services.meeting import InvitationStep
-from services.protection import ProtectionStep
+from services.protection import UPGRADE, ProtectionStep
+from services.threat import REASSESSMENT, ThreatReassessmentStep
 
 _FIXED: dict[AgencySubject, Step[Any, Any]] = {
     THREAT_ASSESSMENT: ThreatAssessmentStep(),
@@ -43,6 +44,12 @@ def step_for(subject: AgencySubject) -> Step[Any, Any]:
     move = relocation_number(subject, PROTECTION)
     if move is not None:
         return ProtectionStep(move)
+    move = relocation_number(subject, UPGRADE)
+    if move is not None:
+        return ProtectionStep(move, strengthen=True)
+    number = relocation_number(subject, REASSESSMENT)
+    if number is not None and number > 1:
+        return ThreatReassessmentStep(number)
     step = hand_over_step(subject)
     if step is None:
         raise UnknownRequest(f"request: no agency step for {subject}")

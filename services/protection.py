@@ -29,6 +29,12 @@ from models.waits import AgencySubject
 from services.agency import Personal, Recorded
 
 AGENCY = PROTECTION.agency
+# A stronger measure asked for the same move after the threat level rose.
+UPGRADE = AgencySubject(AGENCY, "protection_upgrade")
+
+
+def upgrade(relocation: int) -> AgencySubject:
+    return UPGRADE if relocation <= 1 else AgencySubject(AGENCY, f"{UPGRADE.kind}_r{relocation}")
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,11 @@ class ProtectionStep:
     protected anew, with the measure the threat assessment carries then."""
 
     relocation: int = 1
+    strengthen: bool = False  # the same move again, for the stronger measure
 
     @property
     def subject(self) -> AgencySubject:
-        return protection(self.relocation)
+        return upgrade(self.relocation) if self.strengthen else protection(self.relocation)
 
     def body(self, session: Session, case: Case, person: Personal, *, key: str,
              at: datetime) -> WireRequest:
@@ -48,10 +55,14 @@ class ProtectionStep:
             ThreatAssessment.case_id == case.id)).one()
         measure = protection_measure(level)
         # Claimed with the request: a rerun after a crash finds the measure asked for.
-        session.execute(insert(ProtectionRequest).values(
+        claim = insert(ProtectionRequest).values(
             case_id=case.id, relocation_sequence=self.relocation, measure=measure.value,
-            status="requested", requested_at=at).on_conflict_do_nothing(
-                index_elements=["case_id", "relocation_sequence"]))
+            status="requested", requested_at=at)
+        keys = ["case_id", "relocation_sequence"]
+        session.execute(claim.on_conflict_do_update(index_elements=keys, set_={
+            "measure": measure.value, "status": "requested", "requested_at": at,
+            "decided_at": None, "rejection_reason": None}) if self.strengthen
+            else claim.on_conflict_do_nothing(index_elements=keys))
         return WireRequest.model_validate({
             "case_number": case.case_number,
             "subject": ProtectionSubject(identity_number=person.identity_number),
