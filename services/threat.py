@@ -205,11 +205,10 @@ def apply_rules(rt: Runtime, ports: AgencyPorts, case_id: uuid.UUID) -> tuple[bo
     return moved, strengthened
 
 
-def renew(rt: Runtime, ports: AgencyPorts, *, recent: timedelta = timedelta(days=7)) -> Renewed:
-    """The scheduled pass: ask for the renewals that are due, then re-apply the rules
-    for every case whose assessment was renewed lately (a crash between the two is
-    caught up by the next pass)."""
-    asked = request_due(rt, ports)
+def apply_renewed(rt: Runtime, ports: AgencyPorts, *,
+                  recent: timedelta = timedelta(days=7)) -> Renewed:
+    """Re-apply the rules for every case whose assessment was renewed lately (after the
+    answers are collected; a crash in between is caught up by the next pass)."""
     at = rt.now()
     with rt.uow() as session:
         renewed = session.exec(select(AgencyRequest.case_id).where(
@@ -224,4 +223,4 @@ def renew(rt: Runtime, ports: AgencyPorts, *, recent: timedelta = timedelta(days
             failed += 1
             continue
         wanted, strengthened = wanted + moved, strengthened + stronger
-    return Renewed(asked.requested, wanted, strengthened, asked.failed + failed)
+    return Renewed(0, wanted, strengthened, failed)
