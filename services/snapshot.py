@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Session, col, select
 
 from adapters.repositories import answers, cases, journal, requests, waits
@@ -54,7 +55,8 @@ def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
     answered = session.exec(select(CaseWait.kind).where(
         CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None),
         sa.or_(col(CaseWait.answer).is_(None),
-               sa.not_(col(CaseWait.answer).has_key("cancelled")))).distinct()).all()
+               sa.not_(sa.type_coerce(col(CaseWait.answer), pg.JSONB)
+                       .has_key("cancelled")))).distinct()).all()
     base = CaseSnapshot(
         case_id=case.id, case_number=case.case_number, phase=case.phase, status=case.status,
         journal_count=journal.count(session, case_id),

@@ -120,7 +120,8 @@ def request_due(rt: Runtime, ports: AgencyPorts) -> Renewed:
     the assessment's last day."""
     at = rt.now()
     with rt.uow() as session:
-        due = session.exec(select(ThreatAssessment.case_id, ThreatAssessment.valid_until)
+        due = session.exec(select(col(ThreatAssessment.case_id),
+                                  col(ThreatAssessment.valid_until))
                            .join(Case, col(Case.id) == col(ThreatAssessment.case_id))
                            .where(col(Case.status) != CaseStatus.CLOSED,
                                   col(Case.phase) != Phase.BEFORE,
