@@ -36,6 +36,13 @@ class Settings(AgencyTransportSettings):
         description="Utväg's PostgreSQL database (`postgresql://user:password@host:port/db`; "
                     "`postgres://` and `postgresql+psycopg2://` are accepted too). Unset: an "
                     "embedded PostgreSQL under `<data dir>/pg`.")
+    database_role: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="A role every connection takes (SET ROLE) before any query: utvag_app "
+        "for the case service, utvag_worker for the Prefect workers, when DATABASE_URL logs "
+        "in as a member of it (the embedded server's superuser, the tests). None: the "
+        "login's own role (production logs in as utvag_app / utvag_worker itself); "
+        "migrations always run as the login. See docs/database-roles.md.")
     data_dir: Path = Field(
         default=Path(".data"),
         description="Local state: the embedded PostgreSQL, the key file, logs, reports and "
@@ -130,6 +137,10 @@ class Settings(AgencyTransportSettings):
     service_port: int = Field(
         default=8000, ge=1, le=65535,
         description="The case service's port (`utvag serve`).")
+    service_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The case service the `utvag` command line talks to (https unless it "
+                    "is on this machine); a person's machine needs only this and a login.")
     break_glass_hours: float = Field(
         default=4.0, gt=0, le=72,
         description="How long a break-glass opening of a case lasts, in hours.")
@@ -143,6 +154,27 @@ class Settings(AgencyTransportSettings):
     service_failure_window_seconds: float = Field(
         default=60.0, gt=0,
         description="The window of that limit, in seconds.")
+    oidc_issuer: str = Field(
+        default="http://127.0.0.1:9400",
+        description="The OpenID Connect provider's issuer URL, exactly as its tokens carry "
+                    "it in `iss` (discovery at `<issuer>/.well-known/openid-configuration`). "
+                    "The default is the demo provider `make run` starts on loopback; "
+                    "production names the organisation's (Keycloak, Entra ID...).")
+    oidc_audience: str = Field(
+        default="utvag-case-service",
+        description="The `aud` the case service requires in access tokens.")
+    oidc_cli_client_id: str = Field(
+        default="utvag-cli",
+        description="The public client `utvag login` signs in as (authorization code with "
+                    "PKCE and a loopback redirect, or the device grant).")
+    oidc_console_client_id: str = Field(
+        default="utvag-console",
+        description="The client the web console signs in as.")
+    token_file: Path | None = Field(
+        default=None,
+        description="Where `utvag login` keeps a person's tokens (mode 0600; refused when "
+                    "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
+                    "else `~/.config/utvag/tokens.json`.")
 
     @field_validator("database_url")
     @classmethod
@@ -159,6 +191,13 @@ class Settings(AgencyTransportSettings):
     @property
     def resolved_reports_dir(self) -> Path:
         return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def resolved_token_file(self) -> Path:
+        if self.token_file is not None:
+            return self.token_file
+        config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(config) / "utvag" / "tokens.json"
 
     @property
     def resolved_key_file(self) -> Path:
@@ -203,3 +242,12 @@ def apply_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "utvag")
     # Outside a flow run (the CLI) our log lines stay local, without a warning each.
     os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+    # The local server's credential (`make run`), when this user holds it (mode 0600).
+    from adapters.prefect_auth import auth_file, read_auth_string
+
+    try:
+        stored = read_auth_string(auth_file(settings.data_dir))
+    except OSError:  # another user's, or not private: this process goes without
+        stored = None
+    if stored is not None:
+        os.environ.setdefault("PREFECT_API_AUTH_STRING", stored)

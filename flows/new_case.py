@@ -69,7 +69,9 @@ def drive(case_id: uuid.UUID, *, rt: Runtime, ports: AgencyPorts) -> Any:
         blocked = _carry_out(case_id, step, rt=rt, ports=ports)
         publish_step(case_id, type(step).__name__.lower(), case.journal_count, rt)
         if blocked is not None:
-            return Failed(message=f"{case.case_number} blocked: {blocked}")
+            # The reason names the agency (health care, SiS tell a category): it stays
+            # in the case (`utvag status`); the run's state says only that it is blocked.
+            return Failed(message=f"{case.case_number} blocked: an agency request failed")
         if isinstance(step, Await):
             publish_waits(case_id, rt)
             if not wait_for_answer(case_id, rt):

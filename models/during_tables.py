@@ -163,6 +163,9 @@ class TransferOffer(SQLModel, table=True):
                        sa_column_kwargs={"server_default": "established"})
     reason: str | None = Field(default=None, max_length=500)
     receiving_enc: bytes | None = None
+    # The receiving organisation's keyed tag (SQL `utvag_org_tag`, migration 0013_rls): the
+    # row-level security policies recognise the receiving municipality without its code.
+    receiving_tag: str | None = Field(default=None, max_length=64)
     accepted: bool | None = None
     cost_payer: str | None = None  # 'placing' or 'receiving'
     cost_from: date | None = None

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
+from adapters.org_tag import org_tag
 from adapters.repositories import cases, journal, waits
 from models.during_tables import TransferOffer
 from models.enums import CaseStatus, WaitKind
@@ -71,9 +72,12 @@ def _open_offer(session: Session, rt: Runtime, case: Case, *, basis: str, reason
     if destination == responsibility.responsible(session, rt.cipher, case, on=at.date()):
         raise TransferError(f"case: {case.case_number} is already the responsibility of the "
                             "municipality the person lives in")
+    # The receiving municipality as the row-level security policies recognise it: a
+    # keyed tag (never the code in clear, not even to the server).
+    tag = org_tag(session, f"municipality:{destination}")
     inserted = session.execute(
         insert(TransferOffer).values(case_id=case.id, offered_by=by, offered_at=at,
-                                     basis=basis, reason=reason,
+                                     basis=basis, reason=reason, receiving_tag=tag,
                                      receiving_enc=rt.cipher.encrypt(destination))
         .on_conflict_do_nothing(index_elements=["case_id"],
                                 index_where=col(TransferOffer.answered_at).is_(None))
@@ -171,10 +175,9 @@ def answer_transfer(rt: Runtime, case_ref: str | uuid.UUID, *, accept: bool, cos
                               "cost_from": cost_from.isoformat()})
         waits.close_wait(session, case, Wait.of(WaitKind.TRANSFER), by=by, at=at,
                          answer={"accepted": accept})
-        if not accept:
-            wait = Wait.of(WaitKind.TRANSFER_OFFER)
-            waits.open_wait(session, case, wait, at=at, deadline=rt.deadline(wait.kind, at=at))
-        else:
+        # Declined: the case's run, woken by this answer, opens the wait for a new offer
+        # (the receiving municipality answering here may write nothing more to the case).
+        if accept:
             responsibility.move(session, rt.cipher, case, receiving, responsible_from=agreed,
                                 cost_payer=cost_payer, cost_from=cost_from, by=by, at=at)
             journal.journal(session, case, kind=Kind.RESPONSIBILITY, actor=by, at=at,

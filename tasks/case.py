@@ -16,6 +16,7 @@ from models.waits import AgencySubject, Wait
 from services import agency, belongings, cases, meeting, snapshot, transfer, waits
 from services.agency_steps import step_for
 from services.runtime import Runtime
+from tasks.opaque import agency_errors_opaque
 from tasks.retry import AGENCY_TASK_OPTIONS, PLAIN
 
 AskOutcome = Literal["answered", "pending", "deferred", "needs_consent"]
@@ -29,17 +30,19 @@ def load_case(case_id: uuid.UUID, rt: Runtime) -> CaseSnapshot:
 @task(name="ask-agency", **AGENCY_TASK_OPTIONS)
 def ask_agency(case_id: uuid.UUID, subject: AgencySubject, rt: Runtime,
                ports: AgencyPorts) -> AskOutcome:
-    """Send the request (once, by key, with consent) and collect its answer if ready."""
+    """Send the request (once, by key, with consent) and collect its answer if ready.
+    A failure leaves opaque (`tasks.opaque`): Prefect never shows which agency."""
     step = step_for(subject)
-    if isinstance(agency.send(rt, ports, case_id, step), agency.NeedsConsent):
-        return "needs_consent"
-    match agency.collect(rt, ports, case_id, step):
-        case agency.Answered():
-            return "answered"
-        case agency.Deferred():
-            return "deferred"
-        case _:
-            return "pending"
+    with agency_errors_opaque():
+        if isinstance(agency.send(rt, ports, case_id, step), agency.NeedsConsent):
+            return "needs_consent"
+        match agency.collect(rt, ports, case_id, step):
+            case agency.Answered():
+                return "answered"
+            case agency.Deferred():
+                return "deferred"
+            case _:
+                return "pending"
 
 
 @task(name="open-waits", **PLAIN)

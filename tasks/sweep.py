@@ -10,6 +10,7 @@ from prefect.runtime import flow_run, task_run
 from adapters.social_services.port import SocialServicesPort
 from services import relapse, sweep
 from services.runtime import Runtime
+from tasks.opaque import agency_errors_opaque
 from tasks.retry import DB_TASK_OPTIONS
 
 
@@ -42,4 +43,5 @@ def summarise(rt: Runtime, run_key: str) -> sweep.SweepSummary:
 def notify_relapses(rt: Runtime, social: SocialServicesPort) -> relapse.Notified:
     """Every flag not yet notified; a failed batch raises after the rest is recorded,
     and the retry sends only what is still not notified."""
-    return relapse.notify_relapses(rt, social)
+    with agency_errors_opaque():
+        return relapse.notify_relapses(rt, social)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from models.crypto import Cipher
 from services.runtime import Runtime
 from tests.fakes.agencies import FakeAgencies
 from tests.fakes.clock import FakeClock
+
+pytest_plugins = ["tests.oidc_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
@@ -42,8 +44,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "grant_applicant")
 
 
-def _server_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
+def _server_url(environ: Mapping[str, str] = os.environ) -> str:
+    """TEST_DATABASE_URL (libpq form), else the embedded server under .data/test-pg."""
+    url = environ.get("TEST_DATABASE_URL")
     if url:
         return url.replace("postgresql+psycopg://", "postgresql://")
     from adapters.embedded_pg import embedded_url

@@ -5,6 +5,10 @@ it again after the flow has moved on. Agencies answer by themselves (simulators)
 The answers are recorded exactly as a person's are: `services.answers.record`, through
 the one table from wait kind to answer. This module only knows what the demo says for
 each kind (`DEMO`), and what it has to prepare first (a vetted mover and a plan).
+
+It answers for people (consents, criteria, a move), so it works only on a database that
+`utvag run` set up as a demo (`services.installation`): anywhere else it refuses and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from typing import Any
 
 from models.action_plan import InterventionKind
 from models.enums import Need, NetworkRole, WaitKind
-from services import action_plan, answers, relocation, views
+from services import action_plan, answers, installation, relocation, views
 from services.answers import AnswerError, Recorded
 from services.runtime import Runtime
 from utvag_cli.answering import cli_of
 from utvag_cli.context import Runs
-from utvag_cli.output import out
+from utvag_cli.output import err, out
 
 BY = "demo-coordinator"
 DEMO_MOVER = "Demo Flytt AB"  # a vetted provider that moves the belongings (first leg)
@@ -110,7 +114,12 @@ def _record(demo: Demo, kind: WaitKind) -> Recorded:
 
 
 def answer_next(rt: Runtime, case_ref: str, *, runs: Runs) -> str:
-    """Answer the first open wait a person answers, wake the case; says what was done."""
+    """Answer the first open wait a person answers, wake the case; says what was done.
+    Raises `installation.NotADemo` (nothing written) unless the database is a demo."""
+    if not installation.is_demo(rt):
+        raise installation.NotADemo(
+            "this database is not a demo (set up by `utvag run`): `utvag demo advance` "
+            "answers for people and works only there")
     case = views.waiting(rt, case_ref)
     person_waits = [w for w in case.waits if WaitKind(w.kind) in answers.ANSWERS]
     if not person_waits:
@@ -125,7 +134,12 @@ def answer_next(rt: Runtime, case_ref: str, *, runs: Runs) -> str:
 
 def cmd_advance(args: argparse.Namespace) -> int:
     cli = cli_of(args)
-    out(f"{args.case}: {answer_next(cli.rt, args.case, runs=cli.runs)}")
+    try:
+        done = answer_next(cli.rt, args.case, runs=cli.runs)
+    except installation.NotADemo as exc:
+        err(f"error: {exc}")
+        return 2
+    out(f"{args.case}: {done}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from datetime import timedelta
@@ -10,6 +11,7 @@ from datetime import timedelta
 from deployments import DEFAULT_WORK_POOL
 from utvag_cli.answering import cli_of
 from utvag_cli.output import out
+from utvag_cli.usage import UsageError
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -24,8 +26,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         out(f"key file created: {settings.resolved_key_file} (0600; keep it out of backups "
             "that leave the machine)")
     migrate(rt.db.url)
-    out("database migrated")
+    out("database migrated; roles utvag_app (case service) and utvag_worker (workers) "
+        "granted, row-level security on (docs/database-roles.md)")
+    for role in args.login or ():
+        _allow_login(args, rt.db.url, role)
     return 0
+
+
+def _allow_login(args: argparse.Namespace, url: str, role: str) -> None:
+    """`--login ROLE`: the role's password from a no-echo prompt, or a line on stdin
+    (never an argument: shell history, process list)."""
+    from adapters.db import allow_login
+
+    stdin = cli_of(args).stdin
+    password = (getpass.getpass(f"password for {role} (not shown): ") if stdin.isatty()
+                else stdin.readline().rstrip("\r\n"))
+    try:
+        allow_login(url, role, password)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    out(f"{role} may log in (password stored as a SCRAM verifier)")
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
@@ -66,8 +86,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from adapters.settings import apply_prefect_defaults
 
     apply_prefect_defaults()
-    argv = [sys.executable, "-m", "prefect", "worker", "start", "--pool", args.pool,
-            "--type", "process", "--limit", str(args.limit), "--install-policy", "never"]
+    # Prefect's process worker, holding to the pool's locked job template (never a
+    # command, environment or directory chosen by a flow run): `deployments.worker`.
+    argv = [sys.executable, "-m", "deployments.worker", "--pool", args.pool,
+            "--limit", str(args.limit)]
     if args.name:
         argv += ["--name", args.name]
     sys.stdout.flush()
@@ -98,6 +120,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("init", help="create the key file and migrate the database")
+    p.add_argument("--login", action="append", choices=["utvag_app", "utvag_worker"],
+                   help="let this role log in (production); its password is read from "
+                        "stdin, one line per --login, or a no-echo prompt")
     p.set_defaults(handler=cmd_init)
     p = sub.add_parser("deploy", help="register every deployment on the Prefect server")
     p.add_argument("--collect-every", type=int, default=30, help="seconds")

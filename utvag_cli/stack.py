@@ -2,9 +2,11 @@
 simulators, the deployments (`utvag deploy`) and a worker (`utvag worker`); and
 the processes' clean shutdown.
 
-Every process binds to 127.0.0.1. Tests start the same stack on free ports; the
-production-profile test adds a PostgreSQL database for Prefect, an API auth
-string and a second worker.
+Every process binds to 127.0.0.1. `utvag run` puts Prefect's API behind a credential
+(`auth_string`, kept in `<data dir>/prefect-auth`: `utvag_cli.demo.demo_stack`): the
+server requires it and every client started here (deploy, workers) gets it. Tests start
+the same stack on free ports; the production-profile test adds a PostgreSQL database for
+Prefect and a second worker.
 """
 
 from __future__ import annotations
@@ -117,12 +119,14 @@ class Stack:
             self.env["PREFECT_SERVER_API_AUTH_STRING"] = self.auth_string
             self.env["PREFECT_API_AUTH_STRING"] = self.auth_string
 
-    def _spawn(self, name: str, *argv: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, *argv: str,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log_dir = self.logs or self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         handle = (log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
-            argv, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            argv, env={**self.env, **(env or {})}, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True)
         self.processes.append(process)
         return process
 
@@ -154,8 +158,11 @@ class Stack:
                 env=self.env, stdout=handle, stderr=subprocess.STDOUT, check=True, timeout=180)
 
     def start_worker(self, name: str = "worker-1") -> subprocess.Popen[bytes]:
+        # The workers and their flow runs act as utvag_worker, not as the database's
+        # owner (docs/database-roles.md); unless the environment names another role.
+        role = {"UTVAG_DATABASE_ROLE": self.env.get("UTVAG_DATABASE_ROLE", "utvag_worker")}
         return self._spawn(name, PYTHON, "-m", "utvag_cli.main", "worker", "--name", name,
-                           "--limit", str(self.worker_limit))
+                           "--limit", str(self.worker_limit), env=role)
 
     def start_deployments(self) -> subprocess.Popen[bytes]:
         """Deploy the registry, then start one worker on the work pool."""

@@ -7,8 +7,12 @@ Municipalities in `case_responsibility` and the destination of a relocation or a
 transfer are encrypted, with a keyed hash to find them (no municipality of a relocated
 person stored in clear).
 
+The new tables are under forced row-level security like every case-keyed table of
+0013_rls: the case service sees a row when its case is in the bound principal's scope,
+the workers see all, the owner passes by its own policy.
+
 Revision ID: 0015_case_lifecycle
-Revises: 0012_access
+Revises: 0014_console_sessions
 Create Date: 2026-12-04
 """
 
@@ -16,11 +20,25 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_case_lifecycle"
-down_revision = "0012_access"
+down_revision = "0014_console_sessions"
 branch_labels = None
 depends_on = None
 
 TS = sa.DateTime(timezone=True)
+NEW_TABLES = ("case_responsibility", "case_establishment")
+VISIBLE = "case_id IN (SELECT utvag_visible_case_ids())"
+
+
+def _secure(table: str) -> None:
+    op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO utvag_app, utvag_worker")
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY app_scope ON {table} FOR ALL TO utvag_app USING ({VISIBLE}) "
+               f"WITH CHECK ({VISIBLE})")
+    op.execute(f"CREATE POLICY worker_all ON {table} FOR ALL TO utvag_worker USING (true) "
+               "WITH CHECK (true)")
+    op.execute(f"CREATE POLICY owner_all ON {table} FOR ALL TO CURRENT_USER USING (true) "
+               "WITH CHECK (true)")
 
 
 def upgrade() -> None:
@@ -51,6 +69,10 @@ def upgrade() -> None:
         sa.Column("recorded_by", sa.String(100), nullable=False),
         sa.Column("recorded_at", TS, nullable=False),
     )
+    for table in NEW_TABLES:
+        _secure(table)
+        op.execute(f"GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO utvag_app, "
+                   "utvag_worker")
     # Transfer offers: again after a decline; one unanswered at a time.
     op.drop_constraint("transfer_offer_case_id_key", "transfer_offer", type_="unique")
     op.create_index("ix_transfer_offer_case_id", "transfer_offer", ["case_id"])

@@ -7,13 +7,17 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 from prefect import flow
+from sqlalchemy import text
 
 from adapters.repositories import journal
 from flows.new_case import drive
+from services import installation
 from services.agency import collect_open
 from services.answers import ANSWERS
 from services.runtime import Runtime
@@ -28,12 +32,22 @@ REFERRAL = json.loads((Path(__file__).resolve().parents[2] / "docs" / "examples"
                        / "referral.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture()
+def demo_rt(rt: Runtime) -> Iterator[Runtime]:
+    """The runtime on a database marked as a demo, as `utvag run` marks it."""
+    installation.mark_demo(rt)
+    yield rt
+    with rt.uow() as session:
+        session.execute(text("DELETE FROM installation WHERE key = 'demo'"))
+
+
 def test_the_demo_has_an_answer_for_every_kind_a_person_answers() -> None:
     assert set(DEMO) == set(ANSWERS)
 
 
 def test_the_demo_case_reaches_the_after_phase_through_every_step(
-        rt: Runtime, agencies: FakeAgencies, prefect_harness: None) -> None:
+        demo_rt: Runtime, agencies: FakeAgencies, prefect_harness: None) -> None:
+    rt = demo_rt
     agencies.police.answer_at_once = True
     agencies.social_services.answer_at_once = True
     agencies.police_grants.decide_with = granted
@@ -79,7 +93,8 @@ def test_the_demo_case_reaches_the_after_phase_through_every_step(
     assert waiting(rt, opened.case_id).waits == []
 
 
-def test_a_case_that_waits_for_an_agency_is_left_alone(rt: Runtime) -> None:
+def test_a_case_that_waits_for_an_agency_is_left_alone(demo_rt: Runtime) -> None:
+    rt = demo_rt
     opened = open_case(rt)
     shown, runs = io.StringIO(), FakeRuns()
     assert main(["demo", "advance", opened.case_number], runtime=rt, runs=runs,
