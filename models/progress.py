@@ -122,6 +122,7 @@ class CaseSnapshot:
     relocation: Relocation = Relocation.NOT_REQUIRED
     relocation_number: int = 0  # the latest move's number (0: none)
     emergency_only: bool = False  # the latest move is emergency housing
+    lives_where_responsible: bool = False  # the latest move is within the responsible one
     belongings: Belongings = Belongings.NOT_PLANNED
     hand_overs: Sequence[AgencySubject] = ()
     transfer: Transfer = Transfer.NONE
@@ -283,6 +284,8 @@ def _relocation(case: CaseSnapshot) -> Step:
     if case.relocation == Relocation.RELOCATED:
         if case.emergency_only:
             return Await((Wait.of(WaitKind.RELOCATION),), "lasting move")
+        if case.lives_where_responsible and case.transfer != Transfer.OFFERED:
+            return Act(Action.ESTABLISH)  # nothing to transfer
         return _transfer(case)
     return Act(Action.ESTABLISH)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from adapters.repositories import answers, cases, journal, requests, waits
 from models.action_plan import InterventionKind
+from models.crypto import Cipher
 from models.during_tables import (
     BelongingsMove,
     CoordinatorStatement,
@@ -37,16 +38,18 @@ from models.progress import Relocation as RelocationState
 from models.routing import Facts, hand_overs
 from models.tables import CaseWait, ThreatAssessment
 from models.waits import AgencySubject, Wait
+from services import responsibility
 from services.operator_view import WaitLine, party
 from services.runtime import Runtime
 
 
 def load(rt: Runtime, case_id: uuid.UUID) -> CaseSnapshot:
     with rt.uow() as session:
-        return read(session, case_id)
+        return read(session, case_id, cipher=rt.cipher, on=rt.now().date())
 
 
-def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
+def read(session: Session, case_id: uuid.UUID, *, cipher: Cipher,
+         on: date) -> CaseSnapshot:
     case = cases.get_case(session, case_id)
     threat = session.exec(select(ThreatAssessment).where(
         ThreatAssessment.case_id == case_id)).first()
@@ -70,7 +73,13 @@ def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
     )
     if case.phase == Phase.BEFORE:
         return base
-    return _during(session, base, custody=CustodyStatus(case.custody_status))
+    during = _during(session, base, custody=CustodyStatus(case.custody_status))
+    latest = session.exec(select(Relocation.destination_enc).where(
+        Relocation.case_id == case_id).order_by(col(Relocation.sequence).desc())).first()
+    if latest is None:
+        return during
+    at_home = cipher.decrypt(latest) == responsibility.responsible(session, cipher, case, on=on)
+    return CaseSnapshot(**{**during.__dict__, "lives_where_responsible": at_home})
 
 
 def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> CaseSnapshot:

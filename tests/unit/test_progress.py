@@ -226,6 +226,8 @@ RELOCATION = [
     ("emergency housing only: wait for the lasting move",
      relocated(emergency_only=True, establishment=Establishment.ESTABLISHED),
      Await((Wait.of(WaitKind.RELOCATION),), "lasting move")),
+    ("moved within the responsible municipality: nothing to transfer",
+     relocated(lives_where_responsible=True), Act(Action.ESTABLISH)),
     ("the second move protected anew",
      relocated(relocation_number=2), Ask((protection(2),), "protected personal data decision")),
     ("the transfer offered: wait for the receiving municipality",
