@@ -13,9 +13,9 @@ from models.enums import Need
 from models.relocation import DisclosureDenied
 from services.grants import record_statement
 from services.hand_over import TransferError, answer_transfer, offer_transfer
-from services.transfer import record_establishment
 from services.relocation import RelocationIn, decide_relocation
 from services.runtime import Runtime
+from services.transfer import record_establishment
 from tests.fakes.agencies import FakeAgencies, granted
 from tests.flows.conftest import CaseRunner
 from tests.states import (

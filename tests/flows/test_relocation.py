@@ -21,7 +21,6 @@ from adapters.repositories import journal, waits
 from models.during_tables import Relocation
 from models.relocation import DisclosureDenied, RelocationRefused
 from services import belongings
-from services.transfer import answer_transfer, decide_offer, record_establishment
 from services.relocation import (
     NoRelocation,
     RelocationIn,
@@ -30,6 +29,7 @@ from services.relocation import (
     read_destination,
 )
 from services.runtime import Runtime
+from services.transfer import answer_transfer, decide_offer, record_establishment
 from services.waits import flag_overdue_waits
 from tests.factories import TOLVAN_NAME, open_case
 from tests.fakes.agencies import FakeAgencies
