@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test test-fast test-embedded lint typecheck clean bench
+.PHONY: install run test test-fast test-embedded lint typecheck clean bench bench-service
 
 $(UV):
 	$(PY) -m venv .tools
@@ -43,6 +43,11 @@ typecheck: install
 
 bench: install
 	.venv/bin/python bench/sweep.py
+
+# The case service under 50 concurrent authenticated clients against bare endpoints
+# (docs/benchmarks-service.md); 3-5 minutes on the shared 2-core machine.
+bench-service: install
+	.venv/bin/python bench/service.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

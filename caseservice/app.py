@@ -2,9 +2,10 @@
 
 Everything it needs is handed in (the composition root is `utvag serve`, tests hand in
 a runtime on their database, a verifier of their own test tokens and a recording
-waker). Routes live in `caseservice/routes/`, one router per area, all under `/api/v1`;
-the contract is `docs/contracts/case-service.openapi.json` (`python -m
-caseservice.contract` writes it).
+waker). `utvag serve` hands in a runtime as the role utvag_app
+(`caseservice.runtime.service_runtime`; tests: `as_service`, the `app_rt` fixture). Routes
+live in `caseservice/routes/`, one router per area, all under `/api/v1`; the contract is
+`docs/contracts/case-service.openapi.json` (`python -m caseservice.contract` writes it).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from adapters.logs import get_logger
+from adapters.org_tag import org_tag
 from adapters.repositories import cases, journal, waits
 from models.crypto import Cipher
 from models.during_tables import Relocation
@@ -109,6 +110,8 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
         session.add(Relocation(case_id=case.id, sequence=sequence, kind=kind,
                                destination_enc=rt.cipher.encrypt(item.destination),
                                destination_hash=municipality_hash(rt.cipher, item.destination),
+                               destination_tag=org_tag(session,
+                                                       f"municipality:{item.destination}"),
                                address_enc=rt.cipher.encrypt(item.address.strip()),
                                housing_form=form.value, fast_path=item.fast_path,
                                decided_by=by, decided_at=at, approval_due=due))

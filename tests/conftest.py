@@ -163,6 +163,29 @@ def module_rt(module_db: str, settings: Settings, database: Database,
     return Runtime(settings=settings, db=database, clock=FakeClock(), cipher=cipher)
 
 
+@pytest.fixture(scope="session")
+def app_database(database_url: str) -> Iterator[Database]:
+    """The session's database as the case service connects to it: role utvag_app, under
+    row-level security (docs/database-roles.md)."""
+    database = Database(database_url, role="utvag_app")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture()
+def app_rt(rt: Runtime, database_url: str, app_database: Database) -> Runtime:
+    """The case service's runtime (`utvag serve`): role utvag_app, the same clock and key
+    as `rt`, which stays the owner's for setting up cases."""
+    return Runtime(settings=make_settings(database_url, database_role="utvag_app"),
+                   db=app_database, clock=rt.clock, cipher=rt.cipher)
+
+
+@pytest.fixture(scope="module")
+def module_app_rt(module_rt: Runtime, database_url: str, app_database: Database) -> Runtime:
+    return Runtime(settings=make_settings(database_url, database_role="utvag_app"),
+                   db=app_database, clock=module_rt.clock, cipher=module_rt.cipher)
+
+
 @pytest.fixture()
 def agencies() -> FakeAgencies:
     return FakeAgencies()

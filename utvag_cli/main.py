@@ -56,17 +56,25 @@ INTERRUPTED = 130  # the shell's status for SIGINT
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The case service on uvicorn: it holds the key and the database login; people
-    reach it with a bearer token of the configured OpenID Connect provider."""
+    """The case service on uvicorn: it holds the key and the database login (role
+    utvag_app); people reach it with a bearer token of the configured OpenID Connect
+    provider."""
     import uvicorn
 
     from adapters import oidc
     from adapters.logs import configure_logging
     from caseservice.app import create_app
+    from caseservice.runtime import WrongRole, service_runtime
     from caseservice.waker import PrefectWaker
 
     configure_logging()
-    rt = args.cli.rt
+    # As utvag_app, under row-level security (docs/database-roles.md), never as the
+    # owner the CLI's own commands use.
+    try:
+        rt = service_runtime(args.cli.rt.settings)
+    except WrongRole as exc:
+        err(str(exc))
+        return 2
     settings = rt.settings
     verifier = oidc.TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
     app = create_app(rt, verifier, PrefectWaker())
