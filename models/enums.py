@@ -111,6 +111,8 @@ class WaitKind(StrEnum):
     RELOCATION_APPROVAL = "relocation_approval"
     TRANSFER = "transfer"  # the receiving social services answer on the command line
     BELONGINGS = "belongings"  # social services confirm the move of belongings (command line)
+    ESTABLISHMENT = "establishment"  # social services: housing and occupation in the new town
+    TRANSFER_OFFER = "transfer_offer"  # a coordinator offers the transfer (again, after a decline)
 
 
 def values(enum: type[StrEnum]) -> list[str]:

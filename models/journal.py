@@ -52,6 +52,11 @@ class Kind(StrEnum):
     TRANSFER_ANSWERED = "transfer_answered"
     ESTABLISHED = "established"
     INDICATORS = "indicators"
+    WAIT_CANCELLED = "wait_cancelled"
+    PLAN_REVISION = "plan_revision"  # the approved plan reopened as a new version
+    ESTABLISHMENT = "establishment"  # housing and occupation in the new town recorded
+    RESPONSIBILITY = "responsibility"  # who is responsible (residence, stay, costs)
+    THREAT_REASSESSED = "threat_reassessed"
 
 
 class EntryLike(Protocol):

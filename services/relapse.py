@@ -1,5 +1,7 @@
-"""A relapse flag is for a human: notify social services, open a wait for their
-individual assessment (continue / adjust the plan / end the support), record the answer.
+"""A relapse flag is for a human: notify the social services of the municipality
+responsible for the case (`services.responsibility`), open a wait for their
+individual assessment (continue / adjust the plan / end the support), record the
+answer.
 
 Flags are an outbox: written by the sweep first, notified after. Every flag without
 `notified_at` is (re)tried by the next sweep; the idempotency key `relapse-flag:<id>` is
@@ -31,6 +33,7 @@ from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision
 from models.waits import Wait
+from services.responsibility import responsible_for
 from services.runtime import Runtime
 
 AGENCY = "social_services"
@@ -67,10 +70,15 @@ def notify_relapses(rt: Runtime, social: SocialServicesPort, *,
     recording what was notified. A batch that fails leaves its flags for the retry or
     the next sweep; raises `RetryableAgencyError` after recording the rest when a
     batch failed in a way that may pass."""
+    at = rt.now()
     with rt.uow() as session:
         pending = relapse.pending(session, agency=AGENCY, limit=limit)
-    to_send = [flag for flag in pending if flag.consent]
-    at = rt.now()
+        # The notification goes to the municipality responsible for the case today
+        # (the receiving one once a transfer took effect), not the one that placed it.
+        responsible = responsible_for(session, rt.cipher, {
+            f.case_id: f.municipality for f in pending}, on=at.date())
+    to_send = [flag._replace(municipality=responsible[flag.case_id])
+               for flag in pending if flag.consent]
     deadline = rt.deadline(WaitKind.RELAPSE_ASSESSMENT, at=at)
     receipts: dict[int, RelapseNotificationReceipt] = {}
     failed, retryable = 0, False

@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
 TABLES = ("access_log", "break_glass", "case_assignment",
           "belongings_move", "protection_request", "case_wait", "agency_request",
-          "threat_assessment", "eligibility_assessment",
+          "threat_assessment", "eligibility_assessment", "case_responsibility",
+          "case_establishment",
           "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
           "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",
           "grant_decision", "grant_budget", "consent", "case_journal", "case", "person",

@@ -24,9 +24,11 @@ from caseservice.routes import after, before, during, relocation
 from services.answers import (
     ConsentAnswer,
     CriterionAnswer,
+    EstablishmentAnswer,
     NeedsAnswer,
     RelocationAnswer,
     StatementAnswer,
+    TransferOfferAnswer,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -101,6 +103,12 @@ FORMS: dict[str, Call] = {
     "transfer": lambda w, c, d, t: relocation.transfer(c, _model(relocation.TransferBody, {
         "accept": _yes(d, "accept"), "cost_payer": d.get("cost_payer") or None,
         "cost_from": _date(d, "cost_from")}), w.ctx, t),
+    "establishment": lambda w, c, d, t: relocation.establishment(c, _model(
+        EstablishmentAnswer, {"stable_housing": _yes(d, "stable_housing"),
+                              "occupation": _yes(d, "occupation"),
+                              "support_needed": _yes(d, "support_needed")}), w.ctx, t),
+    "transfer-offer": lambda w, c, d, t: relocation.offer(c, _model(TransferOfferAnswer, {
+        "reason": d.get("reason", "")}), w.ctx, t),
     "relapse": lambda w, c, d, t: after.assess(c, _model(after.AssessmentBody, {
         "flag_id": d.get("flag_id"), "decision": d.get("decision") or None,
         "note": d.get("note", "")}), w.ctx),
@@ -123,6 +131,8 @@ DONE = {
     "relocation-approval": "Snabbflytten är godkänd.",
     "belongings": "Leveransen av tillhörigheter är bekräftad.",
     "transfer": "Svaret på överflyttningen är registrerat.",
+    "establishment": "Etableringen är registrerad.",
+    "transfer-offer": "Överflyttningen är erbjuden.",
     "relapse": "Bedömningen är registrerad.", "indicators": "Uppföljningen är registrerad.",
     "closure": "Ärendet är avslutat.", "reopening": "Ärendet är återöppnat.",
 }

@@ -17,6 +17,8 @@ SV: dict[str, str] = {
     "grant_statement": "Polisens yttrande", "grant_completion": "Komplettering av ansökan",
     "relocation": "Beslut om flytt", "relocation_approval": "Godkännande av snabbflytt",
     "transfer": "Överflyttning av ansvar", "belongings": "Flytt av tillhörigheter",
+    "establishment": "Etablering på nya orten", "transfer_offer": "Nytt erbjudande om "
+    "överflyttning",
     # criteria
     "meets_definition": "Uppfyller definitionen av avhoppare",
     "motivated": "Motiverad att lämna",

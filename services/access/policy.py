@@ -22,9 +22,12 @@ from models.principal import Role
 class Relation(StrEnum):
     """How a principal stands to a case (`services.access.relations`)."""
 
-    PLACING = "placing"          # social services of the placing municipality
-    RECEIVING = "receiving"      # social services of the receiving one, once it accepted
-    DESTINATION = "destination"  # social services of the destination, before or after
+    # Social services of the municipality responsible for the case today: the placing
+    # one, until an accepted transfer takes effect on its agreed date, then the
+    # receiving one (`services.responsibility`); the former placing one then has none.
+    PLACING = "placing"
+    RECEIVING = "receiving"      # the receiving one, from its acceptance to that date
+    DESTINATION = "destination"  # social services of the latest relocation's destination
     POLICE = "police"            # police staff assigned to the case (case_assignment)
     AGENCY = "agency"            # an agency the case disclosed to (with consent)
     BREAK_GLASS = "break_glass"  # an active, unexpired emergency opening
@@ -52,6 +55,9 @@ class Action(StrEnum):
     WORK_ORDER = "belongings.work_order"
     BELONGINGS_DELIVERED = "belongings.delivered"
     TRANSFER = "transfer.answer"
+    ESTABLISHMENT = "transfer.establishment"
+    TRANSFER_OFFER = "transfer.offer"
+    RESPONSIBILITY = "transfer.responsibility"
     ASSESS = "relapse.assess"
     INDICATORS = "after.indicators"
     CLOSE = "after.close"
@@ -120,6 +126,12 @@ POLICY: dict[Action, Rule] = {
                                     "confirm the belongings arrived"),
     Action.TRANSFER: _r(SOCIAL, frozenset({Relation.DESTINATION}),
                         "accept or decline the transfer of responsibility"),
+    Action.ESTABLISHMENT: _r(SOCIAL, OWNERS, "record the person's establishment in the new "
+                                             "town (housing, occupation, need of support)"),
+    Action.TRANSFER_OFFER: _r(COORDINATOR, PLACING, "offer the transfer of responsibility, "
+                                                    "with a reason"),
+    Action.RESPONSIBILITY: _r(SOCIAL, OWNERS, "who is responsible, where the person stays "
+                                              "and who pays, over time", personal=True),
     Action.ASSESS: _r(SOCIAL, OWNERS, "assess a relapse flag"),
     Action.INDICATORS: _r(SOCIAL, OWNERS, "record follow-up indicators"),
     Action.CLOSE: _r(COORDINATOR, OWNERS, "close the case with an outcome"),

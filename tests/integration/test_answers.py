@@ -106,5 +106,5 @@ def test_only_the_receiving_municipality_answers_the_transfer(
         assert session.exec(select(TransferOffer.answered_at)).one() is None
     recorded = answers.record(rt, opened.case_id, WaitKind.TRANSFER,
                               {**transfer, "municipality": "2584"}, by="ss-kiruna")
-    assert recorded.summary == "transfer accepted"
+    assert recorded.summary == "transfer accepted: responsible from 2027-04-01"
     assert all(w.kind != WaitKind.TRANSFER for w in waiting(rt, opened.case_id).waits)

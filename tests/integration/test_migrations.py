@@ -72,7 +72,7 @@ def _index_shape_drift(conn: sa.Connection, metadata: sa.MetaData) -> list[Any]:
 
 def test_there_is_exactly_one_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("postgresql+psycopg:///unused"))
-    assert script.get_heads() == ["0014_console_sessions"]
+    assert script.get_heads() == ["0015_case_lifecycle"]
 
 
 def test_models_and_migrations_agree(database: Database) -> None:
