@@ -111,6 +111,9 @@ class WaitKind(StrEnum):
     RELOCATION_APPROVAL = "relocation_approval"
     TRANSFER = "transfer"  # the receiving social services answer on the command line
     BELONGINGS = "belongings"  # social services confirm the move of belongings (command line)
+    # Plan and people (docs/plan-and-people.md).
+    CLOSURE_CONFIRMATION = "closure_confirmation"  # a second person confirms a closure
+    PROVIDER_FOLLOW_UP = "provider_follow_up"  # a running provider's follow-up lapsed/failed
 
 
 def values(enum: type[StrEnum]) -> list[str]:

@@ -52,6 +52,14 @@ class Kind(StrEnum):
     TRANSFER_ANSWERED = "transfer_answered"
     ESTABLISHED = "established"
     INDICATORS = "indicators"
+    # Plan and people (docs/plan-and-people.md).
+    PLAN_REVISED = "plan_revised"
+    CLOSURE_PROPOSED = "closure_proposed"
+    CLOSURE_DECLINED = "closure_declined"
+    RELAPSE_REPORTED = "relapse_reported"
+    MEETING_RECORDED = "meeting_recorded"
+    GUARDIAN_RECORDED = "guardian_recorded"
+    PROVIDER_CONCERN = "provider_concern"
 
 
 class EntryLike(Protocol):

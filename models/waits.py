@@ -43,6 +43,7 @@ SINGLE_SUBJECT: dict[WaitKind, str] = {
     WaitKind.RELOCATION_APPROVAL: "fast_path_approval",
     WaitKind.TRANSFER: "transfer_of_responsibility",
     WaitKind.BELONGINGS: "belongings_move",
+    WaitKind.CLOSURE_CONFIRMATION: "closure",
 }
 
 

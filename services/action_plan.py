@@ -26,6 +26,7 @@ from models.during_tables import Intervention, Provider, ProviderFollowUp
 from models.enums import WaitKind
 from models.journal import Kind
 from models.waits import Wait
+from services import plan_versions
 from services.runtime import Runtime
 
 
@@ -153,4 +154,5 @@ def approve_plan(rt: Runtime, case_ref: str | uuid.UUID, *, by: str) -> int:
                         data={"interventions": len(costs), "cost_sek": total})
         waits.close_wait(session, case, Wait.of(WaitKind.ACTION_PLAN), by=by, at=at,
                          answer={"approved": True})
+        plan_versions.on_approved(session, case, by=by, at=at)  # kept in the history
     return total
