@@ -63,6 +63,10 @@ class Action(StrEnum):
     BREAK_GLASS_LIST = "audit.break_glass"
     BREAK_GLASS_REVIEW = "audit.review"
     ACCESS_LOG = "audit.access_log"
+    # Plan and people (docs/plan-and-people.md).
+    RELAPSE_REPORT = "relapse.report"
+    CLOSURE_CONFIRM = "after.close_confirm"
+    PLAN_HISTORY = "plan.versions"
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,12 @@ POLICY: dict[Action, Rule] = {
     Action.BREAK_GLASS_REVIEW: _r(frozenset({Role.AUDITOR}), None,
                                   "mark a break-glass opening reviewed"),
     Action.ACCESS_LOG: _r(frozenset({Role.AUDITOR}), None, "the access log"),
+    # Plan and people (docs/plan-and-people.md).
+    Action.RELAPSE_REPORT: _r(SOCIAL, OWNERS, "report a relapse into substance abuse or "
+                                              "lost contact"),
+    Action.CLOSURE_CONFIRM: _r(COORDINATOR, OWNERS, "confirm or decline a proposed closure "
+                                                    "(a second person)"),
+    Action.PLAN_HISTORY: _r(SOCIAL, OWNERS, "the action plan's versions"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from

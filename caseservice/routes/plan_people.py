@@ -1,0 +1,76 @@
+"""The plan and the people around it (docs/plan-and-people.md): a handler's relapse
+report, the second person's answer to a proposed closure, the plan's versions, the
+meeting as an event, a child's guardians, and protected-housing permits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+from caseservice.deps import Actor, CaseRef
+from caseservice.errors import refused
+from caseservice.recording import Done
+from services import plan_versions, relapse_outcomes
+from services.access.policy import Action
+from services.relapse_outcomes import OutcomeError, ReportedRelapse
+
+router = APIRouter(tags=["plan and people"])
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RelapseReportBody(Body):
+    kind: ReportedRelapse
+    on: date
+
+
+class ClosureAnswerBody(Body):
+    confirm: bool
+
+
+class VersionOut(BaseModel):
+    version: int
+    status: str
+    reason: str
+    interventions: int
+    cost_sek: int | None
+    approved_by: str | None
+
+
+@router.post("/cases/{case}/relapse-reports", response_model=Done, status_code=201)
+def report_relapse(case: CaseRef, body: RelapseReportBody, ctx: Actor) -> Done:
+    """A relapse into substance abuse, or lost contact: assessed like a register's flag."""
+    found = ctx.case(Action.RELAPSE_REPORT, case)
+    try:
+        flag = relapse_outcomes.report_relapse(ctx.rt, found.case_id, kind=body.kind,
+                                               on=body.on, by=ctx.by)
+    except OutcomeError as exc:
+        raise refused(exc) from None
+    return Done(case_number=found.case_number,
+                summary=f"relapse reported ({body.kind.value}): flag {flag}")
+
+
+@router.post("/cases/{case}/closure/confirmation", response_model=Done)
+def confirm_closure(case: CaseRef, body: ClosureAnswerBody, ctx: Actor) -> Done:
+    """A second person confirms (or declines) the closure an assessment proposed."""
+    found = ctx.case(Action.CLOSURE_CONFIRM, case)
+    try:
+        decided = relapse_outcomes.decide_closure(ctx.rt, found.case_id, by=ctx.by,
+                                                  confirm=body.confirm)
+    except OutcomeError as exc:
+        raise refused(exc, status=409 if str(exc).startswith("case:") else 422) from None
+    return Done(case_number=found.case_number,
+                summary="closed (relapsed)" if decided.closed else "closure declined")
+
+
+@router.get("/cases/{case}/plan/versions", response_model=list[VersionOut])
+def versions(case: CaseRef, ctx: Actor) -> list[VersionOut]:
+    found = ctx.case(Action.PLAN_HISTORY, case)
+    return [VersionOut(version=v.version, status=v.status, reason=v.reason,
+                       interventions=len(v.intervention_ids), cost_sek=v.cost_sek,
+                       approved_by=v.approved_by)
+            for v in plan_versions.history(ctx.rt, found.case_id)]
