@@ -25,7 +25,7 @@ from adapters.common import SubmittedRequest
 from adapters.errors import AgencyError
 from adapters.logs import get_logger
 from adapters.repositories import cases, journal, requests, waits
-from models.disclosure import Fields, fields_for
+from models.disclosure import Fields, fields_for, is_protected
 from models.enums import RequestStatus
 from models.journal import Kind
 from models.tables import Case, Person
@@ -129,6 +129,12 @@ class NotSent:
 Collected = Answered | Pending | Deferred | NotSent
 
 
+def _fields(session: Session, case: Case, subject: AgencySubject) -> Fields:
+    """The table's fields for this purpose and this person (protected: no name)."""
+    person = session.get_one(Person, case.person_id)
+    return fields_for(subject, protected=is_protected(person.protection_level))
+
+
 def _personal(session: Session, rt: Runtime, case: Case, fields: Fields) -> Personal:
     person = session.get_one(Person, case.person_id)
     return Personal(identity_number=rt.cipher.decrypt(person.identity_enc),
@@ -139,10 +145,10 @@ def send(rt: Runtime, ports: Any, case_id: uuid.UUID, step: Step[Any, Any]) -> S
     """Send the step's request at most once (by key), with consent checked."""
     subject = step.subject
     key = requests.idempotency_key(case_id, subject)
-    fields = fields_for(subject)
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case(session, case_id)
+        fields = _fields(session, case, subject)
         if not cases.consent_given(session, case_id, subject.agency):
             if waits.open_wait(session, case, Wait.consent(subject.agency), at=at,
                                deadline=rt.deadline(Wait.consent(subject.agency).kind, at=at)):
