@@ -26,7 +26,7 @@ from models.during_tables import Intervention, Provider, ProviderFollowUp
 from models.enums import WaitKind
 from models.journal import Kind
 from models.waits import Wait
-from services import plan_versions
+from services import plan_versions, provider_watch
 from services.runtime import Runtime
 
 
@@ -75,12 +75,19 @@ def record_follow_up(rt: Runtime, name: str, *, verdict: FollowUpVerdict, by: st
     with rt.uow() as session:
         provider = _provider(session, name)
         assert provider.id is not None  # noqa: S101 - a stored row
-        session.add(ProviderFollowUp(provider_id=provider.id, verdict=verdict.value,
-                                     reported_by=by, reported_on=on,
-                                     next_follow_up_due=next_follow_up_due,
-                                     recorded_at=rt.now()))
+        report = ProviderFollowUp(provider_id=provider.id, verdict=verdict.value,
+                                  reported_by=by, reported_on=on,
+                                  next_follow_up_due=next_follow_up_due, recorded_at=rt.now())
+        session.add(report)
         provider.next_follow_up_due = next_follow_up_due
         session.add(provider)
+        if verdict == FollowUpVerdict.UNSATISFACTORY:  # every case it works in is asked
+            session.flush()
+            at = rt.now()
+            provider_watch.open_for_provider(
+                session, provider, occasion=f"follow-up-{report.id}",
+                why="follow-up unsatisfactory", at=at,
+                deadline=rt.deadline(WaitKind.PROVIDER_FOLLOW_UP, at=at))
 
 
 def provider_status(session: Session, provider: Provider) -> ProviderStatus:

@@ -5,14 +5,15 @@ meeting as an event, a child's guardians, and protected-housing permits."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor, CaseRef
 from caseservice.errors import refused
 from caseservice.recording import Done
-from services import plan_versions, relapse_outcomes
+from services import plan_versions, provider_watch, relapse_outcomes
 from services.access.policy import Action
 from services.relapse_outcomes import OutcomeError, ReportedRelapse
 
@@ -30,6 +31,11 @@ class RelapseReportBody(Body):
 
 class ClosureAnswerBody(Body):
     confirm: bool
+
+
+class ProviderConcernBody(Body):
+    provider_id: int = Field(ge=1)
+    decision: Literal["keep", "end_interventions"]
 
 
 class VersionOut(BaseModel):
@@ -74,3 +80,18 @@ def versions(case: CaseRef, ctx: Actor) -> list[VersionOut]:
                        interventions=len(v.intervention_ids), cost_sek=v.cost_sek,
                        approved_by=v.approved_by)
             for v in plan_versions.history(ctx.rt, found.case_id)]
+
+
+@router.post("/cases/{case}/provider-concerns", response_model=Done)
+def provider_concern(case: CaseRef, body: ProviderConcernBody, ctx: Actor) -> Done:
+    """Decide on a provider whose follow-up lapsed or failed: keep it, or end its running
+    interventions in this case today."""
+    found = ctx.case(Action.PROVIDER_CONCERN, case)
+    try:
+        done = provider_watch.answer_concern(ctx.rt, found.case_id,
+                                             provider_id=body.provider_id,
+                                             decision=body.decision, by=ctx.by)
+    except provider_watch.ConcernError as exc:
+        raise refused(exc) from None
+    return Done(case_number=found.case_number,
+                summary=f"provider {body.provider_id}: {body.decision} ({done.ended} ended)")

@@ -67,6 +67,7 @@ class Action(StrEnum):
     RELAPSE_REPORT = "relapse.report"
     CLOSURE_CONFIRM = "after.close_confirm"
     PLAN_HISTORY = "plan.versions"
+    PROVIDER_CONCERN = "provider.concern"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,8 @@ POLICY: dict[Action, Rule] = {
     Action.CLOSURE_CONFIRM: _r(COORDINATOR, OWNERS, "confirm or decline a proposed closure "
                                                     "(a second person)"),
     Action.PLAN_HISTORY: _r(SOCIAL, OWNERS, "the action plan's versions"),
+    Action.PROVIDER_CONCERN: _r(SOCIAL, OWNERS, "decide on a provider whose follow-up "
+                                                "lapsed or failed"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from

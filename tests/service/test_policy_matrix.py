@@ -81,6 +81,8 @@ def calls(world: World) -> list[tuple[str, str, Action, dict[str, Any] | None]]:
         ("POST", f"/cases/{A}/closure/confirmation", Action.CLOSURE_CONFIRM,
          {"confirm": False}),
         ("GET", f"/cases/{A}/plan/versions", Action.PLAN_HISTORY, None),
+        ("POST", f"/cases/{A}/provider-concerns", Action.PROVIDER_CONCERN,
+         {"provider_id": 1, "decision": "keep"}),
         ("GET", "/status", Action.STATUS, None),
         ("GET", "/ledger", Action.LEDGER, None),
         ("GET", "/audit/break-glass", Action.BREAK_GLASS_LIST, None),
