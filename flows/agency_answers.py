@@ -16,6 +16,7 @@ from adapters.logs import configure_logging, get_logger
 from adapters.registry import agency_ports
 from flows.resume import wake_case
 from services.agency import collect_open
+from services.plan_delivery import send_plans
 from services.runtime import runtime
 
 
@@ -24,8 +25,12 @@ def collect_agency_answers(wake: bool = True) -> dict[str, Any]:
     configure_logging()
     rt = runtime()
     with agency_ports(rt.settings) as ports:
+        # The approved plans still unsent to participating agencies first, so that their
+        # acknowledgements are collected with the other answers.
+        delivered = send_plans(rt, ports)
         report = collect_open(rt, ports)
     woken = [wake_case(rt, case_id) for case_id in sorted(report.answered)] if wake else []
     get_logger().info("agency_answers.collected", answered=len(report.answered),
                       failed=report.failed)
-    return {"answered": len(report.answered), "failed": report.failed, "woken": woken}
+    return {"answered": len(report.answered), "failed": report.failed, "woken": woken,
+            "plans_sent": delivered.sent}

@@ -19,6 +19,7 @@ from services.before_steps import SupportDecisionStep, ThreatAssessmentStep
 from services.grants import GrantApplicationStep, GrantCompletionStep
 from services.hand_over import hand_over_step
 from services.meeting import InvitationStep
+from services.plan_delivery import step_for_kind
 from services.protection import ProtectionStep
 
 _FIXED: dict[AgencySubject, Step[Any, Any]] = {
@@ -40,6 +41,9 @@ def step_for(subject: AgencySubject) -> Step[Any, Any]:
         return fixed
     if subject.kind == MEETING_INVITATION:
         return InvitationStep(subject.agency)
+    plan = step_for_kind(subject)  # the approved plan to a participating agency
+    if plan is not None:
+        return plan
     step = hand_over_step(subject)
     if step is None:
         raise UnknownRequest(f"request: no agency step for {subject}")

@@ -52,6 +52,9 @@ def _snapshot(session: Session, case_id: uuid.UUID) -> tuple[list[int], int]:
 def on_approved(session: Session, case: Case, *, by: str, at: datetime) -> int:
     """The plan was approved: approve the open draft, or record version 1 when the case
     has none. Returns the version approved."""
+    from services.plan_delivery import check_agreed  # it imports the agency step
+
+    check_agreed(session, case)
     latest = _latest(session, case.id)
     ids, cost = _snapshot(session, case.id)
     if latest is not None and latest.status == "draft":

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from caseservice.deps import Actor, CaseRef
 from caseservice.errors import refused
 from caseservice.recording import Done
-from services import plan_versions, provider_watch, relapse_outcomes
+from services import plan_delivery, plan_versions, provider_watch, relapse_outcomes
 from services.access.policy import Action
 from services.relapse_outcomes import OutcomeError, ReportedRelapse
 
@@ -36,6 +36,13 @@ class ClosureAnswerBody(Body):
 class ProviderConcernBody(Body):
     provider_id: int = Field(ge=1)
     decision: Literal["keep", "end_interventions"]
+
+
+class MeetingBody(Body):
+    held_on: date
+    participants: list[plan_delivery.Participant] = Field(min_length=1, max_length=8)
+    defector_participated: bool
+    defector_agreed: bool
 
 
 class VersionOut(BaseModel):
@@ -95,3 +102,19 @@ def provider_concern(case: CaseRef, body: ProviderConcernBody, ctx: Actor) -> Do
         raise refused(exc) from None
     return Done(case_number=found.case_number,
                 summary=f"provider {body.provider_id}: {body.decision} ({done.ended} ended)")
+
+
+@router.post("/cases/{case}/meeting", response_model=Done)
+def record_meeting(case: CaseRef, body: MeetingBody, ctx: Actor) -> Done:
+    """The collaboration meeting as it happened: date, organisations by role, and the
+    defector's participation and agreement to the plan."""
+    found = ctx.case(Action.MEETING_RECORD, case)
+    try:
+        plan_delivery.record_meeting(ctx.rt, found.case_id, held_on=body.held_on,
+                                     participants=body.participants,
+                                     defector_participated=body.defector_participated,
+                                     defector_agreed=body.defector_agreed, by=ctx.by)
+    except plan_delivery.MeetingError as exc:
+        raise refused(exc) from None
+    return Done(case_number=found.case_number,
+                summary=f"collaboration meeting of {body.held_on} recorded")

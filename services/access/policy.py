@@ -68,6 +68,7 @@ class Action(StrEnum):
     CLOSURE_CONFIRM = "after.close_confirm"
     PLAN_HISTORY = "plan.versions"
     PROVIDER_CONCERN = "provider.concern"
+    MEETING_RECORD = "plan.meeting"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ POLICY: dict[Action, Rule] = {
     Action.PLAN_HISTORY: _r(SOCIAL, OWNERS, "the action plan's versions"),
     Action.PROVIDER_CONCERN: _r(SOCIAL, OWNERS, "decide on a provider whose follow-up "
                                                 "lapsed or failed"),
+    Action.MEETING_RECORD: _r(SOCIAL, OWNERS, "record the collaboration meeting (date, "
+                                              "organisations, the defector's agreement)"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from
