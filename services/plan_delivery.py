@@ -29,8 +29,8 @@ from adapters.errors import AgencyError
 from adapters.invitations.schemas import (
     InvitationRequest,
     InvitationResult,
-    PlanSummary,
     PlannedItem,
+    PlanSummary,
 )
 from adapters.registry import INVITED, AgencyPorts
 from adapters.repositories import cases, journal, waits
