@@ -44,6 +44,7 @@ SINGLE_SUBJECT: dict[WaitKind, str] = {
     WaitKind.TRANSFER: "transfer_of_responsibility",
     WaitKind.BELONGINGS: "belongings_move",
     WaitKind.CLOSURE_CONFIRMATION: "closure",
+    WaitKind.GUARDIAN_CONSENT: "guardians",
 }
 
 

@@ -26,7 +26,7 @@ from models.during_tables import Intervention, Provider, ProviderFollowUp
 from models.enums import WaitKind
 from models.journal import Kind
 from models.waits import Wait
-from services import plan_versions, provider_watch
+from services import plan_versions, protected_housing, provider_watch
 from services.runtime import Runtime
 
 
@@ -122,6 +122,7 @@ def add_intervention(rt: Runtime, case_ref: str | uuid.UUID, item: InterventionI
         try:
             check_intervention(draft, provider_status(session, provider) if provider else None,
                                today=at.date())
+            protected_housing.check(session, provider, draft)  # the 2024 permit
         except InterventionRefused as refused:
             reason = str(refused)
         else:
