@@ -7,14 +7,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor, CaseRef
-from caseservice.errors import refused
+from caseservice.errors import ApiError, refused
 from caseservice.recording import Done
-from services import plan_delivery, plan_versions, provider_watch, relapse_outcomes
+from caseservice.routes.during import ProviderDone
+from models.enums import GuardianRole
+from services import (
+    minors,
+    plan_delivery,
+    plan_versions,
+    protected_housing,
+    provider_watch,
+    relapse_outcomes,
+)
 from services.access.policy import Action
+from services.action_plan import ProviderNotFound
 from services.relapse_outcomes import OutcomeError, ReportedRelapse
 
 router = APIRouter(tags=["plan and people"])
@@ -43,6 +53,19 @@ class MeetingBody(Body):
     participants: list[plan_delivery.Participant] = Field(min_length=1, max_length=8)
     defector_participated: bool
     defector_agreed: bool
+
+
+class GuardianBody(Body):
+    role: GuardianRole
+    name: str = Field(min_length=1, max_length=200)
+    consents: bool
+
+
+class PermitBody(Body):
+    name: str = Field(min_length=1, max_length=200, description="the provider's name")
+    reference: str = Field(min_length=1, max_length=100)
+    valid_from: date
+    valid_until: date | None = None
 
 
 class VersionOut(BaseModel):
@@ -118,3 +141,36 @@ def record_meeting(case: CaseRef, body: MeetingBody, ctx: Actor) -> Done:
         raise refused(exc) from None
     return Done(case_number=found.case_number,
                 summary=f"collaboration meeting of {body.held_on} recorded")
+
+
+@router.post("/cases/{case}/guardians", response_model=Done)
+def record_guardian(case: CaseRef, body: GuardianBody, ctx: Actor,
+                    tasks: BackgroundTasks) -> Done:
+    """A child's guardian, by role (the name is encrypted); when every guardian
+    consents, the case's run is woken to disclose what waited for them."""
+    found = ctx.case(Action.GUARDIAN, case)
+    try:
+        complete = minors.record_guardian(ctx.rt, found.case_id, role=body.role,
+                                          name=body.name, consents=body.consents, by=ctx.by)
+    except minors.GuardianError as exc:
+        raise refused(exc, status=409 if str(exc).startswith("case:") else 422) from None
+    if complete:
+        tasks.add_task(ctx.waker.wake, ctx.rt, found.case_id)
+    return Done(case_number=found.case_number,
+                summary=f"guardian recorded ({body.role.value})"
+                        + ("; every guardian consents" if complete else ""))
+
+
+@router.post("/providers/permits", response_model=ProviderDone)
+def record_permit(body: PermitBody, ctx: Actor) -> ProviderDone:
+    """A provider's permit for protected housing (required since 1 April 2024)."""
+    ctx.allow(Action.PROVIDER_PERMIT)
+    try:
+        protected_housing.record_permit(ctx.rt, body.name, reference=body.reference,
+                                        valid_from=body.valid_from,
+                                        valid_until=body.valid_until, by=ctx.by)
+    except ProviderNotFound:
+        raise ApiError(422, "name", "no provider registered by this name") from None
+    except protected_housing.PermitError as exc:
+        raise refused(exc) from None
+    return ProviderDone(provider=body.name, summary="protected-housing permit recorded")

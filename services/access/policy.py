@@ -69,6 +69,8 @@ class Action(StrEnum):
     PLAN_HISTORY = "plan.versions"
     PROVIDER_CONCERN = "provider.concern"
     MEETING_RECORD = "plan.meeting"
+    GUARDIAN = "case.guardian"
+    PROVIDER_PERMIT = "provider.permit"
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ POLICY: dict[Action, Rule] = {
                                                 "lapsed or failed"),
     Action.MEETING_RECORD: _r(SOCIAL, OWNERS, "record the collaboration meeting (date, "
                                               "organisations, the defector's agreement)"),
+    Action.GUARDIAN: _r(SOCIAL, PLACING, "record a child's guardian and their consent"),
+    Action.PROVIDER_PERMIT: _r(SOCIAL, None, "record a provider's protected-housing permit"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from
