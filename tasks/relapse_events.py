@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
+from typing import Any
 
 import httpx
 from prefect import task
@@ -18,13 +19,20 @@ from tasks.opaque import agency_errors_opaque
 from tasks.retry import DB_TASK_OPTIONS
 
 
+def relapse_event(*, case_number: str, municipality: str,
+                  flag_id: int) -> tuple[dict[str, str], dict[str, Any]]:
+    """The event's resource and payload: the case number, the flag and the municipality
+    code, nothing personal (the automation matches `utvag.case.*`)."""
+    return ({"prefect.resource.id": f"utvag.case.{case_number}",
+             "prefect.resource.name": case_number, "utvag.municipality": municipality},
+            {"flag_id": flag_id, "municipality": municipality})
+
+
 def emit_relapse_event(*, event_id: uuid.UUID, case_number: str, municipality: str,
                        flag_id: int) -> None:
-    emit_event(event=relapse_events.EVENT, id=event_id,
-               resource={"prefect.resource.id": f"utvag.case.{case_number}",
-                         "prefect.resource.name": case_number,
-                         "utvag.municipality": municipality},
-               payload={"flag_id": flag_id, "municipality": municipality})
+    resource, payload = relapse_event(case_number=case_number, municipality=municipality,
+                                      flag_id=flag_id)
+    emit_event(event=relapse_events.EVENT, id=event_id, resource=resource, payload=payload)
 
 
 @task(name="announce-relapses", **DB_TASK_OPTIONS)
