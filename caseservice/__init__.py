@@ -11,6 +11,9 @@ written by `python -m caseservice.contract`).
   policy table (`services/access/policy.py`, matrix in docs/access-matrix.md). Out of
   scope or not there: 404 `not found`, journaled as denied. Every access is journaled in
   `access_log` in its own committed transaction before anything is read.
+- Database: the role `utvag_app` (`caseservice/runtime.py`), every transaction bound to
+  the principal for row-level security (docs/database-roles.md): a use case that forgot
+  the policy still gets nothing outside the principal's scope.
 - Errors: `{"error": {"field": ..., "message": ...}}`; 422 names the field, never
   repeats the input; 500 carries no traceback.
 - Guards (`caseservice.guards`): body limit (413), text without control characters

@@ -1,6 +1,11 @@
 """The port through which the service gets a case's flow going after it recorded an
 answer: resume the case's suspended run, or start one (`flows.resume`). Nothing typed
-into Prefect is an answer: the run reads what the service recorded."""
+into Prefect is an answer: the run reads what the service recorded.
+
+It runs with the answering principal's runtime (role utvag_app, row-level security): it
+reads the case's number and phase to name a run it starts, and the run that holds the
+case through `utvag_waiting_run` (the wait it holds may be hidden from the answerer;
+docs/database-roles.md). Prefect gets the case id only."""
 
 from __future__ import annotations
 

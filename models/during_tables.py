@@ -112,6 +112,9 @@ class Relocation(SQLModel, table=True):
     case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
     destination_enc: bytes
     address_enc: bytes
+    # The destination organisation's keyed tag (adapters/org_tag.py, migration 0013_rls):
+    # row-level security shows the destination the case without its code in clear.
+    destination_tag: str | None = Field(default=None, max_length=64, index=True)
     housing_form: str
     fast_path: bool
     decided_by: str
@@ -147,7 +150,7 @@ class TransferOffer(SQLModel, table=True):
     offered_at: datetime
     # The receiving organisation's keyed tag (SQL `utvag_org_tag`, migration 0013_rls): the
     # row-level security policies recognise the receiving municipality without its code.
-    receiving_tag: str | None = Field(default=None, max_length=64)
+    receiving_tag: str | None = Field(default=None, max_length=64, index=True)
     accepted: bool | None = None
     cost_payer: str | None = None  # 'placing' or 'receiving'
     cost_from: date | None = None

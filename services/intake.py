@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from adapters import rls
 from adapters.logs import get_logger
 from adapters.repositories import answers, cases, journal
 from models.crypto import Cipher
@@ -32,6 +33,10 @@ class OpenedCase:
     case_number: str
     placing_municipality: str
     created: bool
+    # An open case another municipality placed, hidden from the bound one by row-level
+    # security: its coordinators were told in its journal (`utvag_intake_probe`); the
+    # number and the municipality stay empty.
+    told: bool = False
 
 
 def open_case(rt: Runtime, raw: object) -> OpenedCase:
@@ -56,21 +61,31 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     log = get_logger()
     lookup = cipher.lookup_hash(identity)
     person = session.exec(select(Person).where(Person.identity_hash == lookup)).first()
-    if person is None:
-        person = Person(identity_enc=cipher.encrypt(identity),
-                        name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
-                        protection_level=referral.person.protection_level.value, sex=sex,
-                        birth_date=birth_date, created_at=now)
-        session.add(person)
-        session.flush()
-    else:
+    if person is not None:
         existing = session.exec(select(Case).where(
             Case.person_id == person.id, Case.status != CaseStatus.CLOSED)).first()
         if existing is not None:
             log.info("intake.existing_case", case_number=existing.case_number)
             return OpenedCase(existing.id, existing.case_number, existing.placing_municipality,
                               created=False)
-    case = Case(case_number=cases.next_case_number(session, year=now.year), person_id=person.id,
+    person_id = person.id if person is not None else rls.person_id(session, lookup)
+    if person_id is not None:
+        # Registered, without an open case the bound principal sees (row-level security:
+        # the service bound to one municipality). One placed by another municipality is
+        # told of the referral; otherwise (their cases are closed) they get a case here.
+        elsewhere = rls.intake_probe(session, lookup)
+        if elsewhere is not None:
+            log.info("intake.open_elsewhere")
+            return OpenedCase(elsewhere, "", "", created=False, told=True)
+    else:
+        person = Person(identity_enc=cipher.encrypt(identity),
+                        name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
+                        protection_level=referral.person.protection_level.value, sex=sex,
+                        birth_date=birth_date, created_at=now)
+        session.add(person)
+        session.flush()
+        person_id = person.id
+    case = Case(case_number=cases.next_case_number(session, year=now.year), person_id=person_id,
                 placing_municipality=referral.placing_municipality,
                 referring_agency=referral.referring_agency.value, milieu=referral.milieu.value,
                 custody_status=referral.custody_status.value, phase=Phase.BEFORE,

@@ -16,6 +16,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from adapters.logs import get_logger
+from adapters.org_tag import org_tag
 from adapters.repositories import cases, journal, waits
 from models.during_tables import Relocation
 from models.enums import WaitKind
@@ -87,6 +88,8 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
         due = fast_path_approval_due(at) if item.fast_path else None
         session.add(Relocation(case_id=case.id,
                                destination_enc=rt.cipher.encrypt(item.destination),
+                               destination_tag=org_tag(session,
+                                                       f"municipality:{item.destination}"),
                                address_enc=rt.cipher.encrypt(item.address.strip()),
                                housing_form=form.value, fast_path=item.fast_path,
                                decided_by=by, decided_at=at, approval_due=due))

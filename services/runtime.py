@@ -53,6 +53,14 @@ class Runtime:
         acting.principal = principal
         return acting
 
+    def on(self, db: Database, *, settings: Settings | None = None) -> Runtime:
+        """This runtime on another database (the case service's role), sharing the
+        clock and the key (loaded on first use, as here)."""
+        other = Runtime(settings=settings or self.settings, db=db, clock=self.clock,
+                        cipher=self._cipher)
+        other._parent = self._parent or self
+        return other
+
     def now(self) -> datetime:
         return self.clock.now()
 
@@ -62,7 +70,7 @@ class Runtime:
             if self.principal is not None:
                 from adapters.rls import bind
 
-                bind(session, self.principal)
+                bind(session, self.principal, now=self.now())
             yield session
 
     def deadline(self, kind: WaitKind, *, at: datetime) -> datetime:

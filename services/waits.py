@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from adapters import rls
 from adapters.logs import get_logger
 from adapters.repositories import cases, journal, waits
 from models.journal import Kind
@@ -39,6 +40,10 @@ def hold(rt: Runtime, case_id: uuid.UUID, flow_run_id: uuid.UUID) -> None:
 
 def holding_run(rt: Runtime, case_id: uuid.UUID) -> uuid.UUID | None:
     with rt.uow() as session:
+        if rt.principal is not None:
+            # The case service, under row-level security: the principal who answered
+            # may not see the wait the run holds (docs/database-roles.md).
+            return rls.waiting_run(session, case_id)
         return waits.waiting_run(session, case_id)
 
 

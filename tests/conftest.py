@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "provider_permit")
 
 
-def _server_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
+def _server_url(environ: Mapping[str, str] = os.environ) -> str:
+    """TEST_DATABASE_URL (libpq form), else the embedded server under .data/test-pg."""
+    url = environ.get("TEST_DATABASE_URL")
     if url:
         return url.replace("postgresql+psycopg://", "postgresql://")
     from adapters.embedded_pg import embedded_url
@@ -162,6 +163,29 @@ def module_rt(module_db: str, settings: Settings, database: Database,
     once, before the module); its own fake clock. A test that also asks for `rt` (or
     `db`) empties the database again."""
     return Runtime(settings=settings, db=database, clock=FakeClock(), cipher=cipher)
+
+
+@pytest.fixture(scope="session")
+def app_database(database_url: str) -> Iterator[Database]:
+    """The session's database as the case service connects to it: role utvag_app, under
+    row-level security (docs/database-roles.md)."""
+    database = Database(database_url, role="utvag_app")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture()
+def app_rt(rt: Runtime, database_url: str, app_database: Database) -> Runtime:
+    """The case service's runtime (`utvag serve`): role utvag_app, the same clock and key
+    as `rt`, which stays the owner's for setting up cases."""
+    return Runtime(settings=make_settings(database_url, database_role="utvag_app"),
+                   db=app_database, clock=rt.clock, cipher=rt.cipher)
+
+
+@pytest.fixture(scope="module")
+def module_app_rt(module_rt: Runtime, database_url: str, app_database: Database) -> Runtime:
+    return Runtime(settings=make_settings(database_url, database_role="utvag_app"),
+                   db=app_database, clock=module_rt.clock, cipher=module_rt.cipher)
 
 
 @pytest.fixture()

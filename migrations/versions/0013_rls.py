@@ -25,12 +25,13 @@ JOURNALS = ("case_journal", "register_disclosure", "access_log")
 # Reference data and the installation's facts: read only for both roles.
 READ_ONLY = ("county", "municipality", "installation")
 # Tables whose rows belong to one case (column case_id): in scope when the case is.
-CASE_KEYED = ("agency_request", "belongings_move", "case_wait", "consent",
+CASE_KEYED = ("agency_request", "case_wait", "consent",
               "coordinator_statement", "eligibility_assessment", "grant_decision",
               "intervention", "meeting_invitation", "needs_assessment", "outcome_indicator",
               "protection_request", "relapse_flag", "threat_assessment")
-# Tables the receiving municipality of a transfer offer sees before answering it.
-OFFER_KEYED = ("relocation", "transfer_offer")
+# Tables the destination municipality sees before it accepted the transfer (to confirm
+# the belongings and to answer the offer).
+OFFER_KEYED = ("belongings_move", "relocation", "transfer_offer")
 RLS_TABLES = ("case", "person", "case_journal", *CASE_KEYED, *OFFER_KEYED, "case_assignment",
               "break_glass", "access_log", "register_check", "register_disclosure",
               "installation")
@@ -77,9 +78,9 @@ CREATE FUNCTION utvag_org_tag(org text) RETURNS text LANGUAGE sql STABLE SECURIT
 $$ SELECT encode(sha256(convert_to(i.value || '|' || org, 'UTF8')), 'hex')
    FROM public.installation i WHERE i.key = 'secret:org_tag' AND org IS NOT NULL $$;
 
--- The key itself, for the worker tagging an offer (adapters/org_tag.py) without sending
--- the destination to the server. Whoever may call utvag_org_tag could tag every
--- organisation anyway: the key tells them nothing more.
+-- The key itself, for the worker tagging an offer and the service a relocation
+-- (adapters/org_tag.py) without sending the destination to the server. Both hold the
+-- encryption key that opens the destination itself: the tag key tells them nothing more.
 CREATE FUNCTION utvag_org_tag_key() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = pg_catalog AS
 $$ SELECT i.value FROM public.installation i WHERE i.key = 'secret:org_tag' $$;
@@ -114,12 +115,15 @@ SELECT b.case_id FROM public.break_glass b, p
  WHERE p.org IS NOT NULL AND b.staff_id = p.staff AND b.opened_at <= p.at
    AND b.expires_at > p.at $$;
 
--- The receiving municipality of an offer (answered or not): it sees the case, the offer,
--- the relocation (its own municipality), the transfer wait and the transfer entries.
+-- The destination municipality, from the relocation's decision (its tag) or the offer
+-- (answered or not): it sees the case, the relocation (its own municipality), the move
+-- of belongings, the offer, the belongings and transfer waits and their entries.
 CREATE FUNCTION utvag_offered_case_ids() RETURNS SETOF uuid LANGUAGE sql STABLE
   SECURITY DEFINER SET search_path = pg_catalog AS
-$$ SELECT t.case_id FROM public.transfer_offer t
-   WHERE t.receiving_tag = public.utvag_org_tag(public.utvag_bound_org()) $$;
+$$ WITH tag AS (SELECT public.utvag_org_tag(public.utvag_bound_org()) AS t)
+   SELECT r.case_id FROM public.relocation r, tag WHERE r.destination_tag = tag.t
+   UNION
+   SELECT o.case_id FROM public.transfer_offer o, tag WHERE o.receiving_tag = tag.t $$;
 
 CREATE FUNCTION utvag_visible_person_ids() RETURNS SETOF uuid LANGUAGE sql STABLE
   SECURITY DEFINER SET search_path = pg_catalog AS
@@ -138,6 +142,70 @@ CREATE FUNCTION utvag_person_id(identity_hash text) RETURNS uuid LANGUAGE sql ST
 $$ SELECT p.id FROM public.person p WHERE p.identity_hash = $1
    AND public.utvag_bound_org() LIKE 'municipality:%' $$;
 
+-- A case's id by its number, whoever is bound, the case in scope or not: to journal a
+-- refusal with the case it was about (the auditor sees what was tried), and for
+-- break-glass, which is how someone outside a case gets in. An opaque id, nothing else.
+CREATE FUNCTION utvag_case_id(case_number text) RETURNS uuid LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT c.id FROM public."case" c WHERE c.case_number = $1
+   AND public.utvag_bound_org() IS NOT NULL $$;
+
+-- Intake of a person with an open case placed by ANOTHER municipality (invisible to the
+-- bound one): that case's coordinators are told in its journal (one fixed entry, the
+-- bound referrer as its actor) and its id is returned for the access log; NULL (nothing
+-- written) otherwise. Only social services of a municipality, only by the identity
+-- number's keyed hash: nothing of the case is read back.
+CREATE FUNCTION utvag_intake_probe(identity_hash text) RETURNS uuid LANGUAGE plpgsql
+  VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
+DECLARE
+  org text := public.utvag_bound_org();
+  staff text := nullif(current_setting('utvag.staff_id', true), '');
+  hit public."case"%ROWTYPE;
+BEGIN
+  IF org IS NULL OR org NOT LIKE 'municipality:%' OR staff IS NULL OR NOT (
+      public.utvag_has_role('coordinator') OR public.utvag_has_role('social_handler')) THEN
+    RETURN NULL;
+  END IF;
+  SELECT c.* INTO hit FROM public."case" c JOIN public.person p ON p.id = c.person_id
+   WHERE p.identity_hash = $1 AND c.status <> 'closed'
+     AND c.placing_municipality <> substr(org, 14)
+   ORDER BY c.opened_at DESC LIMIT 1;
+  IF hit.id IS NULL THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO public.case_journal (case_id, at, actor, kind, phase, status, reason, data)
+  VALUES (hit.id, coalesce(nullif(current_setting('utvag.now', true), '')::timestamptz,
+                             now()),
+          staff, 'note', hit.phase, hit.status,
+          'a referral for this person from ' || org || ' (' || staff || ') was accepted '
+          || 'for review; they were not told of this case',
+          jsonb_build_object('intake_probe', true, 'organisation', org));
+  RETURN hit.id;
+END $$;
+
+-- The case service's waker (caseservice/waker.py): which flow run holds a case the
+-- principal who just answered sees (in scope, or as its destination), though its other
+-- waits may be hidden from them. A run id, nothing of the case.
+CREATE FUNCTION utvag_waiting_run(case_id uuid) RETURNS uuid LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT w.flow_run_id FROM public.case_wait w
+   WHERE w.case_id = $1 AND w.flow_run_id IS NOT NULL
+     AND ($1 IN (SELECT public.utvag_visible_case_ids())
+          OR $1 IN (SELECT public.utvag_offered_case_ids()))
+   ORDER BY w.id DESC LIMIT 1 $$;
+
+-- The auditor reads the access log and the break-glass openings, not the cases: a case's
+-- number (an identifier, nothing personal) by its id, and its id by its number.
+CREATE FUNCTION utvag_audit_case_number(case_id uuid) RETURNS text LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT c.case_number FROM public."case" c WHERE c.id = $1
+   AND public.utvag_bound_org() = 'audit' AND public.utvag_has_role('auditor') $$;
+
+CREATE FUNCTION utvag_audit_case_id(case_number text) RETURNS uuid LANGUAGE sql STABLE
+  SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT c.id FROM public."case" c WHERE c.case_number = $1
+   AND public.utvag_bound_org() = 'audit' AND public.utvag_has_role('auditor') $$;
+
 CREATE FUNCTION utvag_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: TRUNCATE refused', TG_TABLE_NAME;
@@ -148,7 +216,9 @@ FUNCTION_NAMES = ("utvag_bound_org()", "utvag_has_role(text)", "utvag_org_tag(te
                   "utvag_org_tag_key()",
                   "utvag_visible_case_ids()", "utvag_offered_case_ids()",
                   "utvag_visible_person_ids()", "utvag_case_visible(uuid)",
-                  "utvag_person_id(text)")
+                  "utvag_person_id(text)", "utvag_case_id(text)",
+                  "utvag_intake_probe(text)", "utvag_audit_case_number(uuid)",
+                  "utvag_audit_case_id(text)", "utvag_waiting_run(uuid)")
 PUBLIC_FUNCTIONS = tuple(f for f in FUNCTION_NAMES if not f.startswith("utvag_org_tag"))
 
 TAG_KEY_ROW = """
@@ -186,8 +256,9 @@ def _policies() -> list[str]:
     scope += [_policy(t, "app_scope", _scope(offered=True)) for t in OFFER_KEYED]
     any_visible = ("EXISTS (SELECT 1 FROM unnest(case_ids) AS u(id)"
                    " WHERE u.id IN (SELECT utvag_visible_case_ids()))")
-    transfer_entries = ("kind IN ('transfer_offered', 'transfer_answered') OR (kind ="
-                        " 'wait_answered' AND data->>'wait_kind' = 'transfer')")
+    transfer_entries = ("kind IN ('belongings_delivered', 'transfer_offered',"
+                        " 'transfer_answered') OR (kind IN ('wait_opened', 'wait_answered')"
+                        " AND data->>'wait_kind' IN ('belongings', 'transfer'))")
     with_statement = "{col} IN (SELECT s.case_id FROM coordinator_statement s)"
     return [
         *scope,
@@ -197,7 +268,8 @@ def _policies() -> list[str]:
         _policy("case", "app_operator", OPERATOR, command="SELECT"),
         _policy("case", "app_grants", f"{GRANTS} AND {with_statement.format(col='id')}",
                 command="SELECT"),
-        _policy("case_wait", "app_offer", f"{OFFERED.format(col='case_id')} AND kind = 'transfer'"),
+        _policy("case_wait", "app_offer", f"{OFFERED.format(col='case_id')} AND kind IN "
+                "('belongings', 'transfer')"),
         _policy("case_wait", "app_operator", OPERATOR, command="SELECT"),
         _policy("agency_request", "app_operator", OPERATOR,
                 command="SELECT"),
@@ -244,9 +316,10 @@ def _grants() -> list[str]:
         f"REVOKE ALL ON alembic_version FROM {roles}",
         f"REVOKE ALL ON FUNCTION {', '.join(FUNCTION_NAMES)} FROM PUBLIC",
         # The tag functions are the owner's (called inside the functions above), but
-        # the worker tags an offer with the key (adapters/org_tag.py).
+        # the worker tags an offer and the service a relocation with the key
+        # (adapters/org_tag.py).
         f"GRANT EXECUTE ON FUNCTION {', '.join(PUBLIC_FUNCTIONS)} TO {roles}",
-        f"GRANT EXECUTE ON FUNCTION utvag_org_tag_key() TO {WORKER}",
+        f"GRANT EXECUTE ON FUNCTION utvag_org_tag_key() TO {roles}",
         # The ledger view reads grant decisions with the reader's rights (and policies).
         "ALTER VIEW grant_ledger SET (security_invoker = true)",
     ]
@@ -255,6 +328,10 @@ def _grants() -> list[str]:
 def upgrade() -> None:
     op.execute(ROLES)
     op.add_column("transfer_offer", sa.Column("receiving_tag", sa.String(64), nullable=True))
+    op.add_column("relocation", sa.Column("destination_tag", sa.String(64), nullable=True))
+    # The destination's cases by its tag (the policies, the caseload): an index lookup.
+    op.create_index("ix_relocation_destination_tag", "relocation", ["destination_tag"])
+    op.create_index("ix_transfer_offer_receiving_tag", "transfer_offer", ["receiving_tag"])
     op.execute(TAG_KEY_ROW)
     op.execute(PRINCIPAL)
     op.execute(FUNCTIONS)
@@ -290,4 +367,7 @@ def downgrade() -> None:
     for name in reversed(FUNCTION_NAMES):
         op.execute(f"DROP FUNCTION {name}")
     op.execute("DELETE FROM installation WHERE key = 'secret:org_tag'")
+    op.drop_index("ix_transfer_offer_receiving_tag", "transfer_offer")
+    op.drop_index("ix_relocation_destination_tag", "relocation")
     op.drop_column("transfer_offer", "receiving_tag")
+    op.drop_column("relocation", "destination_tag")

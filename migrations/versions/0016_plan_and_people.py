@@ -7,7 +7,7 @@ Every new table is granted to `utvag_app` and `utvag_worker` (no default privile
 those with a `case_id` are under forced row-level security with 0013_rls's policies.
 
 Revision ID: 0016_plan_and_people
-Revises: 0013_rls
+Revises: 0014_console_sessions
 """
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
 revision = "0016_plan_and_people"
-down_revision = "0013_rls"
+down_revision = "0014_console_sessions"
 branch_labels = None
 depends_on = None
 

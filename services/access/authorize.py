@@ -5,6 +5,11 @@ Allowed: the access is journaled (its own committed transaction) and the princip
 `Standing` to the case is returned. Not allowed, or no such case: `NotFound`, the same
 answer either way, and the attempt journaled as denied. A case opened through
 break-glass alone is journaled with the outcome `break_glass`.
+
+Under row-level security (the service as `utvag_app`) a case outside the principal's
+scope is not read at all: the database's `utvag_case_id` gives its id by number and
+nothing else, so a refusal is journaled with the case it was about and break-glass
+(the one action that needs no relation) can open it.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 
+from adapters import rls
 from adapters.repositories.cases import CaseNotFound, find_case
 from models.principal import Principal
 from services.access.log import Outcome, log_access
 from services.access.policy import POLICY, Action, Relation, allowed
-from services.access.relations import Standing, standing
+from services.access.relations import Standing, hidden, standing
 from services.runtime import Runtime
 
 IDENTITY_FIELDS = frozenset({"name", "identity_number"})
@@ -54,6 +60,12 @@ def authorize(rt: Runtime, principal: Principal, action: Action,
                 case = None
             if case is not None:
                 found = standing(session, rt.cipher, principal, case, now=rt.now())
+            elif isinstance(case_ref, str):
+                # A case row-level security hides: its id only, to journal a refusal
+                # with it, or to break the glass (no relation to it, identity masked).
+                number = case_ref.strip().upper()
+                hidden_id = rls.hidden_case_id(session, number)
+                found = hidden(hidden_id, number) if hidden_id is not None else None
     relations = found.relations if found else frozenset()
     if found is None or not allowed(action, principal.roles, relations):
         log_access(rt, principal, action=action.value, purpose=rule.what,

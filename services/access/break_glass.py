@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from adapters.repositories import cases, journal
@@ -46,11 +47,14 @@ def open_glass(rt: Runtime, principal: Principal, case_id: uuid.UUID, *,
     at = rt.now()
     expires = at + timedelta(hours=rt.settings.break_glass_hours)
     with rt.uow() as session:
-        case = cases.lock_case(session, case_id)
-        row = BreakGlass(case_id=case.id, subject=principal.subject,
+        # The opening first: under row-level security it is what makes the case visible
+        # (and lockable) to the principal.
+        row = BreakGlass(case_id=case_id, subject=principal.subject,
                          staff_id=principal.staff_id, organisation=principal.organisation,
                          reason_enc=rt.cipher.encrypt(reason), opened_at=at, expires_at=expires)
         session.add(row)
+        session.flush()
+        case = cases.lock_case(session, case_id)
         # Told to the case's coordinators: they see it in the case's timeline.
         journal.journal(session, case, kind=Kind.NOTE, actor=principal.staff_id, at=at,
                         reason=f"break-glass: emergency access opened by {principal.staff_id}"
@@ -66,8 +70,12 @@ def open_glass(rt: Runtime, principal: Principal, case_id: uuid.UUID, *,
 def unreviewed(rt: Runtime) -> list[Opening]:
     """Every opening no one has reviewed yet, oldest first (for the auditor)."""
     with rt.uow() as session:
-        rows = session.exec(select(BreakGlass, Case.case_number)
-                            .join(Case, col(Case.id) == col(BreakGlass.case_id))
+        # The auditor sees the openings, not the cases: the number by the database's
+        # `utvag_audit_case_number` (migration 0013_rls).
+        number = func.coalesce(Case.case_number, func.utvag_audit_case_number(
+            BreakGlass.case_id))
+        rows = session.exec(select(BreakGlass, number)
+                            .join(Case, col(Case.id) == col(BreakGlass.case_id), isouter=True)
                             .where(col(BreakGlass.reviewed_at).is_(None))
                             .order_by(col(BreakGlass.opened_at))).all()
         return [Opening(r.id or 0, number, r.staff_id, r.organisation, r.opened_at,

@@ -13,9 +13,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from adapters.org_tag import org_tag
 from adapters.repositories import cases, journal
 from models.access_tables import BreakGlass, CaseAssignment
-from models.during_tables import Relocation
+from models.during_tables import Relocation, TransferOffer
 from models.enums import RequestStatus, WaitKind
 from models.journal import Kind
 from models.principal import ORG_KINDS, Principal, Role
@@ -62,13 +63,19 @@ def visible(kind: str, relations: frozenset[Relation]) -> bool:
 def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
     now = rt.now()
     candidates = []
+    tag: str | None = None
     with rt.uow() as session:
         if principal.roles & SOCIAL and principal.municipality:
-            # Placing ones, and any relocated case (its destination is encrypted, so
-            # `standing` decides whether this municipality is the receiving one).
+            # Placing ones, and those relocated here: the destination is encrypted, its
+            # keyed tag (adapters/org_tag.py) is not, so nothing is decrypted to find
+            # them (`standing` then tells destination from receiving).
+            tag = org_tag(session, principal.organisation)
             candidates.append(select(Case.id).where(
                 Case.placing_municipality == principal.municipality))
-            candidates.append(select(Relocation.case_id))
+            candidates.append(select(Relocation.case_id).where(
+                Relocation.destination_tag == tag))
+            candidates.append(select(TransferOffer.case_id).where(
+                TransferOffer.receiving_tag == tag))
         if principal.roles & POLICE:
             candidates.append(select(CaseAssignment.case_id).where(
                 CaseAssignment.staff_id == principal.staff_id,
@@ -91,7 +98,7 @@ def caseload(rt: Runtime, principal: Principal) -> list[CaseLine]:
         rows = session.exec(select(Case).where(col(Case.id).in_(ids))
                             .order_by(col(Case.case_number))).all()
         for case in rows:
-            found = standing(session, rt.cipher, principal, case, now=now)
+            found = standing(session, rt.cipher, principal, case, now=now, tag=tag)
             if not found.relations:
                 continue
             waits = session.exec(select(CaseWait).where(

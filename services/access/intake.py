@@ -4,10 +4,12 @@ social services, for their own municipality, recorded under their own staff id.
 A person who already has an open case in ANOTHER municipality is not revealed to the
 referrer: the referral is "accepted for review" (no case number, nothing about where),
 the existing case's coordinators are told in its journal, and the probe is journaled in
-the access log as denied. The answer has the same shape as an opened case's; its status
-differs, as it must (no case was opened for the referrer to work on), but it says no
-more than that the referral waits for review. An open case in the referrer's own
-municipality is theirs to see: its number comes back.
+the access log as denied. Under row-level security the service does not see that case:
+the database tells its coordinators (`utvag_intake_probe`, docs/database-roles.md). The
+answer has the same shape as an opened case's; its status differs, as it must (no case
+was opened for the referrer to work on), but it says no more than that the referral
+waits for review. An open case in the referrer's own municipality is theirs to see: its
+number comes back.
 """
 
 from __future__ import annotations
@@ -53,13 +55,15 @@ def open_referral(rt: Runtime, principal: Principal, raw: Mapping[str, Any]) -> 
         return Referred("opened", opened.case_number, opened.case_id)
     if opened.placing_municipality == own:
         return Referred("existing", opened.case_number)
-    with rt.uow() as session:
-        case = cases.lock_case(session, opened.case_id)
-        journal.journal(session, case, kind=Kind.NOTE, actor=principal.staff_id, at=rt.now(),
-                        reason=f"a referral for this person from {principal.organisation} "
-                               f"({principal.staff_id}) was accepted for review; they were "
-                               "not told of this case",
-                        data={"intake_probe": True, "organisation": principal.organisation})
+    if not opened.told:  # a case elsewhere the principal sees (say, they received it)
+        with rt.uow() as session:
+            case = cases.lock_case(session, opened.case_id)
+            journal.journal(session, case, kind=Kind.NOTE, actor=principal.staff_id,
+                            at=rt.now(), reason=f"a referral for this person from "
+                            f"{principal.organisation} ({principal.staff_id}) was accepted "
+                            "for review; they were not told of this case",
+                            data={"intake_probe": True,
+                                  "organisation": principal.organisation})
     log_access(rt, principal, action="case.open", outcome=Outcome.DENIED,
                purpose="referral of a person with an open case in another municipality",
                case_id=opened.case_id)

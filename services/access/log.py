@@ -23,7 +23,10 @@ class Outcome(StrEnum):
 def log_access(rt: Runtime, principal: Principal, *, action: str, outcome: Outcome,
                purpose: str, case_id: uuid.UUID | None = None,
                fields: Iterable[str] = ()) -> None:
-    with rt.uow() as session:
+    # Bound to the principal whatever runtime the caller holds: under row-level security
+    # the insert returns the row, which must pass the read policy (one's own rows).
+    acting = rt if rt.principal == principal else rt.acting_as(principal)
+    with acting.uow() as session:
         session.add(AccessLog(
             at=rt.now(), subject=principal.subject[:200], staff_id=principal.staff_id[:100],
             organisation=principal.organisation[:100],

@@ -78,6 +78,10 @@ def render() -> str:
         "- Intake of a person with an open case in another municipality answers",
         "  `accepted_for_review` without a case number; the existing case's coordinators are",
         "  told in its journal and the probe is journaled as denied.",
+        "- Underneath, the service runs as the database role `utvag_app` under row-level",
+        "  security (docs/database-roles.md): a query only ever returns the principal's",
+        "  scope. Of a case outside it the service learns only the id, to journal the",
+        "  refusal with it (and for break-glass).",
         "",
     ]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from adapters.org_tag import org_tag
 from models.access_tables import BreakGlass, CaseAssignment
 from models.crypto import Cipher
 from models.during_tables import Relocation, TransferOffer
@@ -52,15 +53,31 @@ def destination_of(session: Session, cipher: Cipher, case_id: uuid.UUID) -> str 
     return cipher.decrypt(row) if row is not None else None
 
 
+def is_destination(session: Session, cipher: Cipher, case_id: uuid.UUID, *,
+                   municipality: str, tag: str | None = None) -> bool:
+    """Whether `municipality` is the case's destination: by the relocation's tag
+    (adapters/org_tag.py), without decrypting; a relocation decided before the tag
+    existed is decrypted."""
+    row = session.exec(select(Relocation.destination_tag, Relocation.destination_enc).where(
+        Relocation.case_id == case_id)).first()
+    if row is None:
+        return False
+    if row[0] is not None:
+        return row[0] == (tag or org_tag(session, f"municipality:{municipality}"))
+    return cipher.decrypt(row[1]) == municipality
+
+
 def standing(session: Session, cipher: Cipher, principal: Principal, case: Case, *,
-             now: datetime) -> Standing:
+             now: datetime, tag: str | None = None) -> Standing:
+    """`tag`: the principal's organisation tag when the caller has it (a caseload)."""
     relations: set[Relation] = set()
     social = bool(principal.roles & SOCIAL) and principal.municipality is not None
     if social and principal.municipality == case.placing_municipality:
         relations.add(Relation.PLACING)
     if social and principal.municipality != case.placing_municipality:
-        destination = destination_of(session, cipher, case.id)
-        if destination is not None and destination == principal.municipality:
+        assert principal.municipality is not None
+        if is_destination(session, cipher, case.id, municipality=principal.municipality,
+                          tag=tag):
             relations.add(Relation.DESTINATION)
             accepted = session.exec(select(TransferOffer.accepted).where(
                 TransferOffer.case_id == case.id)).first()
@@ -81,7 +98,15 @@ def standing(session: Session, cipher: Cipher, principal: Principal, case: Case,
             col(BreakGlass.opened_at) <= now, col(BreakGlass.expires_at) > now)).first():
         relations.add(Relation.BREAK_GLASS)
     level = session.exec(select(Person.protection_level).where(
-        Person.id == case.person_id)).one()
+        Person.id == case.person_id)).first()
+    # A person the principal may not see (row-level security: the destination before
+    # it accepted, an operator) counts as protected: nothing of them is shown anyway.
     return Standing(case.id, case.case_number, frozenset(relations),
                     handler=bool(assigned & HANDLER_ASSIGNMENTS),
-                    protected=level in PROTECTED_LEVELS)
+                    protected=level is None or level in PROTECTED_LEVELS)
+
+
+def hidden(case_id: uuid.UUID, case_number: str) -> Standing:
+    """The standing to a case outside the principal's scope (row-level security hides
+    it; break-glass found it by its number): no relation, the identity masked."""
+    return Standing(case_id, case_number, frozenset(), handler=False, protected=True)

@@ -33,10 +33,10 @@ def verifier_clock() -> FakeClock:
 
 
 @pytest.fixture()
-def client(rt: Runtime, oidc_provider: EmbeddedProvider,
+def client(app_rt: Runtime, oidc_provider: EmbeddedProvider,
            verifier_clock: FakeClock) -> Iterator[TestClient]:
     verifier = TokenVerifier(oidc_provider.issuer, AUDIENCE, clock=verifier_clock)
-    app = create_app(rt, verifier, FakeRuns())
+    app = create_app(app_rt, verifier, FakeRuns())
     with TestClient(app, client=("10.9.8.7", 40000), raise_server_exceptions=False) as c:
         yield c
 

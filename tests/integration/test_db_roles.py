@@ -164,18 +164,19 @@ def test_init_lets_a_process_role_log_in_with_a_password_from_stdin(
             c.execute(text("ALTER ROLE utvag_worker NOLOGIN PASSWORD NULL"))
 
 
-def test_the_tag_key_is_the_workers_alone(database_url: str) -> None:
-    """The transfer offers' tag key: the worker tags an offer with it; the service
-    reads neither it nor its row."""
+def test_the_tag_key_is_read_through_its_function_only(database_url: str) -> None:
+    """The organisation tags' key: the worker tags a transfer offer with it, the service
+    a relocation (both hold the encryption key that opens the destination itself, so the
+    tag key tells them nothing more); neither reads its row."""
     app = Database(database_url, pool_size=1, role="utvag_app")
     worker = Database(database_url, pool_size=1, role="utvag_worker")
     try:
-        with acting(app, coordinator("2584")) as s:
-            assert "secret:org_tag" not in {k for (k,) in s.execute(
-                text("SELECT key FROM installation"))}
-        _refused(app, "SELECT utvag_org_tag_key()")
-        with acting(worker, None) as s:
-            assert len(s.execute(text("SELECT utvag_org_tag_key()")).scalar_one()) == 64
+        for db in (app, worker):
+            with acting(db, coordinator("2584")) as s:
+                assert "secret:org_tag" not in {k for (k,) in s.execute(
+                    text("SELECT key FROM installation"))}
+                assert len(s.execute(text("SELECT utvag_org_tag_key()")).scalar_one()) == 64
+        _refused(app, "SELECT utvag_org_tag('municipality:2584')")
     finally:
         app.dispose()
         worker.dispose()

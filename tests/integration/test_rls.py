@@ -1,6 +1,7 @@
 """Row-level security (migration 0013_rls): as the case service's role `utvag_app`, a
 query without any filter returns only what the bound principal may see: the placing
-municipality's cases, the receiving municipality's from its acceptance of the transfer,
+municipality's cases, the destination's few rows from the relocation's decision and the
+whole case from its acceptance of the transfer,
 an assigned person's, an agency's a request went to, an open break-glass. Nothing bound:
 nothing. The workers' role sees everything."""
 
@@ -118,7 +119,12 @@ def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
         rt: Runtime, app_db: Database, database_url: str) -> None:
     opened = _offered(rt)
     receiving = coordinator(DESTINATION, staff_id="ss-kiruna")
-    assert all(not rows for rows in _seen(app_db, receiving).values())
+    # The destination, from the relocation's decision: the case and the relocation (to
+    # confirm the belongings), nothing personal.
+    before = _seen(app_db, receiving)
+    assert before["case"] == before["relocation"] == {opened.case_id}
+    assert not before["person"] and not before["threat_assessment"] and not before["consent"]
+    assert not before["transfer_offer"]
 
     hand_over.offer_transfer(rt, opened.case_id)
     offer = _seen(app_db, receiving)
@@ -126,7 +132,10 @@ def test_the_receiving_municipality_sees_the_case_once_it_accepted_the_transfer(
     assert offer["case"] == offer["transfer_offer"] == offer["relocation"] == {opened.case_id}
     assert not offer["person"] and not offer["threat_assessment"] and not offer["consent"]
     with acting(app_db, receiving) as s:
-        assert ids(s, "SELECT DISTINCT kind FROM case_journal") == {"transfer_offered"}
+        assert ids(s, "SELECT DISTINCT kind FROM case_journal") <= {
+            "transfer_offered", "belongings_delivered", "wait_opened", "wait_answered"}
+        assert ids(s, "SELECT DISTINCT data->>'wait_kind' FROM case_journal"
+                      " WHERE kind LIKE 'wait_%'") <= {"belongings", "transfer"}
     assert all(not rows for rows in _seen(app_db, coordinator(OTHER)).values())
 
     _answer(rt, opened, database_url, accept=True)
@@ -248,3 +257,79 @@ def test_intake_finds_a_person_of_another_municipality_by_id_only(rt: Runtime,
     assert found == _person_of(rt, a)
     with acting(app_db, None) as s:
         assert s.execute(text("SELECT utvag_person_id(:h)"), {"h": lookup}).scalar_one() is None
+
+
+def test_the_functions_that_reach_past_the_policies_answer_only_whom_they_are_for(
+        rt: Runtime, app_db: Database) -> None:
+    """A case's id by number (anyone bound), the auditor's case numbers, intake's probe
+    (social services of a municipality): for anyone else NULL, and the probe writes
+    nothing."""
+    a = open_case(rt)
+    with rt.uow() as s:
+        number, lookup = s.execute(text(
+            'SELECT c.case_number, p.identity_hash FROM "case" c JOIN person p'
+            " ON p.id = c.person_id")).one()
+    police = principal("police:region-vast", Role.POLICE_REGIONAL, staff_id="police-ola")
+    for who, found in ((coordinator(OTHER), a.case_id), (police, a.case_id),
+                       (principal("agency:sis", Role.AGENCY_STAFF), a.case_id),
+                       (None, None)):
+        with acting(app_db, who) as s:
+            assert s.execute(text("SELECT utvag_case_id(:n)"),
+                             {"n": number}).scalar_one() == found
+            assert s.execute(text("SELECT utvag_audit_case_number(:c)"),
+                             {"c": a.case_id}).scalar_one() is None
+    with acting(app_db, principal("audit", Role.AUDITOR)) as s:
+        assert s.execute(text("SELECT utvag_audit_case_number(:c)"),
+                         {"c": a.case_id}).scalar_one() == number
+        assert s.execute(text("SELECT utvag_audit_case_id(:n)"),
+                         {"n": number}).scalar_one() == a.case_id
+    for who in (None, police, coordinator("0180")):  # the placing one sees it itself
+        with acting(app_db, who) as s:
+            assert s.execute(text("SELECT utvag_intake_probe(:h)"),
+                             {"h": lookup}).scalar_one() is None
+    with acting(app_db, coordinator(OTHER, staff_id="coord-gbg")) as s:
+        assert s.execute(text("SELECT utvag_intake_probe(:h)"),
+                         {"h": lookup}).scalar_one() == a.case_id
+    with rt.uow() as s:
+        assert s.execute(text("SELECT actor FROM case_journal WHERE data ? 'intake_probe'")
+                         ).scalars().all() == ["coord-gbg"]
+
+
+def test_intake_of_a_person_whose_case_elsewhere_is_closed_opens_a_case_here(
+        rt: Runtime, database_url: str) -> None:
+    first = open_case(rt)
+    _run(rt, "UPDATE \"case\" SET status = 'closed', closed_at = now() WHERE id = :c",
+         c=first.case_id)
+    base, as_other = bound(database_url, coordinator(OTHER))
+    try:
+        again = open_case(Runtime(settings=rt.settings, db=as_other, clock=rt.clock,
+                                  cipher=rt.cipher), placing_municipality=OTHER)
+    finally:
+        base.dispose()
+    assert again.created and again.placing_municipality == OTHER
+    assert _person_of(rt, again) == _person_of(rt, first)
+
+
+def test_intake_of_a_person_seen_through_a_closed_case_finds_their_open_case_elsewhere(
+        rt: Runtime, database_url: str) -> None:
+    """The person is visible to Stockholm through its own closed case, their open case
+    is Göteborg's (hidden): the referral is not a second open case but a probe told to
+    Göteborg's case."""
+    first = open_case(rt)
+    _run(rt, "UPDATE \"case\" SET status = 'closed', closed_at = now() WHERE id = :c",
+         c=first.case_id)
+    theirs = open_case(rt, placing_municipality=OTHER)
+    assert theirs.created
+    base, as_sthlm = bound(database_url, coordinator("0180", staff_id="coord-sthlm"))
+    try:
+        again = open_case(Runtime(settings=rt.settings, db=as_sthlm, clock=rt.clock,
+                                  cipher=rt.cipher))
+    finally:
+        base.dispose()
+    assert (again.created, again.told, again.case_id) == (False, True, theirs.case_id)
+    with rt.uow() as s:
+        assert s.execute(text("SELECT case_id, actor FROM case_journal"
+                              " WHERE data ? 'intake_probe'")).all() == [
+            (theirs.case_id, "coord-sthlm")]
+        assert s.execute(text("SELECT count(*) FROM \"case\" WHERE status <> 'closed'")
+                         ).scalar_one() == 1

@@ -1,5 +1,6 @@
-"""The case service under test: the ASGI app on the session's real PostgreSQL, a
-verifier of tokens the tests sign (tests/service/tokens.py), a recording waker."""
+"""The case service under test: the ASGI app on the session's real PostgreSQL as the
+role utvag_app (row-level security), a verifier of tokens the tests sign
+(tests/service/tokens.py), a recording waker."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ def waker() -> FakeRuns:
 
 
 @pytest.fixture()
-def app(rt: Runtime, waker: FakeRuns) -> FastAPI:
-    return create_app(rt, TestVerifier(), waker)
+def app(app_rt: Runtime, waker: FakeRuns) -> FastAPI:
+    """The service as `utvag serve` runs it: role utvag_app under row-level security;
+    the tests' own setup (`rt`, the factories) stays the owner's."""
+    return create_app(app_rt, TestVerifier(), waker)
 
 
 @pytest.fixture()
