@@ -19,6 +19,7 @@ from adapters.registry import agency_ports
 from flows.resume import wake_case
 from services import threat
 from services.agency import collect_open
+from services.plan_delivery import send_plans
 from services.runtime import runtime
 
 
@@ -28,6 +29,9 @@ def collect_agency_answers(wake: bool = True) -> dict[str, Any]:
     rt = runtime()
     with agency_ports(rt.settings) as ports:
         asked = threat.request_due(rt, ports)
+        # The approved plans still unsent to participating agencies first, so that their
+        # acknowledgements are collected with the other answers.
+        delivered = send_plans(rt, ports)
         report = collect_open(rt, ports)
         renewed = threat.apply_renewed(rt, ports)
     woken = [wake_case(rt, case_id) for case_id in sorted(report.answered)] if wake else []
@@ -36,4 +40,5 @@ def collect_agency_answers(wake: bool = True) -> dict[str, Any]:
     return {"answered": len(report.answered), "failed": report.failed, "woken": woken,
             "reassessments_requested": asked.requested,
             "relocations_wanted": renewed.relocations_wanted,
-            "protections_strengthened": renewed.protections_strengthened}
+            "protections_strengthened": renewed.protections_strengthened,
+            "plans_sent": delivered.sent}

@@ -57,6 +57,14 @@ class Kind(StrEnum):
     ESTABLISHMENT = "establishment"  # housing and occupation in the new town recorded
     RESPONSIBILITY = "responsibility"  # who is responsible (residence, stay, costs)
     THREAT_REASSESSED = "threat_reassessed"
+    # Plan and people (docs/plan-and-people.md).
+    PLAN_REVISED = "plan_revised"
+    CLOSURE_PROPOSED = "closure_proposed"
+    CLOSURE_DECLINED = "closure_declined"
+    RELAPSE_REPORTED = "relapse_reported"
+    MEETING_RECORDED = "meeting_recorded"
+    GUARDIAN_RECORDED = "guardian_recorded"
+    PROVIDER_CONCERN = "provider_concern"
 
 
 class EntryLike(Protocol):

@@ -200,8 +200,9 @@ def _ask_or_await(case: CaseSnapshot, subjects: Sequence[AgencySubject], reason:
     awaited: list[Wait] = []
     ask: list[AgencySubject] = []
     for subject in subjects:
-        found = [w for w in (Wait.answer(subject), Wait.consent(subject.agency))
-                 if w in open_waits]
+        # A child's guardians' consent holds back every disclosure (services/minors.py).
+        found = [w for w in (Wait.answer(subject), Wait.consent(subject.agency),
+                             Wait.of(WaitKind.GUARDIAN_CONSENT)) if w in open_waits]
         if found:
             awaited += [w for w in found if w not in awaited]
         else:
@@ -209,7 +210,7 @@ def _ask_or_await(case: CaseSnapshot, subjects: Sequence[AgencySubject], reason:
     if ask:
         return Ask(tuple(ask), reason)
     # Only a person can give consent: say so rather than name an agency's answer.
-    if all(w.kind == WaitKind.CONSENT for w in awaited):
+    if all(w.kind in (WaitKind.CONSENT, WaitKind.GUARDIAN_CONSENT) for w in awaited):
         reason = "consent"
     return Await(tuple(awaited), reason)
 

@@ -45,6 +45,8 @@ SINGLE_SUBJECT: dict[WaitKind, str] = {
     WaitKind.BELONGINGS: "belongings_move",
     WaitKind.ESTABLISHMENT: "establishment",
     WaitKind.TRANSFER_OFFER: "new_transfer_offer",
+    WaitKind.CLOSURE_CONFIRMATION: "closure",
+    WaitKind.GUARDIAN_CONSENT: "guardians",
 }
 
 

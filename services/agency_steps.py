@@ -20,6 +20,7 @@ from services.before_steps import SupportDecisionStep, ThreatAssessmentStep
 from services.grants import GrantApplicationStep, GrantCompletionStep
 from services.hand_over import hand_over_step
 from services.meeting import InvitationStep
+from services.plan_delivery import step_for_kind
 from services.protection import UPGRADE, ProtectionStep
 from services.threat import REASSESSMENT, ThreatReassessmentStep
 
@@ -41,6 +42,9 @@ def step_for(subject: AgencySubject) -> Step[Any, Any]:
         return fixed
     if subject.kind == MEETING_INVITATION:
         return InvitationStep(subject.agency)
+    plan = step_for_kind(subject)  # the approved plan to a participating agency
+    if plan is not None:
+        return plan
     move = relocation_number(subject, PROTECTION)
     if move is not None:
         return ProtectionStep(move)

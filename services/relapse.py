@@ -33,6 +33,7 @@ from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision
 from models.waits import Wait
+from services import relapse_outcomes
 from services.responsibility import responsible_for
 from services.runtime import Runtime
 
@@ -161,8 +162,9 @@ class Assessed:
 def record_assessment(rt: Runtime, case_ref: str, *, flag_id: int,
                       decision: AssessmentDecision, by: str, note: str = "") -> Assessed:
     """Social services' individual assessment of one flag: recorded once and journaled;
-    the wait is closed. The decision is recorded only: acting on it is for people, so
-    the case keeps its phase and status. Raises `AssessmentError` (nothing written) for
+    the wait is closed. Its effect (`services.relapse_outcomes.apply`) is part of the
+    same transaction: a plan revision or a proposed closure; the case keeps its phase
+    and status. Raises `AssessmentError` (nothing written) for
     an unknown flag or one already assessed, `cases.CaseNotFound` for an unknown case."""
     at = rt.now()
     wait = Wait.relapse_assessment(flag_id)
@@ -180,6 +182,9 @@ def record_assessment(rt: Runtime, case_ref: str, *, flag_id: int,
                         reason=f"relapse flag {flag_id} assessed: {decision.value}",
                         data={"flag_id": flag_id, "decision": decision.value,
                               "note_given": bool(note)})
+        # The decision's effect, in the same transaction (docs/plan-and-people.md).
+        relapse_outcomes.apply(session, case, flag_id=flag_id, decision=decision, by=by,
+                               at=at, deadline=rt.deadline(WaitKind.ACTION_PLAN, at=at))
         row = relapse.lock_open_wait(session, case.id, wait=wait)
         if row is not None:
             # Answered without `waits.close_wait`: that moves the case's status, and an

@@ -42,7 +42,10 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           # The grant model's records (migration 0011's seeds, the appropriation and the
           # allocation decisions, are in other tables and stay).
           "grant_payout", "grant_use", "grant_application_decision", "grant_application",
-          "grant_applicant")
+          "grant_applicant",
+          # Migration 0016_plan_and_people.
+          "relapse_event", "plan_version", "closure_proposal", "meeting_record", "guardian",
+          "provider_permit")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:

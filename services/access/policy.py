@@ -74,6 +74,14 @@ class Action(StrEnum):
     REPORT_GRANTS = "report.grants"
     FOLLOWUP_MUNICIPALITY = "report.followup_municipality"
     FOLLOWUP_NATIONAL = "report.followup_national"
+    # Plan and people (docs/plan-and-people.md).
+    RELAPSE_REPORT = "relapse.report"
+    CLOSURE_CONFIRM = "after.close_confirm"
+    PLAN_HISTORY = "plan.versions"
+    PROVIDER_CONCERN = "provider.concern"
+    MEETING_RECORD = "plan.meeting"
+    GUARDIAN = "case.guardian"
+    PROVIDER_PERMIT = "provider.permit"
 
 
 @dataclass(frozen=True)
@@ -162,6 +170,18 @@ POLICY: dict[Action, Rule] = {
                                      "cases (suppressed)"),
     Action.FOLLOWUP_NATIONAL: _r(frozenset({Role.GRANTS_OFFICER}), None,
                                  "national follow-up statistics (suppressed)"),
+    # Plan and people (docs/plan-and-people.md).
+    Action.RELAPSE_REPORT: _r(SOCIAL, OWNERS, "report a relapse into substance abuse or "
+                                              "lost contact"),
+    Action.CLOSURE_CONFIRM: _r(COORDINATOR, OWNERS, "confirm or decline a proposed closure "
+                                                    "(a second person)"),
+    Action.PLAN_HISTORY: _r(SOCIAL, OWNERS, "the action plan's versions"),
+    Action.PROVIDER_CONCERN: _r(SOCIAL, OWNERS, "decide on a provider whose follow-up "
+                                                "lapsed or failed"),
+    Action.MEETING_RECORD: _r(SOCIAL, OWNERS, "record the collaboration meeting (date, "
+                                              "organisations, the defector's agreement)"),
+    Action.GUARDIAN: _r(SOCIAL, PLACING, "record a child's guardian and their consent"),
+    Action.PROVIDER_PERMIT: _r(SOCIAL, None, "record a provider's protected-housing permit"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from
