@@ -17,9 +17,6 @@ from adapters.logs import configure_logging, get_logger
 from services.runtime import Runtime, runtime
 from tasks.reports import store_followup_national_task
 
-GRANT_ACCOUNT_DEPLOYMENT = "grant-account/grant-account"
-FOLLOWUP_NATIONAL_DEPLOYMENT = "followup-national/followup-national"
-
 
 def period(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
     """The period asked for; a missing day: the calendar year before `today`'s."""

@@ -7,8 +7,9 @@ Writes the PDF (with charts) and every table as CSV to the reports directory
 markdown artifact `grant-account-<year>`: published counts (small ones suppressed) and
 amounts only, no case numbers. Stores the same account (HTML, PDF, CSV, tables) in
 `published_report`, from which the case service hands it to the grants officer (who
-can also have a run started for a year: `start_report_run`). Deployed yearly by `deployments/registry.py` (15 January,
-for the year before). Locally, without Prefect: `utvag report grants --year 2022`.
+can also have a run started for a year: `start_report_run`). Deployed yearly by
+`deployments/registry.py` (15 January, for the year before). Locally, without Prefect:
+`utvag report grants --year 2022`.
 """
 
 from __future__ import annotations

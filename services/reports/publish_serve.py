@@ -21,6 +21,11 @@ from services.reports.output import OutputFormat
 from services.reports.publish_store import ReportKind
 from services.runtime import Runtime
 
+# The deployments that make them (deployments/registry.py): started with years and dates
+# only, never anything personal.
+GRANT_ACCOUNT_DEPLOYMENT = "grant-account/grant-account"
+FOLLOWUP_NATIONAL_DEPLOYMENT = "followup-national/followup-national"
+
 # A request with a started run younger than this is the one in progress: asking again
 # starts no second run. An older one (its run failed or is stuck) is asked again.
 PENDING_FOR = timedelta(minutes=15)
