@@ -47,4 +47,4 @@ def start_report_run(deployment: str, parameters: dict[str, Any]) -> uuid.UUID:
 
     run = run_deployment(deployment, parameters=parameters, timeout=0, as_subflow=False,
                          tags=["reports"])
-    return run.id
+    return run.id  # type: ignore[union-attr]

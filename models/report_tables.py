@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -65,3 +65,8 @@ class ReportRequest(SQLModel, table=True):
     requested_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     requested_by: str = Field(max_length=200)
     flow_run_id: str | None = Field(default=None, max_length=64)
+
+
+# The tables themselves, for statements (insert ... on conflict, column selects).
+PUBLISHED_REPORT = cast(sa.Table, PublishedReport.__table__)  # type: ignore[attr-defined]
+REPORT_REQUEST = cast(sa.Table, ReportRequest.__table__)  # type: ignore[attr-defined]

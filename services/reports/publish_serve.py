@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models.report_tables import PublishedReport, ReportRequest
+from models.report_tables import PUBLISHED_REPORT, REPORT_REQUEST
 from services.reports.downloads import MEDIA, ZIP, Download, UnknownTable
 from services.reports.output import OutputFormat
 from services.reports.publish_store import ReportKind
@@ -54,8 +54,8 @@ class RunNotStarted(RuntimeError):
     """The run that makes the report could not be started (nothing recorded)."""
 
 
-_P = PublishedReport.__table__.c
-_R = ReportRequest.__table__.c
+_P = PUBLISHED_REPORT.c
+_R = REPORT_REQUEST.c
 
 
 def latest(rt: Runtime, kind: ReportKind, parameters: str) -> StoredReport | None:
@@ -93,7 +93,7 @@ def request(rt: Runtime, kind: ReportKind, parameters: str, *, by: str,
             from None
     made = uuid.uuid4()
     with rt.uow() as session:
-        session.execute(sa.insert(ReportRequest.__table__).values(
+        session.execute(sa.insert(REPORT_REQUEST).values(
             id=made, kind=kind.value, parameters=parameters, requested_at=now,
             requested_by=by, flow_run_id=run_id))
     return Requested(made, run_id, now, True)

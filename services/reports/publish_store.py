@@ -17,9 +17,10 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from models.report_tables import PublishedReport
+from models.report_tables import PUBLISHED_REPORT, PublishedReport
 from services.reports.account import grant_account
 from services.reports.downloads import IncompleteView, sees_every_case
 from services.reports.followup import FollowUpReport, followup_report
@@ -84,18 +85,18 @@ def _require_every_case(session: Session) -> None:
 
 
 def _store(rt: Runtime, row: PublishedReport) -> Stored:
-    values = {c.name: getattr(row, c.name) for c in PublishedReport.__table__.columns}
-    statement = (sa.dialects.postgresql.insert(PublishedReport.__table__).values(**values)
+    values = {c.name: getattr(row, c.name) for c in PUBLISHED_REPORT.columns}
+    statement = (postgresql.insert(PUBLISHED_REPORT).values(**values)
                  .on_conflict_do_nothing(constraint="uq_published_report_kind_parameters_day")
-                 .returning(PublishedReport.__table__.c.id))
+                 .returning(PUBLISHED_REPORT.c.id))
     with rt.uow() as session:
         made = session.execute(statement).scalar_one_or_none()
         if made is not None:
             return Stored(made, True)
-        found = session.execute(sa.select(PublishedReport.__table__.c.id).where(
-            PublishedReport.__table__.c.kind == row.kind,
-            PublishedReport.__table__.c.parameters == row.parameters,
-            PublishedReport.__table__.c.made_on == row.made_on)).scalar_one()
+        found = session.execute(sa.select(PUBLISHED_REPORT.c.id).where(
+            PUBLISHED_REPORT.c.kind == row.kind,
+            PUBLISHED_REPORT.c.parameters == row.parameters,
+            PUBLISHED_REPORT.c.made_on == row.made_on)).scalar_one()
         return Stored(found, False)
 
 
