@@ -4,7 +4,8 @@ service to hand out (docs/reports.md). What is stored is the suppressed output o
 HTML, the PDF, every table as CSV in a zip, and the tables as JSON (the API's `json`).
 
 Idempotent: one report per kind, parameters and day (the runtime's clock); making it
-again that day stores nothing and says so. Prefect-free: the flows call these."""
+again that day makes and stores nothing and says so (a report asked for later is made
+again the next day, with what was recorded since). Prefect-free: the flows call these."""
 
 from __future__ import annotations
 
@@ -84,6 +85,13 @@ def _require_every_case(session: Session) -> None:
                              "see them all (run it as utvag_worker)")
 
 
+def _made(session: Session, kind: ReportKind, parameters: str, day: date) -> uuid.UUID | None:
+    found: uuid.UUID | None = session.execute(sa.select(PUBLISHED_REPORT.c.id).where(
+        PUBLISHED_REPORT.c.kind == kind.value, PUBLISHED_REPORT.c.parameters == parameters,
+        PUBLISHED_REPORT.c.made_on == day)).scalar_one_or_none()
+    return found
+
+
 def _store(rt: Runtime, row: PublishedReport) -> Stored:
     values = {c.name: getattr(row, c.name) for c in PUBLISHED_REPORT.columns}
     statement = (postgresql.insert(PUBLISHED_REPORT).values(**values)
@@ -93,10 +101,8 @@ def _store(rt: Runtime, row: PublishedReport) -> Stored:
         made = session.execute(statement).scalar_one_or_none()
         if made is not None:
             return Stored(made, True)
-        found = session.execute(sa.select(PUBLISHED_REPORT.c.id).where(
-            PUBLISHED_REPORT.c.kind == row.kind,
-            PUBLISHED_REPORT.c.parameters == row.parameters,
-            PUBLISHED_REPORT.c.made_on == row.made_on)).scalar_one()
+        found = _made(session, ReportKind(row.kind), row.parameters, row.made_on)
+        assert found is not None, "the conflicting row is there"
         return Stored(found, False)
 
 
@@ -105,6 +111,9 @@ def store_grant_account(rt: Runtime, *, year: int, run_id: str | None = None) ->
     now = rt.now()
     with rt.uow() as session:
         _require_every_case(session)
+        if (done := _made(session, ReportKind.GRANT_ACCOUNT, year_key(year),
+                          now.date())) is not None:
+            return Stored(done, False)
         account = grant_account(session, year=year)
     html = render_account_html(account, generated=now.date())
     tables = account.tables()
@@ -123,6 +132,9 @@ def store_followup_national(rt: Runtime, *, start: date, end: date,
     now = rt.now()
     with rt.uow() as session:
         _require_every_case(session)
+        if (done := _made(session, ReportKind.FOLLOWUP_NATIONAL, period_key(start, end),
+                          now.date())) is not None:
+            return Stored(done, False)
         report = followup_report(session, start=start, end=end, municipality=None,
                                  cipher=rt.cipher, as_of=now)
     html = render_followup_html(report, generated=now.date())
