@@ -41,7 +41,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           # The grant model's records (migration 0011's seeds, the appropriation and the
           # allocation decisions, are in other tables and stay).
           "grant_payout", "grant_use", "grant_application_decision", "grant_application",
-          "grant_applicant")
+          "grant_applicant",
+          # Reports made by the workers, and requests for them (0018_published_reports).
+          "published_report", "report_request")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
