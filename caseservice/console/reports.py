@@ -131,7 +131,8 @@ def _or_pending(request: Request, who: Viewer, answer: Response, *, back: str) -
     if answer.status_code != 202:
         return answer
     return render(request, "report_pending.html", {
-        "poll": config_of(request).poll_seconds, "back": back}, who=who, status=202)
+        "poll": config_of(request).poll_seconds, "back": back, "again": request.url.path + (f"?{request.url.query}" if request.url.query else "")},
+        who=who, status=202)
 
 
 # -- Uppföljning ---------------------------------------------------------------------------
