@@ -130,9 +130,10 @@ def _or_pending(request: Request, who: Viewer, answer: Response, *, back: str) -
     refreshes itself until it is there."""
     if answer.status_code != 202:
         return answer
+    query = request.url.query
     return render(request, "report_pending.html", {
-        "poll": config_of(request).poll_seconds, "back": back, "again": request.url.path + (f"?{request.url.query}" if request.url.query else "")},
-        who=who, status=202)
+        "poll": config_of(request).poll_seconds, "back": back,
+        "again": request.url.path + (f"?{query}" if query else "")}, who=who, status=202)
 
 
 # -- Uppföljning ---------------------------------------------------------------------------
