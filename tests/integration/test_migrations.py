@@ -22,8 +22,8 @@ from sqlmodel import SQLModel
 
 import models.access_tables  # noqa: F401 - registers the access tables
 import models.console_tables  # noqa: F401 - registers the console's sessions
-import models.report_tables  # noqa: F401 - registers the published reports
 import models.during_tables  # noqa: F401 - registers the during-phase tables in the metadata
+import models.report_tables  # noqa: F401 - registers the published reports
 import models.tables  # noqa: F401 - registers the case and sweep tables
 from adapters.db import Database, alembic_config, migrate
 
