@@ -15,7 +15,6 @@ no municipality is ever typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,11 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor
 from caseservice.errors import ApiError, refused
+from caseservice.routes.every_case import (
+    EVERY_CASE_RESPONSES,
+    published_or_requested,
+    stored_download,
+)
 from models.grant_model import DecidingFunction, DecisionOutcome
 from models.grants import RejectionReason
 from services.access.policy import Action
 from services.reports import downloads, officer, records
-from services.reports import publish_serve as published
 from services.reports.followup import FollowUpRefused, FollowUpReport
 from services.reports.output import OutputFormat
 from services.reports.publish_serve import (
@@ -251,47 +254,6 @@ def record_payout(body: PayoutBody, ctx: Actor) -> RecordedOut:
     return _record(call)
 
 
-class RequestedOut(BaseModel):
-    """202: no report for these parameters yet; its run has been started."""
-    status: Literal["requested"] = "requested"
-    message: str = "rapporten tas fram"
-    request_id: str
-    flow_run_id: str | None
-    requested_at: datetime
-    started: bool  # False: a run for the same report was already under way
-
-
-def _published(ctx: Actor, kind: ReportKind, parameters: str, *, deployment: str,
-               run_parameters: dict[str, Any], serve: Callable[[StoredReport], Response],
-               ) -> Response:
-    """The latest stored report for the parameters (made by the workers, which see every
-    case), or 202 with a request recorded and its run started."""
-    found = published.latest(ctx.rt, kind, parameters)
-    if found is not None:
-        return serve(found)
-    try:
-        asked = published.request(ctx.rt, kind, parameters, by=ctx.by, start_run=lambda: (
-            ctx.waker.start_report(deployment, run_parameters)))
-    except published.RunNotStarted as exc:
-        raise ApiError(503, None, str(exc), headers={"Retry-After": "60"}) from None
-    body = RequestedOut(request_id=str(asked.id), flow_run_id=asked.flow_run_id,
-                        requested_at=asked.requested_at, started=asked.started)
-    return JSONResponse(body.model_dump(mode="json"), status_code=202,
-                        headers={"Retry-After": "10"})
-
-
-def _stored_download(found: StoredReport, *, fmt: OutputFormat, stem: str,
-                     table: str | None) -> Response:
-    try:
-        return _download(published.download(found, fmt=fmt, stem=stem, table=table))
-    except downloads.UnknownTable as exc:
-        raise refused(exc) from None
-
-
-EVERY_CASE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    202: {"model": RequestedOut, "description": "not made yet: its run has been started"}}
-
-
 @router.get("/reports/grants/{year}", response_class=Response,
             responses={200: {"content": {"text/html": {}, "application/pdf": {},
                                          "text/csv": {}, "application/zip": {}}},
@@ -301,9 +263,9 @@ def grant_account(year: Year, ctx: Actor, format: Format = "html",  # noqa: A002
     """The police's annual account of the state grant for the year, as last made by the
     workers (the yearly run, or one started by asking: 202 until it is made)."""
     ctx.allow(Action.REPORT_GRANTS)
-    return _published(
+    return published_or_requested(
         ctx, ReportKind.GRANT_ACCOUNT, year_key(year), deployment=GRANT_ACCOUNT_DEPLOYMENT,
-        run_parameters={"year": year}, serve=lambda found: _stored_download(
+        run_parameters={"year": year}, serve=lambda found: stored_download(
             found, fmt=OutputFormat(format), stem=account_stem(year), table=table))
 
 
@@ -329,7 +291,7 @@ def _serve_national(found: StoredReport, *, start: date, end: date, format: str,
                     table: str | None) -> Response:
     if format == "json":
         return JSONResponse(FollowUpOut.model_validate(found.tables).model_dump(mode="json"))
-    return _stored_download(found, fmt=OutputFormat(format), stem=followup_stem(start, end),
+    return stored_download(found, fmt=OutputFormat(format), stem=followup_stem(start, end),
                             table=table)
 
 
@@ -363,7 +325,7 @@ def followup_national(ctx: Actor, start: From, end: To,
     ctx.allow(Action.FOLLOWUP_NATIONAL)
     if end < start:
         raise ApiError(422, "to", "the period ends before it starts")
-    return _published(
+    return published_or_requested(
         ctx, ReportKind.FOLLOWUP_NATIONAL, period_key(start, end),
         deployment=FOLLOWUP_NATIONAL_DEPLOYMENT,
         run_parameters={"start": start.isoformat(), "end": end.isoformat()},
