@@ -45,7 +45,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "grant_applicant",
           # Migration 0016_plan_and_people.
           "relapse_event", "plan_version", "closure_proposal", "meeting_record", "guardian",
-          "provider_permit")
+          "provider_permit",
+          # Reports made by the workers, and requests for them (0018_published_reports).
+          "published_report", "report_request")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
