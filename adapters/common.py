@@ -21,10 +21,14 @@ class Subject(BaseModel):
     """
 
     identity_number: str = Field(description="Swedish personal identity number, 12 digits.")
-    name: str = Field(description="Full name.")
+    name: str | None = Field(default=None, description=(
+        "Full name, where the purpose needs it to find the person; never sent for a person "
+        "with protected personal data (the identity number suffices)."))
 
     def personal_values(self) -> tuple[str, ...]:
         """Values to scrub from anything logged: the full values and each name part."""
+        if self.name is None:
+            return (self.identity_number,)
         parts = tuple(part for part in self.name.split() if len(part) >= 2)
         return (self.identity_number, self.name, *parts)
 

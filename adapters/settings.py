@@ -87,6 +87,10 @@ class Settings(AgencyTransportSettings):
     tax_agency_url: str = Field(
         default="http://127.0.0.1:8110",
         description="The Tax Agency's API (protected personal data).")
+    coordinator_webhook_url: str | None = Field(
+        default=None,
+        description="Where notices for a municipality's coordinators are posted (a relapse "
+                    "flagged: case number and flag id only); unset: kept in the outbox.")
     sweep_every_hours: float = Field(
         default=24.0,
         description="Interval of the `register-sweep` deployment (read by `utvag deploy`).")

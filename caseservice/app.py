@@ -21,7 +21,16 @@ from caseservice.console import mount as mount_console
 from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
-from caseservice.routes import after, before, cases, during, oversight, relocation, reports
+from caseservice.routes import (
+    after,
+    before,
+    cases,
+    during,
+    oversight,
+    plan_people,
+    relocation,
+    reports,
+)
 from caseservice.waker import Waker
 from services.runtime import Runtime
 
@@ -48,7 +57,7 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
         limit=settings.service_failure_limit,
         window=timedelta(seconds=settings.service_failure_window_seconds), clock=rt.clock)
     app.state.services = Services(rt=rt, verifier=verifier, waker=waker, throttle=throttle)
-    for module in (cases, before, during, relocation, after, oversight, reports):
+    for module in (cases, before, during, relocation, after, oversight, reports, plan_people):
         app.include_router(module.router, prefix=API, responses=ERRORS)
     errors.install(app)
     app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)

@@ -10,7 +10,7 @@ docs/database-roles.md). Prefect gets the case id only."""
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.runtime import Runtime
 
@@ -22,6 +22,10 @@ class Waker(Protocol):
 
     def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
         """Start a run of a new case; its id."""
+        ...
+
+    def start_report(self, deployment: str, parameters: dict[str, Any]) -> uuid.UUID:
+        """Start a run of a report deployment (years and dates only); its id."""
         ...
 
 
@@ -44,3 +48,8 @@ class PrefectWaker:
         from flows.resume import start_case_run
 
         return start_case_run(rt, case_id)
+
+    def start_report(self, deployment: str, parameters: dict[str, Any]) -> uuid.UUID:
+        from flows.followup_report import start_report_run
+
+        return start_report_run(deployment, parameters)

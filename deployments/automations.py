@@ -2,7 +2,8 @@
 
 - a wait past its deadline (`utvag.wait.overdue`, emitted by flag-overdue-waits);
 - a flow run that crashed or failed (e.g. a case blocked by an agency's refusal);
-- a relapse flag (`utvag.relapse.flagged`).
+- a relapse flag (`utvag.relapse.flagged`, emitted once per flag by register-sweep's
+  `announce-relapses` task, `services/relapse_events.py`).
 
 Each sends a notification through one Prefect notification block of the
 operator's choice (Slack, Teams, e-mail, a custom webhook...): `--notify-block

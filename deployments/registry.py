@@ -20,6 +20,7 @@ from prefect.utilities.callables import parameter_schema
 from adapters.settings import Settings
 from deployments import DEFAULT_WORK_POOL
 from flows.agency_answers import collect_agency_answers
+from flows.followup_report import followup_national
 from flows.grant_account import grant_account
 from flows.new_case import new_case
 from flows.overdue import flag_overdue
@@ -102,7 +103,15 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
         DeploymentSpec("grant-account", grant_account, "flows/grant_account.py:grant_account",
                        cron="0 5 15 1 *", tags=("grants", "reports"), concurrency_limit=1,
                        description="The police's annual account of the state grant (PDF, "
-                                   "CSV, markdown artifact); counts suppressed."),
+                                   "CSV, markdown artifact, stored for the case service); "
+                                   "counts suppressed."),
+        # No schedule: started by the case service when the grants officer asks for a
+        # period none was made for (docs/reports.md); parameters are two dates.
+        DeploymentSpec("followup-national", followup_national,
+                       "flows/followup_report.py:followup_national",
+                       tags=("reports",),
+                       description="National follow-up statistics of a period, stored for "
+                                   "the case service; counts suppressed."),
     ]
 
 

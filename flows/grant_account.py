@@ -5,8 +5,11 @@ government asks for by 2 May.
 Writes the PDF (with charts) and every table as CSV to the reports directory
 (`UTVAG_REPORTS_DIR`, else `<data dir>/reports`) and publishes the tables as the
 markdown artifact `grant-account-<year>`: published counts (small ones suppressed) and
-amounts only, no case numbers. Deployed yearly by `deployments/registry.py` (15 January,
-for the year before). Locally, without Prefect: `utvag report grants --year 2022`.
+amounts only, no case numbers. Stores the same account (HTML, PDF, CSV, tables) in
+`published_report`, from which the case service hands it to the grants officer (who
+can also have a run started for a year: `start_report_run`). Deployed yearly by
+`deployments/registry.py` (15 January, for the year before). Locally, without Prefect:
+`utvag report grants --year 2022`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from adapters.logs import configure_logging, get_logger
 from services.runtime import Runtime, runtime
-from tasks.reports import write_grant_account
+from tasks.reports import store_grant_account_task, write_grant_account
 
 
 def account_year(year: int | None, *, today: datetime) -> int:
@@ -39,8 +42,10 @@ def make_account(year: int | None, *, rt: Runtime) -> dict[str, Any]:
     """The flow's body, on the runtime it is handed (a test hands in its own)."""
     chosen = account_year(year, today=rt.now())
     written = write_grant_account(chosen, rt)
+    stored = store_grant_account_task(chosen, rt)
     create_markdown_artifact(key=f"grant-account-{chosen}", markdown=written.markdown,
                              description=f"The state grant's annual account for {chosen}")
     get_logger().info("grant_account.written", year=chosen, has_data=written.has_data,
-                      files=len(written.files))
-    return {"year": chosen, "has_data": written.has_data, "files": written.files}
+                      files=len(written.files), stored=stored)
+    return {"year": chosen, "has_data": written.has_data, "files": written.files,
+            "stored": stored}

@@ -16,6 +16,7 @@ from prefect.events import emit_event
 
 from adapters.logs import configure_logging, get_logger
 from services.operator_view import party
+from services.provider_watch import check_lapsed
 from services.runtime import runtime
 from services.waits import flag_overdue_waits
 
@@ -23,7 +24,10 @@ from services.waits import flag_overdue_waits
 @flow(name="flag-overdue-waits", persist_result=False)
 def flag_overdue() -> dict[str, Any]:
     configure_logging()
-    newly, overdue = flag_overdue_waits(runtime())
+    rt = runtime()
+    # A provider's lapsed follow-up is a deadline too: its cases get a wait (once each).
+    provider_concerns = check_lapsed(rt)
+    newly, overdue = flag_overdue_waits(rt)
     for row in newly:
         emit_event(
             event="utvag.wait.overdue",
@@ -38,4 +42,5 @@ def flag_overdue() -> dict[str, Any]:
                for r in overdue],
         description="Waits past their deadline (case numbers only)")
     get_logger().info("waits.overdue", newly=len(newly), total=len(overdue))
-    return {"newly_overdue": len(newly), "overdue": len(overdue)}
+    return {"newly_overdue": len(newly), "overdue": len(overdue),
+            "provider_concerns": provider_concerns}

@@ -44,6 +44,7 @@ from adapters.registry import agency_ports, register_ports
 from adapters.social_services.port import SocialServicesPort
 from services.runtime import Runtime, runtime
 from services.sweep import REGISTERS, OpenRegisters, SweepSummary
+from tasks.relapse_events import announce_relapses
 from tasks.retry import with_retry_settings
 from tasks.sweep import check_batch, count_ongoing, notify_relapses, summarise
 
@@ -153,6 +154,7 @@ def sweep(*, rt: Runtime, open_registers: OpenRegisters, social: SocialServicesP
             after = batch.last_id
     checked_at = time.monotonic()
     notify_state = with_retry_settings(notify_relapses, settings)(rt, social, return_state=True)
+    announce_relapses(rt, return_state=True)  # the relapse event, once per flag
     notified_at = time.monotonic()
     summary = summarise(rt, run_key)
     create_markdown_artifact(key="register-sweep-summary", markdown=markdown(summary),

@@ -30,6 +30,9 @@ class InterventionKind(StrEnum):
     PROTECTED_PERSONAL_DATA = "protected_personal_data"
     MOVING_BELONGINGS = "moving_belongings"
     TATTOO_REMOVAL = "tattoo_removal"
+    # Protected housing (skyddat boende, SoL since 1 April 2024): its own intervention,
+    # from a provider holding the permit (`services.protected_housing`).
+    PROTECTED_HOUSING = "protected_housing"
     OTHER = "other"
 
 

@@ -1,30 +1,64 @@
-"""Data minimisation: which personal fields each agency request may carry, by purpose.
+"""Data minimisation: which personal fields each agency request may carry, by agency and
+purpose, and what changes for a person with protected personal data. Pure: no I/O.
 
-One table for every request Utväg sends: a request is built from the fields listed for
-its (agency, kind) and nothing else, and the disclosure journaled names exactly those.
-The Tax Agency protects the person's data by identity number alone; the others need the
-name to find the person in their own records.
+One table, (agency, request kind) -> `Purpose`, for every request Utväg sends: a request
+is built from the fields the table gives and nothing else, and the disclosure journaled
+names exactly those. `needs` are the fields the purpose cannot do without; `matching`
+are sent only to help the agency find the person in its own records. For a protected
+person (sekretessmarkering, skyddad folkbokföring) the identity number suffices to find
+them, so `matching` fields are never sent: the name does not travel. A request with no
+row is refused (a new request must say what it needs).
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from models.waits import AgencySubject
 
-Fields = tuple[str, ...]
-IDENTITY: Fields = ("identity_number", "name")
-NUMBER_ONLY: Fields = ("identity_number",)
+# A request repeated for a later move or a later assessment ("..._r2") has the purpose
+# of the first.
+REPEAT = re.compile(r"_r[0-9]+$")
 
-# By request kind; a kind missing here is refused (a new request must say what it needs).
-FIELDS: dict[str, Fields] = {
-    "threat_assessment": IDENTITY,
-    "support_decision": IDENTITY,
-    "meeting_invitation": IDENTITY,
-    "grant_application": IDENTITY,
-    "grant_completion": IDENTITY,
-    "protected_personal_data": NUMBER_ONLY,
-    "hand_over_release_measures": IDENTITY,
-    "hand_over_lay_supervisor": IDENTITY,
-    "hand_over_office_hand_over": IDENTITY,
+Fields = tuple[str, ...]
+PROTECTED_LEVELS = frozenset({"sekretessmarkering", "skyddad_folkbokforing"})
+
+
+@dataclass(frozen=True)
+class Purpose:
+    needs: Fields
+    matching: Fields = ()
+    why: str = ""
+
+
+NUMBER = ("identity_number",)
+NAME = ("name",)
+INVITED = ("kriminalvarden", "arbetsformedlingen", "health_care", "sis")
+
+TABLE: dict[tuple[str, str], Purpose] = {
+    ("police", "threat_assessment"): Purpose(NUMBER, NAME, "the threat assessment"),
+    ("police", "threat_reassessment"): Purpose(NUMBER, NAME, "renewing the threat "
+                                               "assessment"),
+    ("social_services", "support_decision"): Purpose(NUMBER, NAME,
+                                                     "the decision on support"),
+    ("police", "grant_application"): Purpose(NUMBER, NAME, "the state grant, per person"),
+    ("police", "grant_completion"): Purpose(NUMBER, NAME, "completing the application"),
+    ("tax_agency", "protected_personal_data"): Purpose(NUMBER, (), "protection in the "
+                                                       "population register"),
+    ("tax_agency", "protection_upgrade"): Purpose(NUMBER, (), "a stronger protection "
+                                                  "measure"),
+    ("kriminalvarden", "hand_over_release_measures"): Purpose(NUMBER, NAME,
+                                                              "release and transition"),
+    ("kriminalvarden", "hand_over_lay_supervisor"): Purpose(NUMBER, NAME, "lay supervisor"),
+    ("arbetsformedlingen", "hand_over_office_hand_over"): Purpose(NUMBER, NAME,
+                                                                  "the new office"),
+    **{(agency, "meeting_invitation"): Purpose(NUMBER, NAME, "the collaboration meeting")
+       for agency in INVITED},
+    # The approved plan sent to a participating agency (docs/plan-and-people.md): the
+    # case number identifies it to an agency that took part; the number to file it.
+    **{(agency, "action_plan"): Purpose(NUMBER, (), "the agreed action plan")
+       for agency in INVITED},
 }
 
 
@@ -32,9 +66,21 @@ class UnknownPurpose(KeyError):
     pass
 
 
-def fields_for(subject: AgencySubject) -> Fields:
-    """The personal fields a request for this purpose may carry."""
+def purpose_of(subject: AgencySubject) -> Purpose:
+    kind = subject.kind.split("_v", 1)[0] if subject.kind.startswith("action_plan") \
+        else subject.kind
     try:
-        return FIELDS[subject.kind]
+        return TABLE[(subject.agency, REPEAT.sub("", kind))]
     except KeyError:
-        raise UnknownPurpose(f"request kind: no fields defined for {subject.kind!r}") from None
+        raise UnknownPurpose(f"request kind: no fields defined for {subject.agency} "
+                             f"{subject.kind!r}") from None
+
+
+def is_protected(protection_level: str) -> bool:
+    return protection_level in PROTECTED_LEVELS
+
+
+def fields_for(subject: AgencySubject, *, protected: bool = False) -> Fields:
+    """The personal fields a request for this purpose may carry for this person."""
+    purpose = purpose_of(subject)
+    return purpose.needs if protected else (*purpose.needs, *purpose.matching)

@@ -105,12 +105,21 @@ class GrantDecisionRow(SQLModel, table=True):
 
 
 class Relocation(SQLModel, table=True):
-    """Where the person moves. Destination municipality and address are encrypted: only
-    the placing and the receiving social services may read them (`tasks.relocation`)."""
+    """Where the person moves: one row per move (emergency housing, then a lasting
+    move, ...), numbered; the latest is where the person lives. Destination municipality
+    and address are encrypted (the destination also as a keyed hash, to find it): only
+    the social services of the responsible and the receiving municipality may read them
+    (`services.relocation`)."""
 
+    __table_args__ = (sa.UniqueConstraint("case_id", "sequence",
+                                          name="uq_relocation_case_sequence"),)
     id: int | None = identity_pk()
-    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id")
+    sequence: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    kind: str = Field(default="lasting", max_length=10,
+                      sa_column_kwargs={"server_default": "lasting"})
     destination_enc: bytes
+    destination_hash: str | None = Field(default=None, max_length=64)
     address_enc: bytes
     # The destination organisation's keyed tag (adapters/org_tag.py, migration 0013_rls):
     # row-level security shows the destination the case without its code in clear.
@@ -140,20 +149,30 @@ class OutcomeIndicator(SQLModel, table=True):
 
 
 class TransferOffer(SQLModel, table=True):
-    """Transfer of responsibility to the receiving municipality, with who pays from when.
-    The receiving municipality is the destination: it is not stored here in clear."""
+    """An offer to transfer responsibility to the receiving municipality (the latest
+    lasting relocation's destination, encrypted: never stored here in clear), made when
+    the person is established or when a coordinator decides it with a reason; the
+    answer with who pays from when and from when the receiver is responsible. A
+    declined offer may be followed by a new one; one unanswered at a time."""
 
     __tablename__ = "transfer_offer"
+    __table_args__ = (sa.Index("uq_transfer_offer_open", "case_id", unique=True,
+                               postgresql_where=sa.text("answered_at IS NULL")),)
     id: int | None = identity_pk()
-    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
     offered_by: str
     offered_at: datetime
+    basis: str = Field(default="established", max_length=20,
+                       sa_column_kwargs={"server_default": "established"})
+    reason: str | None = Field(default=None, max_length=500)
+    receiving_enc: bytes | None = None
     # The receiving organisation's keyed tag (SQL `utvag_org_tag`, migration 0013_rls): the
     # row-level security policies recognise the receiving municipality without its code.
     receiving_tag: str | None = Field(default=None, max_length=64, index=True)
     accepted: bool | None = None
     cost_payer: str | None = None  # 'placing' or 'receiving'
     cost_from: date | None = None
+    responsible_from: date | None = None
     answered_by: str | None = None
     answered_at: datetime | None = None
 
@@ -163,8 +182,11 @@ class ProtectionRequest(SQLModel, table=True):
     measure asked for and the decision. The request itself is an `agency_request` (key)."""
 
     __tablename__ = "protection_request"
+    __table_args__ = (sa.UniqueConstraint("case_id", "relocation_sequence",
+                                          name="uq_protection_case_relocation"),)
     id: int | None = identity_pk()
-    case_id: uuid.UUID = Field(foreign_key="case.id", unique=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id")
+    relocation_sequence: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     measure: str  # sekretessmarkering or skyddad_folkbokforing
     status: str  # requested, granted, rejected
     rejection_reason: str | None = None

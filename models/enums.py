@@ -111,6 +111,21 @@ class WaitKind(StrEnum):
     RELOCATION_APPROVAL = "relocation_approval"
     TRANSFER = "transfer"  # the receiving social services answer on the command line
     BELONGINGS = "belongings"  # social services confirm the move of belongings (command line)
+    ESTABLISHMENT = "establishment"  # social services: housing and occupation in the new town
+    TRANSFER_OFFER = "transfer_offer"  # a coordinator offers the transfer (again, after a decline)
+    # Plan and people (docs/plan-and-people.md).
+    CLOSURE_CONFIRMATION = "closure_confirmation"  # a second person confirms a closure
+    PROVIDER_FOLLOW_UP = "provider_follow_up"  # a running provider's follow-up lapsed/failed
+    GUARDIAN_CONSENT = "guardian_consent"  # a child: every recorded guardian consents
+
+
+class GuardianRole(StrEnum):
+    """A child's guardian (vårdnadshavare), by role: the name is encrypted apart."""
+
+    MOTHER = "mother"
+    FATHER = "father"
+    OTHER_GUARDIAN = "other_guardian"
+    APPOINTED_GUARDIAN = "appointed_guardian"  # särskilt förordnad vårdnadshavare
 
 
 def values(enum: type[StrEnum]) -> list[str]:

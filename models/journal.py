@@ -52,6 +52,19 @@ class Kind(StrEnum):
     TRANSFER_ANSWERED = "transfer_answered"
     ESTABLISHED = "established"
     INDICATORS = "indicators"
+    WAIT_CANCELLED = "wait_cancelled"
+    PLAN_REVISION = "plan_revision"  # the approved plan reopened as a new version
+    ESTABLISHMENT = "establishment"  # housing and occupation in the new town recorded
+    RESPONSIBILITY = "responsibility"  # who is responsible (residence, stay, costs)
+    THREAT_REASSESSED = "threat_reassessed"
+    # Plan and people (docs/plan-and-people.md).
+    PLAN_REVISED = "plan_revised"
+    CLOSURE_PROPOSED = "closure_proposed"
+    CLOSURE_DECLINED = "closure_declined"
+    RELAPSE_REPORTED = "relapse_reported"
+    MEETING_RECORDED = "meeting_recorded"
+    GUARDIAN_RECORDED = "guardian_recorded"
+    PROVIDER_CONCERN = "provider_concern"
 
 
 class EntryLike(Protocol):

@@ -35,8 +35,27 @@ def invitation(agency: str) -> AgencySubject:
     return AgencySubject(agency, MEETING_INVITATION)
 
 
-def hand_over(agency: str, purpose: str) -> AgencySubject:
-    return AgencySubject(agency, f"hand_over_{purpose}")
+def hand_over(agency: str, purpose: str, relocation: int = 1) -> AgencySubject:
+    """The hand-over for the `relocation`-th move (a later move is handed over anew)."""
+    suffix = f"_r{relocation}" if relocation > 1 else ""
+    return AgencySubject(agency, f"hand_over_{purpose}{suffix}")
+
+
+def protection(relocation: int = 1) -> AgencySubject:
+    """The Tax Agency's protection of personal data for the `relocation`-th move."""
+    return PROTECTION if relocation <= 1 else AgencySubject(
+        PROTECTION.agency, f"{PROTECTION.kind}_r{relocation}")
+
+
+def relocation_number(subject: AgencySubject, base: AgencySubject) -> int | None:
+    """Which move a request of `base`'s kind is for (1, 2, ...); None for another kind."""
+    if subject.agency != base.agency:
+        return None
+    if subject.kind == base.kind:
+        return 1
+    head, sep, number = subject.kind.rpartition("_r")
+    return int(number) if sep and head == base.kind and number.isdigit() \
+        and int(number) > 1 else None
 
 
 class Relocation(StrEnum):
@@ -54,9 +73,21 @@ class Belongings(StrEnum):
 
 
 class Transfer(StrEnum):
+    """The latest transfer offer's state."""
+
     NONE = "none"
     OFFERED = "offered"
-    ANSWERED = "answered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Establishment(StrEnum):
+    """The latest record of the person's establishment in the new town."""
+
+    NOT_RECORDED = "not_recorded"
+    NOT_YET = "not_yet"  # no lasting housing or no occupation yet
+    ESTABLISHED = "established"  # housing and occupation, support still needed
+    NO_SUPPORT_NEEDED = "no_support_needed"  # established and no longer in need of support
 
 
 @dataclass(frozen=True)
@@ -89,9 +120,13 @@ class CaseSnapshot:
     statement_recorded: bool = False
     grant_decided: bool = False
     relocation: Relocation = Relocation.NOT_REQUIRED
+    relocation_number: int = 0  # the latest move's number (0: none)
+    emergency_only: bool = False  # the latest move is emergency housing
+    lives_where_responsible: bool = False  # the latest move is within the responsible one
     belongings: Belongings = Belongings.NOT_PLANNED
     hand_overs: Sequence[AgencySubject] = ()
     transfer: Transfer = Transfer.NONE
+    establishment: Establishment = Establishment.NOT_RECORDED
 
     def answered_request(self, subject: AgencySubject) -> bool:
         return self.requests.get(subject) == RequestStatus.ANSWERED
@@ -165,8 +200,9 @@ def _ask_or_await(case: CaseSnapshot, subjects: Sequence[AgencySubject], reason:
     awaited: list[Wait] = []
     ask: list[AgencySubject] = []
     for subject in subjects:
-        found = [w for w in (Wait.answer(subject), Wait.consent(subject.agency))
-                 if w in open_waits]
+        # A child's guardians' consent holds back every disclosure (services/minors.py).
+        found = [w for w in (Wait.answer(subject), Wait.consent(subject.agency),
+                             Wait.of(WaitKind.GUARDIAN_CONSENT)) if w in open_waits]
         if found:
             awaited += [w for w in found if w not in awaited]
         else:
@@ -174,7 +210,7 @@ def _ask_or_await(case: CaseSnapshot, subjects: Sequence[AgencySubject], reason:
     if ask:
         return Ask(tuple(ask), reason)
     # Only a person can give consent: say so rather than name an agency's answer.
-    if all(w.kind == WaitKind.CONSENT for w in awaited):
+    if all(w.kind in (WaitKind.CONSENT, WaitKind.GUARDIAN_CONSENT) for w in awaited):
         reason = "consent"
     return Await(tuple(awaited), reason)
 
@@ -236,8 +272,9 @@ def _relocation(case: CaseSnapshot) -> Step:
     if case.relocation == Relocation.AWAITING_APPROVAL:
         return Await((Wait.of(WaitKind.RELOCATION_APPROVAL),), "fast-path approval")
     if case.relocation == Relocation.RELOCATED:
-        if not case.answered_request(PROTECTION):
-            return _ask_or_await(case, [PROTECTION], "protected personal data decision")
+        protect = protection(case.relocation_number)
+        if not case.answered_request(protect):
+            return _ask_or_await(case, [protect], "protected personal data decision")
         if case.belongings == Belongings.PLANNED:
             return Act(Action.ORDER_BELONGINGS)
         if case.belongings == Belongings.ORDERED:
@@ -246,8 +283,28 @@ def _relocation(case: CaseSnapshot) -> Step:
     if outstanding:
         return _ask_or_await(case, outstanding, "hand-over")
     if case.relocation == Relocation.RELOCATED:
-        if case.transfer == Transfer.NONE:
-            return Act(Action.OFFER_TRANSFER)
-        if case.transfer == Transfer.OFFERED:
-            return Await((Wait.of(WaitKind.TRANSFER),), "transfer of responsibility")
+        if case.emergency_only:
+            return Await((Wait.of(WaitKind.RELOCATION),), "lasting move")
+        if case.lives_where_responsible and case.transfer != Transfer.OFFERED:
+            return Act(Action.ESTABLISH)  # nothing to transfer
+        return _transfer(case)
     return Act(Action.ESTABLISH)
+
+
+def _transfer(case: CaseSnapshot) -> Step:
+    """After a move the case stays with the placing municipality until the person is
+    established in the new town; then the transfer is offered (or earlier, when a
+    coordinator decides it). Declined: the case waits for a new offer."""
+    match case.transfer:
+        case Transfer.OFFERED:
+            return Await((Wait.of(WaitKind.TRANSFER),), "transfer of responsibility")
+        case Transfer.ACCEPTED:
+            return Act(Action.ESTABLISH)
+        case Transfer.DECLINED:
+            return Await((Wait.of(WaitKind.TRANSFER_OFFER),), "new transfer offer")
+    match case.establishment:
+        case Establishment.ESTABLISHED:
+            return Act(Action.OFFER_TRANSFER)
+        case Establishment.NO_SUPPORT_NEEDED:
+            return Act(Action.ESTABLISH)
+    return Await((Wait.of(WaitKind.ESTABLISHMENT),), "establishment in the new town")

@@ -11,9 +11,17 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from models.enums import Agency, Criterion, CustodyStatus, Milieu, ProtectionLevel
+from models.enums import (
+    Agency,
+    Criterion,
+    CustodyStatus,
+    GuardianRole,
+    Milieu,
+    ProtectionLevel,
+)
 from models.identity import InvalidIdentityNumber, parse_identity_number
 from models.reference.loader import municipality_codes
+from models.routing import is_child
 
 
 class ReferralError(ValueError):
@@ -44,6 +52,15 @@ class ConsentIn(BaseModel):
     legal_basis: str = Field(min_length=1, max_length=200)
 
 
+class GuardianIn(BaseModel):
+    """A child's guardian: the role, the name (encrypted at rest), and their consent."""
+
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    role: GuardianRole
+    name: str = Field(min_length=1, max_length=200)
+    consents: bool
+
+
 class CriterionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
     holds: bool | None = None
@@ -62,6 +79,7 @@ class Referral(BaseModel):
     recorded_by: str = Field(min_length=1, max_length=100)
     consents: list[ConsentIn] = Field(default_factory=list, max_length=8)
     eligibility: dict[Criterion, CriterionIn] = Field(default_factory=dict)
+    guardians: list[GuardianIn] = Field(default_factory=list, max_length=4)
 
     @field_validator("placing_municipality")
     @classmethod
@@ -86,4 +104,8 @@ def parse_referral(raw: object, *, today: date) -> tuple[Referral, str, date, st
         )
     except InvalidIdentityNumber as exc:
         raise ReferralError([str(exc)]) from None
+    if referral.guardians and not is_child(number.birth_date, today=today):
+        raise ReferralError(["guardians: recorded for a child (under 18) only"])
+    if len({g.role for g in referral.guardians}) != len(referral.guardians):
+        raise ReferralError(["guardians: each role once"])
     return referral, number.canonical, number.birth_date, number.sex

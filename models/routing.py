@@ -139,8 +139,19 @@ _V2026_2: tuple[Rule, ...] = (
     *_V2026_1[7:],
 )
 
-VERSIONS: Mapping[str, tuple[Rule, ...]] = {"2026.1": _V2026_1, "2026.2": _V2026_2}
-CURRENT_VERSION = "2026.1"
+# 2026.3: a child is called to social services' child and youth unit (barn och unga),
+# whatever the need: a child with a substance-abuse need is no longer left without a
+# social-services invitation (the adult unit stays for adults). Seed 002: more
+# children reached. Cases opened under 2026.1 keep their rules.
+_V2026_3: tuple[Rule, ...] = (
+    *_V2026_1[:4],
+    Rule(_SS, Child(), unit="child_and_youth"),
+    *_V2026_1[4:],
+)
+
+VERSIONS: Mapping[str, tuple[Rule, ...]] = {"2026.1": _V2026_1, "2026.2": _V2026_2,
+                                            "2026.3": _V2026_3}
+CURRENT_VERSION = "2026.3"
 
 
 class UnknownRoutingVersion(KeyError):

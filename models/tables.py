@@ -160,4 +160,5 @@ class CaseNumberCounter(SQLModel, table=True):
 # user of `models.tables` (and the migration check) sees the whole schema.
 # The state grant model (applications beyond cases, decisions, payouts): same reason.
 from models.grant_model import GrantApplication, GrantPayout  # noqa: E402, F401
+from models.lifecycle_tables import CaseResponsibility, Establishment  # noqa: E402, F401
 from models.relapse import RegisterCheck, RegisterDisclosure, RelapseFlag  # noqa: E402, F401

@@ -43,6 +43,10 @@ SINGLE_SUBJECT: dict[WaitKind, str] = {
     WaitKind.RELOCATION_APPROVAL: "fast_path_approval",
     WaitKind.TRANSFER: "transfer_of_responsibility",
     WaitKind.BELONGINGS: "belongings_move",
+    WaitKind.ESTABLISHMENT: "establishment",
+    WaitKind.TRANSFER_OFFER: "new_transfer_offer",
+    WaitKind.CLOSURE_CONFIRMATION: "closure",
+    WaitKind.GUARDIAN_CONSENT: "guardians",
 }
 
 

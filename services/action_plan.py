@@ -26,6 +26,7 @@ from models.during_tables import Intervention, Provider, ProviderFollowUp
 from models.enums import WaitKind
 from models.journal import Kind
 from models.waits import Wait
+from services import plan_versions, protected_housing, provider_watch
 from services.runtime import Runtime
 
 
@@ -74,12 +75,19 @@ def record_follow_up(rt: Runtime, name: str, *, verdict: FollowUpVerdict, by: st
     with rt.uow() as session:
         provider = _provider(session, name)
         assert provider.id is not None  # noqa: S101 - a stored row
-        session.add(ProviderFollowUp(provider_id=provider.id, verdict=verdict.value,
-                                     reported_by=by, reported_on=on,
-                                     next_follow_up_due=next_follow_up_due,
-                                     recorded_at=rt.now()))
+        report = ProviderFollowUp(provider_id=provider.id, verdict=verdict.value,
+                                  reported_by=by, reported_on=on,
+                                  next_follow_up_due=next_follow_up_due, recorded_at=rt.now())
+        session.add(report)
         provider.next_follow_up_due = next_follow_up_due
         session.add(provider)
+        if verdict == FollowUpVerdict.UNSATISFACTORY:  # every case it works in is asked
+            session.flush()
+            at = rt.now()
+            provider_watch.open_for_provider(
+                session, provider, occasion=f"follow-up-{report.id}",
+                why="follow-up unsatisfactory", at=at,
+                deadline=rt.deadline(WaitKind.PROVIDER_FOLLOW_UP, at=at))
 
 
 def provider_status(session: Session, provider: Provider) -> ProviderStatus:
@@ -121,6 +129,7 @@ def add_intervention(rt: Runtime, case_ref: str | uuid.UUID, item: InterventionI
         try:
             check_intervention(draft, provider_status(session, provider) if provider else None,
                                today=at.date())
+            protected_housing.check(session, provider, draft)  # the 2024 permit
         except InterventionRefused as refused:
             reason = str(refused)
         else:
@@ -160,4 +169,5 @@ def approve_plan(rt: Runtime, case_ref: str | uuid.UUID, *, by: str) -> int:
                         data={"interventions": len(costs), "cost_sek": total})
         waits.close_wait(session, case, Wait.of(WaitKind.ACTION_PLAN), by=by, at=at,
                          answer={"approved": True})
+        plan_versions.on_approved(session, case, by=by, at=at)  # kept in the history
     return total

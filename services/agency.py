@@ -25,11 +25,12 @@ from adapters.common import SubmittedRequest
 from adapters.errors import AgencyError
 from adapters.logs import get_logger
 from adapters.repositories import cases, journal, requests, waits
-from models.disclosure import Fields, fields_for
+from models.disclosure import Fields, fields_for, is_protected
 from models.enums import RequestStatus
 from models.journal import Kind
 from models.tables import Case, Person
 from models.waits import AgencySubject, Wait
+from services import minors
 from services.runtime import Runtime
 
 SYSTEM = "utvag"
@@ -129,20 +130,38 @@ class NotSent:
 Collected = Answered | Pending | Deferred | NotSent
 
 
+def _fields(session: Session, case: Case, subject: AgencySubject) -> Fields:
+    """The table's fields for this purpose and this person (protected: no name)."""
+    person = session.get_one(Person, case.person_id)
+    return fields_for(subject, protected=is_protected(person.protection_level))
+
+
 def _personal(session: Session, rt: Runtime, case: Case, fields: Fields) -> Personal:
     person = session.get_one(Person, case.person_id)
     return Personal(identity_number=rt.cipher.decrypt(person.identity_enc),
                     name=rt.cipher.decrypt(person.name_enc) if "name" in fields else None)
 
 
+def _refuse_for_guardians(session: Session, rt: Runtime, case: Case, subject: AgencySubject,
+                         *, at: datetime) -> None:
+    """A child's disclosure without every guardian's consent: refused, journaled once."""
+    wait = minors.GUARDIANS_WAIT
+    if waits.open_wait(session, case, wait, at=at, deadline=rt.deadline(wait.kind, at=at)):
+        journal.journal(session, case, kind=Kind.DISCLOSURE_REFUSED, actor=SYSTEM, at=at,
+                        reason=f"a child: the guardians' consent is not recorded; nothing "
+                               f"disclosed to {subject.agency}",
+                        data={"agency": subject.agency, "kind": subject.kind,
+                              "missing": "guardians"})
+
+
 def send(rt: Runtime, ports: Any, case_id: uuid.UUID, step: Step[Any, Any]) -> SendResult:
     """Send the step's request at most once (by key), with consent checked."""
     subject = step.subject
     key = requests.idempotency_key(case_id, subject)
-    fields = fields_for(subject)
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case(session, case_id)
+        fields = _fields(session, case, subject)
         if not cases.consent_given(session, case_id, subject.agency):
             if waits.open_wait(session, case, Wait.consent(subject.agency), at=at,
                                deadline=rt.deadline(Wait.consent(subject.agency).kind, at=at)):
@@ -152,6 +171,9 @@ def send(rt: Runtime, ports: Any, case_id: uuid.UUID, step: Step[Any, Any]) -> S
                                 data={"agency": subject.agency, "kind": subject.kind})
             get_logger(case_number=case.case_number).warning(
                 "agency.disclosure_refused", agency=subject.agency, request_kind=subject.kind)
+            return NeedsConsent(subject.agency)
+        if not minors.guardians_consent(session, case, today=at.date()):
+            _refuse_for_guardians(session, rt, case, subject, at=at)
             return NeedsConsent(subject.agency)
         request = requests.claim(session, case_id, subject, at=at)
         if request.status != RequestStatus.PENDING:

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from models.action_plan import InterventionRefused
 from models.enums import Agency, Criterion, Need, NetworkRole, WaitKind
 from models.relocation import DisclosureDenied, RelocationRefused
-from services import action_plan, decisions, grants, hand_over, meeting, relocation
+from services import action_plan, decisions, grants, meeting, relocation, transfer
 from services.belongings import confirm_delivered
 from services.runtime import Runtime
 from services.views import case_id_of
@@ -150,12 +150,29 @@ class TransferAnswer(Answer):
     accept: bool
     cost_payer: Literal["placing", "receiving"]
     cost_from: date
+    responsible_from: date | None = None  # the agreed date; the cost date unless given
     municipality: str = Field(repr=False)
 
     @field_validator("municipality")
     @classmethod
     def _own(cls, value: str) -> str:
         return _municipality(value, "municipality", " (your own)")
+
+
+class EstablishmentAnswer(Answer):
+    """Is the person established in the new town (more lasting housing, an occupation),
+    and do they still need support from social services?"""
+
+    stable_housing: bool
+    occupation: bool
+    support_needed: bool
+
+
+class TransferOfferAnswer(Answer):
+    """A coordinator offers the transfer of responsibility now (before establishment,
+    or again after a decline), with the reason."""
+
+    reason: str = Field(min_length=3, max_length=500)
 
 
 A = TypeVar("A", bound=Answer)
@@ -221,9 +238,24 @@ def _belongings(rt: Runtime, case_id: uuid.UUID, a: BelongingsDelivered, by: str
 
 
 def _transfer(rt: Runtime, case_id: uuid.UUID, a: TransferAnswer, by: str) -> str:
-    hand_over.answer_transfer(rt, case_id, accept=a.accept, cost_payer=a.cost_payer,
-                              cost_from=a.cost_from, viewer_municipality=a.municipality, by=by)
-    return f"transfer {'accepted' if a.accept else 'declined'}"
+    transfer.answer_transfer(rt, case_id, accept=a.accept, cost_payer=a.cost_payer,
+                             cost_from=a.cost_from, viewer_municipality=a.municipality, by=by,
+                             responsible_from=a.responsible_from)
+    if not a.accept:
+        return "transfer declined: the case stays and waits for a new offer"
+    return f"transfer accepted: responsible from {a.responsible_from or a.cost_from}"
+
+
+def _establishment(rt: Runtime, case_id: uuid.UUID, a: EstablishmentAnswer, by: str) -> str:
+    offer = transfer.record_establishment(rt, case_id, stable_housing=a.stable_housing,
+                                          occupation=a.occupation,
+                                          support_needed=a.support_needed, by=by)
+    return "establishment recorded" + (": the transfer will be offered" if offer else "")
+
+
+def _offer(rt: Runtime, case_id: uuid.UUID, a: TransferOfferAnswer, by: str) -> str:
+    made = transfer.decide_offer(rt, case_id, reason=a.reason, by=by)
+    return "transfer of responsibility offered" if made else "a transfer offer is open already"
 
 
 ANSWERS: Mapping[WaitKind, Answering[Any]] = {
@@ -237,6 +269,8 @@ ANSWERS: Mapping[WaitKind, Answering[Any]] = {
     WaitKind.RELOCATION_APPROVAL: Answering(RelocationApproval, _approval),
     WaitKind.BELONGINGS: Answering(BelongingsDelivered, _belongings),
     WaitKind.TRANSFER: Answering(TransferAnswer, _transfer),
+    WaitKind.ESTABLISHMENT: Answering(EstablishmentAnswer, _establishment),
+    WaitKind.TRANSFER_OFFER: Answering(TransferOfferAnswer, _offer),
 }
 
 

@@ -22,7 +22,7 @@ from services.agency import Personal, Recorded
 
 
 def wire_subject(person: Personal) -> Subject:
-    assert person.name is not None  # noqa: S101 - the purpose table grants the name here
+    # The name only where the purpose table gives it (never for a protected person).
     return Subject(identity_number=person.identity_number, name=person.name)
 
 

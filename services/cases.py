@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from adapters.logs import get_logger
-from adapters.repositories import cases, journal
+from adapters.repositories import cases, journal, waits
 from models.enums import CaseStatus, Outcome, Phase
 from models.journal import Kind
 from services.runtime import Runtime
@@ -19,6 +19,7 @@ def close(rt: Runtime, case_id: uuid.UUID, *, outcome: Outcome, reason: str) -> 
         case = cases.lock_case(session, case_id)
         if case.status == CaseStatus.CLOSED:
             return
+        waits.cancel_open(session, case, by=SYSTEM, at=rt.now(), reason="case closed")
         journal.transition(session, case, kind=Kind.CLOSED, actor=SYSTEM, at=rt.now(),
                            status=CaseStatus.CLOSED, reason=reason,
                            data={"outcome": outcome.value})

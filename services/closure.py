@@ -1,7 +1,12 @@
 """Closing a case with an outcome, the follow-up indicators, and reopening.
 
 Closure and reopening are transitions (journaled in the same transaction), so the
-journal keeps both and `models.journal.replay` rebuilds the case either way.
+journal keeps both and `models.journal.replay` rebuilds the case either way. Closing
+cancels every open wait (each journaled): a closed case waits for nothing, and nothing
+about it turns overdue. Reopening goes back to where the case was: a case never
+admitted reopens into screening (before; the criteria that did not hold are asked
+again), an admitted one into the during phase with a revision of its action plan, which
+is approved like the first before the case moves on (`docs/process.md`).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import uuid
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 
-from adapters.repositories import cases, journal
+from adapters.repositories import answers, cases, journal, waits
 from models.during_tables import OutcomeIndicator
 from models.enums import CaseStatus, Outcome, Phase
 from models.journal import Kind
@@ -38,6 +43,7 @@ def close_with_outcome(rt: Runtime, case_ref: str | uuid.UUID, *, outcome: Outco
             raise ClosureError(f"case: {case.case_number} is already closed")
         if case.phase == Phase.BEFORE:
             raise ClosureError(f"case: {case.case_number} was never admitted")
+        waits.cancel_open(session, case, by=by, at=at, reason="case closed")
         journal.transition(session, case, kind=Kind.CLOSED, actor=by, at=at, phase=Phase.AFTER,
                            status=CaseStatus.CLOSED, reason=f"closed: {outcome.value}",
                            data={"outcome": outcome.value})
@@ -45,17 +51,30 @@ def close_with_outcome(rt: Runtime, case_ref: str | uuid.UUID, *, outcome: Outco
 
 
 def reopen(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> Case:
-    """Reopen a closed case in the during phase; the earlier closure stays in the journal."""
+    """Reopen a closed case where it belongs (module docstring); the earlier closure
+    stays in the journal. `ClosureError` for a case that is not closed."""
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case_ref(session, case_ref)
         if case.status != CaseStatus.CLOSED:
             raise ClosureError(f"case: {case.case_number} is not closed")
         previous = case.outcome
+        admitted = journal.has_entry(session, case.id, Kind.ADMITTED)
+        failed = [] if admitted else answers.clear_not_holding(session, case.id)
         case.closed_at, case.outcome = None, None
+        if not admitted:
+            journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
+                               phase=Phase.BEFORE, status=CaseStatus.OPEN,
+                               reason=f"reopened into screening: {reason}",
+                               data={"previous_outcome": previous, "asked_again": failed})
+            return case
         journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
                            phase=Phase.DURING, status=CaseStatus.OPEN,
-                           reason=f"reopened: {reason}", data={"previous_outcome": previous})
+                           reason=f"reopened in the during phase: {reason}",
+                           data={"previous_outcome": previous})
+        journal.journal(session, case, kind=Kind.PLAN_REVISION, actor=by, at=at,
+                        reason="action plan reopened for revision after reopening the case",
+                        data={"cause": "reopened"})
     return case
 
 

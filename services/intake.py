@@ -23,6 +23,7 @@ from models.journal import Kind
 from models.referral import Referral, parse_referral
 from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
+from services import minors
 from services.runtime import Runtime
 
 
@@ -111,5 +112,9 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
                         reason=f"consent given for {consent.agency.value}",
                         data={"agency": consent.agency.value, "state": "given",
                               "legal_basis": consent.legal_basis})
+    if referral.guardians:  # a child's: the consent rule for minors needs them
+        minors.add_at_intake(session, case, [(g.role, g.name.strip(), g.consents)
+                                             for g in referral.guardians],
+                             cipher=cipher, by=actor, at=now)
     log.info("intake.opened", case_number=case.case_number, case_id=str(case.id))
     return OpenedCase(case.id, case.case_number, case.placing_municipality, created=True)

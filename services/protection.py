@@ -22,18 +22,32 @@ from adapters.tax_agency.schemas import ProtectionDecision, ProtectionSubject
 from adapters.tax_agency.schemas import ProtectionRequest as WireRequest
 from models.during_tables import ProtectionRequest
 from models.journal import Kind
-from models.progress import PROTECTION
+from models.progress import PROTECTION, protection
 from models.relocation import protection_measure, stronger_protection
 from models.tables import Case, Person, ThreatAssessment
 from models.waits import AgencySubject
 from services.agency import Personal, Recorded
 
 AGENCY = PROTECTION.agency
+# A stronger measure asked for the same move after the threat level rose.
+UPGRADE = AgencySubject(AGENCY, "protection_upgrade")
+
+
+def upgrade(relocation: int) -> AgencySubject:
+    return UPGRADE if relocation <= 1 else AgencySubject(AGENCY, f"{UPGRADE.kind}_r{relocation}")
 
 
 @dataclass(frozen=True)
 class ProtectionStep:
-    subject: AgencySubject = PROTECTION
+    """The protection for one move (`relocation`: 1, 2, ...): each new address is
+    protected anew, with the measure the threat assessment carries then."""
+
+    relocation: int = 1
+    strengthen: bool = False  # the same move again, for the stronger measure
+
+    @property
+    def subject(self) -> AgencySubject:
+        return upgrade(self.relocation) if self.strengthen else protection(self.relocation)
 
     def body(self, session: Session, case: Case, person: Personal, *, key: str,
              at: datetime) -> WireRequest:
@@ -41,9 +55,14 @@ class ProtectionStep:
             ThreatAssessment.case_id == case.id)).one()
         measure = protection_measure(level)
         # Claimed with the request: a rerun after a crash finds the measure asked for.
-        session.execute(insert(ProtectionRequest).values(
-            case_id=case.id, measure=measure.value, status="requested",
-            requested_at=at).on_conflict_do_nothing(index_elements=["case_id"]))
+        claim = insert(ProtectionRequest).values(
+            case_id=case.id, relocation_sequence=self.relocation, measure=measure.value,
+            status="requested", requested_at=at)
+        keys = ["case_id", "relocation_sequence"]
+        session.execute(claim.on_conflict_do_update(index_elements=keys, set_={
+            "measure": measure.value, "status": "requested", "requested_at": at,
+            "decided_at": None, "rejection_reason": None}) if self.strengthen
+            else claim.on_conflict_do_nothing(index_elements=keys))
         return WireRequest.model_validate({
             "case_number": case.case_number,
             "subject": ProtectionSubject(identity_number=person.identity_number),
@@ -60,7 +79,8 @@ class ProtectionStep:
     def record(self, session: Session, case: Case, answer: ProtectionDecision, *,
                at: datetime) -> Recorded:
         row = session.exec(select(ProtectionRequest).where(
-            ProtectionRequest.case_id == case.id).with_for_update()).one()
+            ProtectionRequest.case_id == case.id,
+            ProtectionRequest.relocation_sequence == self.relocation).with_for_update()).one()
         measure = answer.measure or row.measure
         row.status, row.rejection_reason = answer.status, answer.rejection_reason
         row.decided_at = answer.decided_at or at

@@ -1,5 +1,7 @@
-"""A relapse flag is for a human: notify social services, open a wait for their
-individual assessment (continue / adjust the plan / end the support), record the answer.
+"""A relapse flag is for a human: notify the social services of the municipality
+responsible for the case (`services.responsibility`), open a wait for their
+individual assessment (continue / adjust the plan / end the support), record the
+answer.
 
 Flags are an outbox: written by the sweep first, notified after. Every flag without
 `notified_at` is (re)tried by the next sweep; the idempotency key `relapse-flag:<id>` is
@@ -31,6 +33,8 @@ from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision
 from models.waits import Wait
+from services import relapse_outcomes
+from services.responsibility import responsible_for
 from services.runtime import Runtime
 
 AGENCY = "social_services"
@@ -67,10 +71,15 @@ def notify_relapses(rt: Runtime, social: SocialServicesPort, *,
     recording what was notified. A batch that fails leaves its flags for the retry or
     the next sweep; raises `RetryableAgencyError` after recording the rest when a
     batch failed in a way that may pass."""
+    at = rt.now()
     with rt.uow() as session:
         pending = relapse.pending(session, agency=AGENCY, limit=limit)
-    to_send = [flag for flag in pending if flag.consent]
-    at = rt.now()
+        # The notification goes to the municipality responsible for the case today
+        # (the receiving one once a transfer took effect), not the one that placed it.
+        responsible = responsible_for(session, rt.cipher, {
+            f.case_id: f.municipality for f in pending}, on=at.date())
+    to_send = [flag._replace(municipality=responsible[flag.case_id])
+               for flag in pending if flag.consent]
     deadline = rt.deadline(WaitKind.RELAPSE_ASSESSMENT, at=at)
     receipts: dict[int, RelapseNotificationReceipt] = {}
     failed, retryable = 0, False
@@ -153,8 +162,9 @@ class Assessed:
 def record_assessment(rt: Runtime, case_ref: str, *, flag_id: int,
                       decision: AssessmentDecision, by: str, note: str = "") -> Assessed:
     """Social services' individual assessment of one flag: recorded once and journaled;
-    the wait is closed. The decision is recorded only: acting on it is for people, so
-    the case keeps its phase and status. Raises `AssessmentError` (nothing written) for
+    the wait is closed. Its effect (`services.relapse_outcomes.apply`) is part of the
+    same transaction: a plan revision or a proposed closure; the case keeps its phase
+    and status. Raises `AssessmentError` (nothing written) for
     an unknown flag or one already assessed, `cases.CaseNotFound` for an unknown case."""
     at = rt.now()
     wait = Wait.relapse_assessment(flag_id)
@@ -172,6 +182,9 @@ def record_assessment(rt: Runtime, case_ref: str, *, flag_id: int,
                         reason=f"relapse flag {flag_id} assessed: {decision.value}",
                         data={"flag_id": flag_id, "decision": decision.value,
                               "note_given": bool(note)})
+        # The decision's effect, in the same transaction (docs/plan-and-people.md).
+        relapse_outcomes.apply(session, case, flag_id=flag_id, decision=decision, by=by,
+                               at=at, deadline=rt.deadline(WaitKind.ACTION_PLAN, at=at))
         row = relapse.lock_open_wait(session, case.id, wait=wait)
         if row is not None:
             # Answered without `waits.close_wait`: that moves the case's status, and an

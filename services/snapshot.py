@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Session, col, select
 
 from adapters.repositories import answers, cases, journal, requests, waits
 from models.action_plan import InterventionKind
+from models.crypto import Cipher
 from models.during_tables import (
     BelongingsMove,
     CoordinatorStatement,
@@ -21,9 +25,11 @@ from models.during_tables import (
 )
 from models.enums import Criterion, CustodyStatus, Need, Phase
 from models.journal import Kind
+from models.lifecycle_tables import Establishment as EstablishmentRow
 from models.progress import (
     Belongings,
     CaseSnapshot,
+    Establishment,
     Invitee,
     Transfer,
     hand_over,
@@ -32,22 +38,28 @@ from models.progress import Relocation as RelocationState
 from models.routing import Facts, hand_overs
 from models.tables import CaseWait, ThreatAssessment
 from models.waits import AgencySubject, Wait
+from services import responsibility
 from services.operator_view import WaitLine, party
 from services.runtime import Runtime
 
 
 def load(rt: Runtime, case_id: uuid.UUID) -> CaseSnapshot:
     with rt.uow() as session:
-        return read(session, case_id)
+        return read(session, case_id, cipher=rt.cipher, on=rt.now().date())
 
 
-def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
+def read(session: Session, case_id: uuid.UUID, *, cipher: Cipher,
+         on: date) -> CaseSnapshot:
     case = cases.get_case(session, case_id)
     threat = session.exec(select(ThreatAssessment).where(
         ThreatAssessment.case_id == case_id)).first()
     open_rows = waits.open_waits(session, case_id)
+    # A wait cancelled by a closure was not answered.
     answered = session.exec(select(CaseWait.kind).where(
-        CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None)).distinct()).all()
+        CaseWait.case_id == case_id, col(CaseWait.answered_at).is_not(None),
+        sa.or_(col(CaseWait.answer).is_(None),
+               sa.not_(sa.type_coerce(col(CaseWait.answer), pg.JSONB)
+                       .has_key("cancelled")))).distinct()).all()
     base = CaseSnapshot(
         case_id=case.id, case_number=case.case_number, phase=case.phase, status=case.status,
         journal_count=journal.count(session, case_id),
@@ -61,7 +73,13 @@ def read(session: Session, case_id: uuid.UUID) -> CaseSnapshot:
     )
     if case.phase == Phase.BEFORE:
         return base
-    return _during(session, base, custody=CustodyStatus(case.custody_status))
+    during = _during(session, base, custody=CustodyStatus(case.custody_status))
+    latest = session.exec(select(Relocation.destination_enc).where(
+        Relocation.case_id == case_id).order_by(col(Relocation.sequence).desc())).first()
+    if latest is None:
+        return during
+    at_home = cipher.decrypt(latest) == responsibility.responsible(session, cipher, case, on=on)
+    return CaseSnapshot(**{**during.__dict__, "lives_where_responsible": at_home})
 
 
 def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> CaseSnapshot:
@@ -70,8 +88,11 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
         NeedsAssessment.case_id == case_id)).first()
     invitations = session.exec(select(MeetingInvitation).where(
         MeetingInvitation.case_id == case_id).order_by(col(MeetingInvitation.id))).all()
-    relocation = session.exec(select(Relocation).where(Relocation.case_id == case_id)).first()
+    relocation = session.exec(select(Relocation).where(Relocation.case_id == case_id)
+                              .order_by(col(Relocation.sequence).desc())).first()
     moved = relocation is not None
+    number = relocation.sequence if relocation is not None else 0
+    since = relocation.decided_at if relocation is not None else None
     facts = Facts(needs=frozenset(Need(n) for n in needs or []), custody_status=custody,
                   is_child=False)
     return CaseSnapshot(
@@ -80,13 +101,24 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
            "routed": bool(invitations),
            "invitees": tuple(Invitee(r.invitee, r.external) for r in invitations),
            "meeting_decided": journal.has_entry(session, case_id, Kind.MEETING_DECIDED),
-           "plan_approved": journal.has_entry(session, case_id, Kind.PLAN_APPROVED),
+           "plan_approved": _plan_approved(session, case_id),
            "statement_recorded": _exists(session, CoordinatorStatement, case_id),
            "grant_decided": _exists(session, GrantDecisionRow, case_id),
            "relocation": _relocation(base, relocation),
+           "relocation_number": number,
+           "emergency_only": relocation is not None and relocation.kind == "emergency",
            "belongings": _belongings(session, case_id),
-           "hand_overs": tuple(hand_over(a, p) for a, p in hand_overs(facts, relocated=moved)),
-           "transfer": _transfer(session, case_id)})
+           "hand_overs": tuple(hand_over(a, p, max(number, 1))
+                               for a, p in hand_overs(facts, relocated=moved)),
+           "transfer": _transfer(session, case_id, since),
+           "establishment": _establishment(session, case_id, since)})
+
+
+def _plan_approved(session: Session, case_id: uuid.UUID) -> bool:
+    """Approved, and not reopened for revision since (a revision is approved anew)."""
+    approved = journal.last_id(session, case_id, Kind.PLAN_APPROVED)
+    revised = journal.last_id(session, case_id, Kind.PLAN_REVISION)
+    return approved is not None and (revised is None or approved > revised)
 
 
 def _exists(session: Session, model: type[CoordinatorStatement] | type[GrantDecisionRow],
@@ -114,11 +146,26 @@ def _belongings(session: Session, case_id: uuid.UUID) -> Belongings:
     return Belongings.PLANNED if planned is not None else Belongings.NOT_PLANNED
 
 
-def _transfer(session: Session, case_id: uuid.UUID) -> Transfer:
-    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)).first()
-    if offer is None:
+def _transfer(session: Session, case_id: uuid.UUID, since: datetime | None) -> Transfer:
+    """The latest offer made since the latest move (a later move starts anew)."""
+    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)
+                         .order_by(col(TransferOffer.id).desc())).first()
+    if offer is None or (since is not None and offer.offered_at < since):
         return Transfer.NONE
-    return Transfer.ANSWERED if offer.answered_at else Transfer.OFFERED
+    if offer.answered_at is None:
+        return Transfer.OFFERED
+    return Transfer.ACCEPTED if offer.accepted else Transfer.DECLINED
+
+
+def _establishment(session: Session, case_id: uuid.UUID,
+                   since: datetime | None) -> Establishment:
+    row = session.exec(select(EstablishmentRow).where(EstablishmentRow.case_id == case_id)
+                       .order_by(col(EstablishmentRow.id).desc())).first()
+    if row is None or (since is not None and row.recorded_at < since):
+        return Establishment.NOT_RECORDED
+    if not (row.stable_housing and row.occupation):
+        return Establishment.NOT_YET
+    return Establishment.ESTABLISHED if row.support_needed else Establishment.NO_SUPPORT_NEEDED
 
 
 @dataclass(frozen=True)

@@ -252,7 +252,8 @@ def _grant(session: Session, case_id: uuid.UUID) -> GrantView | None:
 
 
 def _relocation(session: Session, case_id: uuid.UUID) -> RelocationView | None:
-    row = session.exec(select(Relocation).where(Relocation.case_id == case_id)).first()
+    row = session.exec(select(Relocation).where(Relocation.case_id == case_id)
+                       .order_by(col(Relocation.sequence).desc())).first()
     return RelocationView(housing_form=row.housing_form, fast_path=row.fast_path,
                           approved_by=row.approved_by, approval_due=row.approval_due) \
         if row else None
@@ -260,7 +261,8 @@ def _relocation(session: Session, case_id: uuid.UUID) -> RelocationView | None:
 
 def _protection(session: Session, case_id: uuid.UUID) -> ProtectionView | None:
     row = session.exec(select(ProtectionRequest).where(
-        ProtectionRequest.case_id == case_id)).first()
+        ProtectionRequest.case_id == case_id).order_by(
+            col(ProtectionRequest.relocation_sequence).desc())).first()
     return ProtectionView(measure=row.measure, status=row.status, decided_at=row.decided_at,
                           rejection_reason=row.rejection_reason) if row else None
 
@@ -276,7 +278,8 @@ def _belongings(session: Session, case_id: uuid.UUID) -> BelongingsView | None:
 
 
 def _transfer(session: Session, case_id: uuid.UUID) -> TransferView | None:
-    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)).first()
+    offer = session.exec(select(TransferOffer).where(TransferOffer.case_id == case_id)
+                         .order_by(col(TransferOffer.id).desc())).first()
     if offer is None:
         return None
     return TransferView(answered=offer.answered_at is not None, accepted=offer.accepted,

@@ -54,7 +54,9 @@ class Subject(WireSubject):
     identity_number: str = Field(
         pattern=r"^\d{12}$", description="Swedish personal identity number: 12 digits."
     )
-    name: str = Field(min_length=1, max_length=200, description="Full name.")
+    name: str | None = Field(default=None, min_length=1, max_length=200, description=(
+        "Full name, where the purpose needs it; absent for a person with protected personal "
+        "data (the identity number suffices)."))
 
 
 def require_idempotency_key(request: Request) -> str:

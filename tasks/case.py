@@ -13,7 +13,7 @@ from adapters.registry import AgencyPorts
 from models.enums import Outcome
 from models.progress import Action, CaseSnapshot
 from models.waits import AgencySubject, Wait
-from services import agency, belongings, cases, hand_over, meeting, snapshot, waits
+from services import agency, belongings, cases, meeting, snapshot, transfer, waits
 from services.agency_steps import step_for
 from services.runtime import Runtime
 from tasks.opaque import agency_errors_opaque
@@ -78,7 +78,7 @@ ACTIONS: dict[Action, Callable[[Runtime, uuid.UUID], None]] = {
     Action.ROUTE_MEETING: meeting.route_meeting,
     Action.DECIDE_MEETING: _decide,
     Action.ORDER_BELONGINGS: belongings.order_move,
-    Action.OFFER_TRANSFER: hand_over.offer_transfer,
+    Action.OFFER_TRANSFER: transfer.offer_transfer,
     Action.ESTABLISH: cases.establish,
 }
 

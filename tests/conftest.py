@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
 TABLES = ("access_log", "break_glass", "case_assignment",
           "belongings_move", "protection_request", "case_wait", "agency_request",
-          "threat_assessment", "eligibility_assessment",
+          "threat_assessment", "eligibility_assessment", "case_responsibility",
+          "case_establishment",
           "meeting_invitation", "needs_assessment", "intervention", "provider_follow_up",
           "outcome_indicator", "transfer_offer", "relocation", "provider", "coordinator_statement",
           "grant_decision", "grant_budget", "consent", "case_journal", "case", "person",
@@ -41,7 +42,12 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           # The grant model's records (migration 0011's seeds, the appropriation and the
           # allocation decisions, are in other tables and stay).
           "grant_payout", "grant_use", "grant_application_decision", "grant_application",
-          "grant_applicant")
+          "grant_applicant",
+          # Migration 0016_plan_and_people.
+          "relapse_event", "plan_version", "closure_proposal", "meeting_record", "guardian",
+          "provider_permit",
+          # Reports made by the workers, and requests for them (0018_published_reports).
+          "published_report", "report_request")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:

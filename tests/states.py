@@ -11,6 +11,7 @@ and not as a puzzling failure in a test far away.
     at_grant(rt)        the plan approved: waiting for the coordinator's statement
     at_relocation(rt)   the grant decided: waiting for the relocation decision
     relocated(rt)       the relocation decided: protected personal data to be asked for
+    settling(rt)        relocated, protected, handed over: waiting for the establishment
     in_after_phase(rt)  the during phase done: follow-up
 
 Each takes the test's `agencies` (fakes) when it wants to see what was sent on the way,
@@ -45,10 +46,10 @@ from services import (
     belongings,
     cases,
     grants,
-    hand_over,
     meeting,
     relocation,
     snapshot,
+    transfer,
     waits,
 )
 from services.agency_steps import step_for
@@ -208,10 +209,10 @@ def relocated(rt: Runtime, agencies: FakeAgencies | None = None, *,
     return opened
 
 
-def in_after_phase(rt: Runtime, agencies: FakeAgencies | None = None,
-                   **referral: Any) -> OpenedCase:
-    """Relocated, protected, belongings delivered, the transfer accepted by the receiving
-    municipality: established in the after phase."""
+def settling(rt: Runtime, agencies: FakeAgencies | None = None,
+             **referral: Any) -> OpenedCase:
+    """Relocated, protected, belongings delivered, handed over: the case waits for the
+    person to be established in the new town before the transfer is offered."""
     fakes = agencies or FakeAgencies()
     opened = relocated(rt, fakes, **referral)
     ask(rt, fakes, opened, PROTECTION)
@@ -222,11 +223,22 @@ def in_after_phase(rt: Runtime, agencies: FakeAgencies | None = None,
     step = stands_at(rt, opened.case_id)
     for subject in step.subjects if isinstance(step, Ask) else ():
         ask(rt, fakes, opened, subject)
+    return _waiting(rt, opened, "establishment in the new town")
+
+
+def in_after_phase(rt: Runtime, agencies: FakeAgencies | None = None,
+                   **referral: Any) -> OpenedCase:
+    """Settled: established (housing, occupation, support still needed), the transfer
+    offered and accepted by the receiving municipality (responsible in 30 days):
+    established in the after phase."""
+    opened = settling(rt, agencies, **referral)
+    transfer.record_establishment(rt, opened.case_id, stable_housing=True, occupation=True,
+                                  support_needed=True, by="ss-anna")
     assert stands_at(rt, opened.case_id) == Act(Action.OFFER_TRANSFER)
-    hand_over.offer_transfer(rt, opened.case_id)
-    hand_over.answer_transfer(rt, opened.case_id, accept=True, cost_payer="receiving",
-                              cost_from=rt.now().date() + timedelta(days=30),
-                              viewer_municipality=DESTINATION, by="ss-kiruna")
+    transfer.offer_transfer(rt, opened.case_id)
+    transfer.answer_transfer(rt, opened.case_id, accept=True, cost_payer="receiving",
+                             cost_from=rt.now().date() + timedelta(days=30),
+                             viewer_municipality=DESTINATION, by="ss-kiruna")
     assert stands_at(rt, opened.case_id) == Act(Action.ESTABLISH)
     cases.establish(rt, opened.case_id)
     case = snapshot.load(rt, opened.case_id)

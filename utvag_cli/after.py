@@ -7,13 +7,19 @@ logged in (the municipality answering is the one in the login, never a typed cod
                             --no-new-crime yes|no
     utvag after reopen CASE --reason TEXT
     utvag after transfer CASE --accept yes|no --payer placing|receiving --from DATE
+                          [--responsible-from DATE]
+    utvag after establishment CASE --stable-housing yes|no --occupation yes|no
+                               --support-needed yes|no
+    utvag after offer-transfer CASE --reason TEXT
+    utvag after responsibility CASE     who is responsible, where the person stays, who pays
 """
 
 from __future__ import annotations
 
 import argparse
 
-from utvag_cli.answering import case_command, case_path, send
+from utvag_cli.answering import case_command, case_path, cli_of, send
+from utvag_cli.output import out
 from utvag_cli.secret_input import FromTheLogin
 from utvag_cli.usage import UsageError, yes_no
 
@@ -45,8 +51,32 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 def cmd_transfer(args: argparse.Namespace) -> int:
     send(args, case_path(args, "/transfer"),
          {"accept": yes_no(args.accept, "accept"), "cost_payer": args.payer,
-          "cost_from": args.cost_from},
-         options={"cost_payer": "payer", "cost_from": "from"})
+          "cost_from": args.cost_from, "responsible_from": args.responsible_from},
+         options={"cost_payer": "payer", "cost_from": "from",
+                  "responsible_from": "responsible-from"})
+    return 0
+
+
+def cmd_establishment(args: argparse.Namespace) -> int:
+    send(args, case_path(args, "/establishment"),
+         {"stable_housing": yes_no(args.stable_housing, "stable-housing"),
+          "occupation": yes_no(args.occupation, "occupation"),
+          "support_needed": yes_no(args.support_needed, "support-needed")},
+         options={"stable_housing": "stable-housing", "support_needed": "support-needed"})
+    return 0
+
+
+def cmd_offer_transfer(args: argparse.Namespace) -> int:
+    send(args, case_path(args, "/transfer/offer"), {"reason": args.reason})
+    return 0
+
+
+def cmd_responsibility(args: argparse.Namespace) -> int:
+    held = cli_of(args).service.get(case_path(args, "/responsibility"))
+    out(f"{held['case_number']}: responsible {held['responsible']}, stay "
+        f"{held['stay'] or '-'}, costs {held['costs']}")
+    for p in held["periods"]:
+        out(f"  {p['role']:<9} {p['municipality']}  {p['valid_from']} - {p['valid_to'] or ''}")
     return 0
 
 
@@ -70,5 +100,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--accept", required=True, help="yes or no")
     p.add_argument("--payer", required=True, help="placing or receiving")
     p.add_argument("--from", dest="cost_from", required=True, help="costs from (YYYY-MM-DD)")
+    p.add_argument("--responsible-from", default=None,
+                   help="responsible from (YYYY-MM-DD; the costs' date unless given)")
     p.add_argument("--municipality", action=FromTheLogin, help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_transfer)
+    p = case_command(commands, "establishment",
+                     "record the person's establishment in the new town")
+    p.add_argument("--stable-housing", required=True)
+    p.add_argument("--occupation", required=True)
+    p.add_argument("--support-needed", required=True)
+    p.set_defaults(handler=cmd_establishment)
+    p = case_command(commands, "offer-transfer",
+                     "offer the transfer of responsibility now, with a reason (coordinator)")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=cmd_offer_transfer)
+    case_command(commands, "responsibility", "who is responsible, where the person stays, "
+                 "who pays, over time").set_defaults(handler=cmd_responsibility)

@@ -98,6 +98,9 @@ DEMO: Mapping[WaitKind, Callable[[Demo], Iterator[dict[str, Any]]]] = {
     WaitKind.TRANSFER: lambda d: iter([{"accept": True, "cost_payer": "receiving",
                                         "cost_from": d.today + timedelta(days=30),
                                         "municipality": d.receiving()}]),
+    WaitKind.ESTABLISHMENT: lambda d: iter([{"stable_housing": True, "occupation": True,
+                                             "support_needed": True}]),
+    WaitKind.TRANSFER_OFFER: lambda d: iter([{"reason": "demo: offered again"}]),
 }
 
 

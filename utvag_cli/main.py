@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, audit, cases, demo_advance, during, ops, reports
+from utvag_cli import after, audit, cases, demo_advance, during, ops, plan_people, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_parser(sub)
     during.add_parser(sub)
     after.add_parser(sub)
+    plan_people.add_parser(sub)
     audit.add_parser(sub)
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)

@@ -147,6 +147,9 @@ class Service:
                                         f"reached ({type(exc).__name__})") from None
         if not response.is_success:
             raise _refusal(response)
+        if response.status_code == 202:  # a report over every case, not made yet
+            raise ServiceError(202, None, "the report is being made (rapporten tas fram): "
+                                          "its run has been started; ask again in a minute")
         disposition = response.headers.get("content-disposition", "")
         name = disposition.partition('filename="')[2].partition('"')[0]
         # Only a plain file name from the service: never a path.

@@ -7,14 +7,25 @@ The simulators serve these classes and the OpenAPI files are generated from them
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.common import Subject
 
-__all__ = ["InvitationRequest", "InvitationResult"]
+__all__ = ["InvitationRequest", "InvitationResult", "PlanSummary", "PlannedItem"]
+
+
+class PlannedItem(BaseModel):
+    kind: str
+    start: date
+    planned_end: date
+
+
+class PlanSummary(BaseModel):
+    version: int = Field(ge=1)
+    interventions: list[PlannedItem] = Field(default_factory=list, max_length=100)
 
 
 class InvitationRequest(BaseModel):
@@ -30,12 +41,16 @@ class InvitationRequest(BaseModel):
     )
     routing_version: str = Field(description="Version of the routing rules that called it.")
     purpose: Literal["collaboration_meeting", "release_measures", "lay_supervisor",
-                     "office_hand_over"] = Field(
+                     "office_hand_over", "action_plan"] = Field(
         default="collaboration_meeting",
         description="What the agency is asked for: the meeting, or a hand-over after it "
                     "(Frivården: release/transition measures, a lay supervisor; "
                     "Arbetsförmedlingen: hand-over to the office where the person now lives; "
-                    "the destination itself is never sent).")
+                    "the destination itself is never sent), or to acknowledge the approved "
+                    "action plan it helped agree (`action_plan`, with `plan`).")
+    plan: PlanSummary | None = Field(
+        default=None, description="With purpose `action_plan`: the approved plan's version "
+                                  "and interventions (kinds and dates, no provider).")
 
 
 class InvitationResult(BaseModel):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
+from models.rules import COORDINATOR_CRITERIA
 from models.tables import EligibilityAnswer
 
 
@@ -28,3 +29,16 @@ def for_case(session: Session, case_id: uuid.UUID) -> dict[str, bool | None]:
 def rows(session: Session, case_id: uuid.UUID) -> list[EligibilityAnswer]:
     return list(session.exec(select(EligibilityAnswer)
                              .where(EligibilityAnswer.case_id == case_id)))
+
+
+def clear_not_holding(session: Session, case_id: uuid.UUID) -> list[str]:
+    """Ask again every criterion a coordinator answered 'does not hold' (the answer
+    becomes unknown; the journal keeps the earlier one); the criteria, sorted."""
+    asked = {c.value for c in COORDINATOR_CRITERIA}
+    cleared = []
+    for row in rows(session, case_id):
+        if row.criterion in asked and row.holds is False:
+            row.holds = None
+            session.add(row)
+            cleared.append(row.criterion)
+    return sorted(cleared)

@@ -57,6 +57,12 @@ def has_entry(session: Session, case_id: uuid.UUID, kind: Kind) -> bool:
         JournalEntry.case_id == case_id, JournalEntry.kind == kind.value)).first() is not None
 
 
+def last_id(session: Session, case_id: uuid.UUID, kind: Kind) -> int | None:
+    """The id of the case's latest entry of this kind (entries are ordered by id)."""
+    return session.exec(select(sa.func.max(JournalEntry.id)).where(
+        JournalEntry.case_id == case_id, JournalEntry.kind == kind.value)).one()
+
+
 def register_disclosures(session: Session, case_id: uuid.UUID) -> list[RegisterDisclosure]:
     """The register sweeps' disclosures of this case's identity number (journaled per
     request in ``register_disclosure``, not in ``case_journal``), oldest first."""

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, col, select
 
-from adapters.repositories.journal import transition
+from adapters.repositories.journal import journal, transition
 from models.enums import CaseStatus, WaitKind
 from models.journal import Kind
 from models.tables import Case, CaseWait
@@ -117,3 +117,20 @@ def overdue(session: Session, *, at: datetime) -> list[tuple[CaseWait, Case]]:
         .order_by(col(CaseWait.deadline))
         .with_for_update(of=CaseWait, skip_locked=True)
     ).all())
+
+
+def cancel_open(session: Session, case: Case, *, by: str, at: datetime,
+                reason: str) -> int:
+    """Cancel every open wait of the case (a closed case waits for nothing), each
+    journaled; how many. The case's status is left to the caller's transition."""
+    rows = session.exec(select(CaseWait).where(
+        CaseWait.case_id == case.id, col(CaseWait.answered_at).is_(None))
+        .order_by(col(CaseWait.id)).with_for_update()).all()
+    for row in rows:
+        row.answered_at, row.answered_by = at, by
+        row.answer = {"cancelled": reason}
+        session.add(row)
+        journal(session, case, kind=Kind.WAIT_CANCELLED, actor=by, at=at,
+                reason=f"cancelled {row.kind}: {row.subject} ({reason})",
+                data={"wait_kind": row.kind, "subject": row.subject})
+    return len(rows)

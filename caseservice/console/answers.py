@@ -20,13 +20,15 @@ from caseservice.console.pages import _check, case_page
 from caseservice.console.web import PREFIX, PageNotFound, Viewer, form_of, see_other, viewer
 from caseservice.errors import ApiError, field_of
 from caseservice.errors import problem as api_problem
-from caseservice.routes import after, before, during, relocation
+from caseservice.routes import after, before, during, plan_people, relocation
 from services.answers import (
     ConsentAnswer,
     CriterionAnswer,
+    EstablishmentAnswer,
     NeedsAnswer,
     RelocationAnswer,
     StatementAnswer,
+    TransferOfferAnswer,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -101,6 +103,12 @@ FORMS: dict[str, Call] = {
     "transfer": lambda w, c, d, t: relocation.transfer(c, _model(relocation.TransferBody, {
         "accept": _yes(d, "accept"), "cost_payer": d.get("cost_payer") or None,
         "cost_from": _date(d, "cost_from")}), w.ctx, t),
+    "establishment": lambda w, c, d, t: relocation.establishment(c, _model(
+        EstablishmentAnswer, {"stable_housing": _yes(d, "stable_housing"),
+                              "occupation": _yes(d, "occupation"),
+                              "support_needed": _yes(d, "support_needed")}), w.ctx, t),
+    "transfer-offer": lambda w, c, d, t: relocation.offer(c, _model(TransferOfferAnswer, {
+        "reason": d.get("reason", "")}), w.ctx, t),
     "relapse": lambda w, c, d, t: after.assess(c, _model(after.AssessmentBody, {
         "flag_id": d.get("flag_id"), "decision": d.get("decision") or None,
         "note": d.get("note", "")}), w.ctx),
@@ -113,6 +121,15 @@ FORMS: dict[str, Call] = {
         "outcome": d.get("outcome") or None}), w.ctx),
     "reopening": lambda w, c, d, t: after.reopen(c, _model(after.ReopenBody, {
         "reason": d.get("reason", "")}), w.ctx),
+    # Plan and people (docs/plan-and-people.md).
+    "closure-confirmation": lambda w, c, d, t: plan_people.confirm_closure(c, _model(
+        plan_people.ClosureAnswerBody, {"confirm": _yes(d, "confirm")}), w.ctx),
+    "provider-concern": lambda w, c, d, t: plan_people.provider_concern(c, _model(
+        plan_people.ProviderConcernBody, {"provider_id": d.get("provider_id"),
+                                          "decision": d.get("decision") or None}), w.ctx),
+    "guardian": lambda w, c, d, t: plan_people.record_guardian(c, _model(
+        plan_people.GuardianBody, {"role": d.get("role") or None, "name": d.get("name", ""),
+                                   "consents": _yes(d, "consents")}), w.ctx, t),
 }
 DONE = {
     "criteria": "Kriteriet är registrerat.", "consents": "Samtycket är registrerat.",
@@ -123,8 +140,13 @@ DONE = {
     "relocation-approval": "Snabbflytten är godkänd.",
     "belongings": "Leveransen av tillhörigheter är bekräftad.",
     "transfer": "Svaret på överflyttningen är registrerat.",
+    "establishment": "Etableringen är registrerad.",
+    "transfer-offer": "Överflyttningen är erbjuden.",
     "relapse": "Bedömningen är registrerad.", "indicators": "Uppföljningen är registrerad.",
     "closure": "Ärendet är avslutat.", "reopening": "Ärendet är återöppnat.",
+    "closure-confirmation": "Svaret på förslaget om avslut är registrerat.",
+    "provider-concern": "Beslutet om utföraren är registrerat.",
+    "guardian": "Vårdnadshavaren är registrerad.",
 }
 
 

@@ -17,6 +17,14 @@ SV: dict[str, str] = {
     "grant_statement": "Polisens yttrande", "grant_completion": "Komplettering av ansökan",
     "relocation": "Beslut om flytt", "relocation_approval": "Godkännande av snabbflytt",
     "transfer": "Överflyttning av ansvar", "belongings": "Flytt av tillhörigheter",
+    "establishment": "Etablering på nya orten", "transfer_offer": "Nytt erbjudande om "
+    "överflyttning",
+    "closure_confirmation": "Bekräftelse av avslut", "provider_follow_up": "Utförarens uppföljning",
+    "guardian_consent": "Vårdnadshavarnas samtycke",
+    # guardians (roles, never names)
+    "mother": "Mor", "father": "Far", "other_guardian": "Annan vårdnadshavare",
+    "appointed_guardian": "Särskilt förordnad vårdnadshavare",
+    "protected_housing": "Skyddat boende",
     # criteria
     "meets_definition": "Uppfyller definitionen av avhoppare",
     "motivated": "Motiverad att lämna",

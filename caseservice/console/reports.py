@@ -2,7 +2,9 @@
 decisions, completions asked for, payouts, the annual account as a download) and
 Uppföljning (follow-up statistics: a coordinator's own municipality, the grants
 officer's whole country; suppressed cells shown as "<5"), through the case service's
-own route functions (caseservice/routes/reports.py) and policy."""
+own route functions (caseservice/routes/reports.py) and policy. A report over every
+case that the workers have not made yet is asked for there (202): the page says
+"rapporten tas fram" and refreshes itself until it is made."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from caseservice.console.web import (
     PageNotFound,
     Viewer,
     attempt,
+    config_of,
     form_of,
     render,
     see_other,
@@ -118,7 +121,19 @@ def account(request: Request, year: int, format: str = "pdf",  # noqa: A002 - th
     who = viewer(request)
     if not 2000 <= year <= 2100 or format not in ("pdf", "html", "csv"):
         raise PageNotFound()
-    return attempt(lambda: api.grant_account(year, who.ctx, format, table))  # type: ignore[arg-type]
+    answer = attempt(lambda: api.grant_account(year, who.ctx, format, table))  # type: ignore[arg-type]
+    return _or_pending(request, who, answer, back=f"{PREFIX}/grants?year={year}")
+
+
+def _or_pending(request: Request, who: Viewer, answer: Response, *, back: str) -> Response:
+    """The report, or (202: its run was started) a page that says it is being made and
+    refreshes itself until it is there."""
+    if answer.status_code != 202:
+        return answer
+    query = request.url.query
+    return render(request, "report_pending.html", {
+        "poll": config_of(request).poll_seconds, "back": back,
+        "again": request.url.path + (f"?{query}" if query else "")}, who=who, status=202)
 
 
 # -- Uppföljning ---------------------------------------------------------------------------
@@ -154,22 +169,24 @@ def followup(request: Request) -> Response:
     start, end, errors, typed = _period(request, who)
     report: dict[str, Any] | None = None
     problem = ""
+    pending = False
     status = 422 if errors else 200
     if not errors:
         try:
             answer = _report(who, start, end)
-            report = json.loads(bytes(answer.body))
+            pending = answer.status_code == 202
+            if not pending:
+                report = json.loads(bytes(answer.body))
         except ApiError as exc:
             if exc.status == 422:
                 errors = {exc.field or "to": swedish(exc.message)}
                 status = 422
             else:
-                problem = ("Statistiken för hela landet kan inte tas fram av tjänsten just nu: "
-                           "dess databasroll ser inte alla ärenden. Be driften ta fram den "
-                           "(utvag report followup).")
+                problem = "Rapporten kan inte tas fram just nu. Försök igen om en stund."
                 status = exc.status
     return render(request, "followup.html", {
         "report": report, "errors": errors, "values": typed, "problem": problem,
+        "pending": pending, "poll": config_of(request).poll_seconds,
         "national": _national(who), "start": start, "end": end}, who=who, status=status)
 
 
@@ -179,4 +196,5 @@ def followup_download(request: Request, format: str = "pdf") -> Response:  # noq
     start, end, errors, _ = _period(request, who)
     if errors or format not in ("pdf", "html", "csv"):
         raise PageNotFound()
-    return _report(who, start, end, format)
+    return _or_pending(request, who, _report(who, start, end, format),
+                       back=f"{PREFIX}/followup?from={start}&to={end}")

@@ -87,11 +87,13 @@ def close(case: CaseRef, body: CloseBody, ctx: Actor) -> Done:
 
 @router.post("/cases/{case}/reopening", response_model=Done)
 def reopen(case: CaseRef, body: ReopenBody, ctx: Actor) -> Done:
-    """Reopen a closed case in the during phase; the recover-stalled-cases deployment
-    starts its run."""
+    """Reopen a closed case where it belongs: into screening when it was never admitted,
+    into the during phase with a revision of its action plan otherwise; the
+    recover-stalled-cases deployment starts its run."""
     found = ctx.case(Action.REOPEN, case)
     try:
-        closure.reopen(ctx.rt, found.case_id, by=ctx.by, reason=body.reason)
+        reopened = closure.reopen(ctx.rt, found.case_id, by=ctx.by, reason=body.reason)
     except ClosureError as exc:
         raise refused(exc) from None
-    return Done(case_number=found.case_number, summary="reopened in the during phase")
+    return Done(case_number=found.case_number,
+                summary=f"reopened in the {reopened.phase} phase")

@@ -9,17 +9,17 @@ from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor, CaseRef
 from caseservice.errors import ApiError, not_found
 from caseservice.recording import Recorded, answer
 from models.enums import WaitKind
 from models.relocation import DisclosureDenied
-from services import belongings, relocation
+from services import belongings, relocation, responsibility
 from services.access.log import Outcome, log_access
 from services.access.policy import POLICY, Action
-from services.answers import RelocationAnswer
+from services.answers import EstablishmentAnswer, RelocationAnswer, TransferOfferAnswer
 
 router = APIRouter(tags=["relocation"])
 
@@ -29,6 +29,24 @@ class TransferBody(BaseModel):
     accept: bool
     cost_payer: Literal["placing", "receiving"]
     cost_from: date
+    responsible_from: date | None = Field(
+        default=None, description="the agreed date from which the receiving municipality is "
+                                  "responsible; the cost date unless given")
+
+
+class Period(BaseModel):
+    role: Literal["residence", "stay", "costs"]
+    municipality: str
+    valid_from: date
+    valid_to: date | None
+
+
+class ResponsibilityView(BaseModel):
+    case_number: str
+    responsible: str  # the residence municipality (bosättningskommun) today
+    stay: str | None  # where the person stays (vistelsekommun), after a move
+    costs: str  # who pays the support today
+    periods: list[Period]
 
 
 class Destination(BaseModel):
@@ -103,3 +121,35 @@ def transfer(case: CaseRef, body: TransferBody, ctx: Actor,
     """The receiving social services accept or decline the transfer of responsibility."""
     return answer(ctx, tasks, Action.TRANSFER, case, WaitKind.TRANSFER,
                   {**body.model_dump(), "municipality": ctx.principal.municipality or ""})
+
+
+@router.post("/cases/{case}/establishment", response_model=Recorded)
+def establishment(case: CaseRef, body: EstablishmentAnswer, ctx: Actor,
+                  tasks: BackgroundTasks) -> Recorded:
+    """Social services record how the person is established in the new town; once they
+    have more lasting housing and an occupation and still need support, the case's run
+    offers the transfer of responsibility."""
+    return answer(ctx, tasks, Action.ESTABLISHMENT, case, WaitKind.ESTABLISHMENT,
+                  body.model_dump())
+
+
+@router.post("/cases/{case}/transfer/offer", response_model=Recorded)
+def offer(case: CaseRef, body: TransferOfferAnswer, ctx: Actor,
+          tasks: BackgroundTasks) -> Recorded:
+    """A coordinator of the responsible municipality offers the transfer now, with a
+    reason: before the person is established, or again after a decline."""
+    return answer(ctx, tasks, Action.TRANSFER_OFFER, case, WaitKind.TRANSFER_OFFER,
+                  body.model_dump())
+
+
+@router.get("/cases/{case}/responsibility", response_model=ResponsibilityView)
+def responsibility_view(case: CaseRef, ctx: Actor) -> ResponsibilityView:
+    """Who is responsible for the case today, where the person stays and who pays, with
+    the history. Journaled before it is read."""
+    found = ctx.case(Action.RESPONSIBILITY, case, fields=["responsibility"])
+    held = responsibility.responsibility_of(ctx.rt, found.case_id)
+    return ResponsibilityView(
+        case_number=held.case_number, responsible=held.responsible, stay=held.stay,
+        costs=held.costs, periods=[Period(role=p.role.value, municipality=p.municipality,
+                                          valid_from=p.valid_from, valid_to=p.valid_to)
+                                   for p in held.periods])

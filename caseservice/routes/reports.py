@@ -5,6 +5,9 @@ annual account as HTML, PDF or CSV, and follow-up statistics for one's own
 municipality (its coordinators) or the nation (the grants officer: the police's
 national coordination function). Every read is authorized and journaled before it is
 made; nothing here carries personal data, and every count of people is suppressed.
+The reports over every case (the account, the national statistics) are made by the
+workers, which see every case, and stored; the service (role utvag_app) hands out the
+stored output, or has the report made (202) when none is there.
 
 A municipality's statistics are always the caller's own municipality, from the token:
 no municipality is ever typed.
@@ -21,12 +24,29 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor
 from caseservice.errors import ApiError, refused
+from caseservice.routes.every_case import (
+    EVERY_CASE_RESPONSES,
+    published_or_requested,
+    stored_download,
+)
 from models.grant_model import DecidingFunction, DecisionOutcome
 from models.grants import RejectionReason
 from services.access.policy import Action
 from services.reports import downloads, officer, records
 from services.reports.followup import FollowUpRefused, FollowUpReport
 from services.reports.output import OutputFormat
+from services.reports.publish_serve import (
+    FOLLOWUP_NATIONAL_DEPLOYMENT,
+    GRANT_ACCOUNT_DEPLOYMENT,
+    StoredReport,
+)
+from services.reports.publish_store import (
+    ReportKind,
+    account_stem,
+    followup_stem,
+    period_key,
+    year_key,
+)
 from services.reports.records import REFERENCE, ApplicationIn, DecisionIn, GrantRecordError
 from services.reports.tables import PublishedTable
 
@@ -234,44 +254,45 @@ def record_payout(body: PayoutBody, ctx: Actor) -> RecordedOut:
     return _record(call)
 
 
-def _unavailable(exc: Exception) -> ApiError:
-    return ApiError(503, None, str(exc))
-
-
 @router.get("/reports/grants/{year}", response_class=Response,
             responses={200: {"content": {"text/html": {}, "application/pdf": {},
-                                         "text/csv": {}, "application/zip": {}}}})
+                                         "text/csv": {}, "application/zip": {}}},
+                       **EVERY_CASE_RESPONSES})
 def grant_account(year: Year, ctx: Actor, format: Format = "html",  # noqa: A002 - the API's word
                   table: str | None = TableKey) -> Response:
-    """The police's annual account of the state grant for the year."""
+    """The police's annual account of the state grant for the year, as last made by the
+    workers (the yearly run, or one started by asking: 202 until it is made)."""
     ctx.allow(Action.REPORT_GRANTS)
-    try:
-        return _download(downloads.account_download(ctx.rt, year=year,
-                                                    fmt=OutputFormat(format), table=table))
-    except downloads.UnknownTable as exc:
-        raise refused(exc) from None
-    except downloads.IncompleteView as exc:
-        raise _unavailable(exc) from None
+    return published_or_requested(
+        ctx, ReportKind.GRANT_ACCOUNT, year_key(year), deployment=GRANT_ACCOUNT_DEPLOYMENT,
+        run_parameters={"year": year}, serve=lambda found: stored_download(
+            found, fmt=OutputFormat(format), stem=account_stem(year), table=table))
 
 
-def _followup(ctx: Actor, *, municipality: str | None, start: date, end: date,
+def _followup(ctx: Actor, *, municipality: str, start: date, end: date,
               format: str, table: str | None) -> Response:  # noqa: A002 - the API's word
     try:
         report = downloads.followup_of(ctx.rt, start=start, end=end,
                                        municipality=municipality)
     except FollowUpRefused as exc:
         raise refused(exc) from None
-    except downloads.IncompleteView as exc:
-        raise _unavailable(exc) from None
     if format == "json":
         return JSONResponse(followup_out(report).model_dump(mode="json"))
-    stem = f"uppfoljning-{municipality or 'riket'}-{start.isoformat()}-{end.isoformat()}"
+    stem = f"uppfoljning-{municipality}-{start.isoformat()}-{end.isoformat()}"
     try:
         return _download(downloads.followup_download(
             report, fmt=OutputFormat(format), generated=ctx.rt.now().date(), stem=stem,
             table=table))
     except downloads.UnknownTable as exc:
         raise refused(exc) from None
+
+
+def _serve_national(found: StoredReport, *, start: date, end: date, format: str,  # noqa: A002
+                    table: str | None) -> Response:
+    if format == "json":
+        return JSONResponse(FollowUpOut.model_validate(found.tables).model_dump(mode="json"))
+    return stored_download(found, fmt=OutputFormat(format), stem=followup_stem(start, end),
+                            table=table)
 
 
 FOLLOWUP_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -299,7 +320,14 @@ def followup_municipality(ctx: Actor, start: From, end: To,
 def followup_national(ctx: Actor, start: From, end: To,
                       format: FollowUpFormat = "json",  # noqa: A002 - the API's word
                       table: str | None = TableKey) -> Response:
-    """Follow-up statistics of every case opened in the period."""
+    """Follow-up statistics of every case opened in the period, as last made by the
+    workers for that period (202 until it is made: its run is started by asking)."""
     ctx.allow(Action.FOLLOWUP_NATIONAL)
-    return _followup(ctx, municipality=None, start=start, end=end, format=format,
-                     table=table)
+    if end < start:
+        raise ApiError(422, "to", "the period ends before it starts")
+    return published_or_requested(
+        ctx, ReportKind.FOLLOWUP_NATIONAL, period_key(start, end),
+        deployment=FOLLOWUP_NATIONAL_DEPLOYMENT,
+        run_parameters={"start": start.isoformat(), "end": end.isoformat()},
+        serve=lambda found: _serve_national(found, start=start, end=end, format=format,
+                                            table=table))

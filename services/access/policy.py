@@ -22,9 +22,12 @@ from models.principal import Role
 class Relation(StrEnum):
     """How a principal stands to a case (`services.access.relations`)."""
 
-    PLACING = "placing"          # social services of the placing municipality
-    RECEIVING = "receiving"      # social services of the receiving one, once it accepted
-    DESTINATION = "destination"  # social services of the destination, before or after
+    # Social services of the municipality responsible for the case today: the placing
+    # one, until an accepted transfer takes effect on its agreed date, then the
+    # receiving one (`services.responsibility`); the former placing one then has none.
+    PLACING = "placing"
+    RECEIVING = "receiving"      # the receiving one, from its acceptance to that date
+    DESTINATION = "destination"  # social services of the latest relocation's destination
     POLICE = "police"            # police staff assigned to the case (case_assignment)
     AGENCY = "agency"            # an agency the case disclosed to (with consent)
     BREAK_GLASS = "break_glass"  # an active, unexpired emergency opening
@@ -52,6 +55,9 @@ class Action(StrEnum):
     WORK_ORDER = "belongings.work_order"
     BELONGINGS_DELIVERED = "belongings.delivered"
     TRANSFER = "transfer.answer"
+    ESTABLISHMENT = "transfer.establishment"
+    TRANSFER_OFFER = "transfer.offer"
+    RESPONSIBILITY = "transfer.responsibility"
     ASSESS = "relapse.assess"
     INDICATORS = "after.indicators"
     CLOSE = "after.close"
@@ -68,6 +74,14 @@ class Action(StrEnum):
     REPORT_GRANTS = "report.grants"
     FOLLOWUP_MUNICIPALITY = "report.followup_municipality"
     FOLLOWUP_NATIONAL = "report.followup_national"
+    # Plan and people (docs/plan-and-people.md).
+    RELAPSE_REPORT = "relapse.report"
+    CLOSURE_CONFIRM = "after.close_confirm"
+    PLAN_HISTORY = "plan.versions"
+    PROVIDER_CONCERN = "provider.concern"
+    MEETING_RECORD = "plan.meeting"
+    GUARDIAN = "case.guardian"
+    PROVIDER_PERMIT = "provider.permit"
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,12 @@ POLICY: dict[Action, Rule] = {
                                     "confirm the belongings arrived"),
     Action.TRANSFER: _r(SOCIAL, frozenset({Relation.DESTINATION}),
                         "accept or decline the transfer of responsibility"),
+    Action.ESTABLISHMENT: _r(SOCIAL, OWNERS, "record the person's establishment in the new "
+                                             "town (housing, occupation, need of support)"),
+    Action.TRANSFER_OFFER: _r(COORDINATOR, PLACING, "offer the transfer of responsibility, "
+                                                    "with a reason"),
+    Action.RESPONSIBILITY: _r(SOCIAL, OWNERS, "who is responsible, where the person stays "
+                                              "and who pays, over time", personal=True),
     Action.ASSESS: _r(SOCIAL, OWNERS, "assess a relapse flag"),
     Action.INDICATORS: _r(SOCIAL, OWNERS, "record follow-up indicators"),
     Action.CLOSE: _r(COORDINATOR, OWNERS, "close the case with an outcome"),
@@ -150,6 +170,18 @@ POLICY: dict[Action, Rule] = {
                                      "cases (suppressed)"),
     Action.FOLLOWUP_NATIONAL: _r(frozenset({Role.GRANTS_OFFICER}), None,
                                  "national follow-up statistics (suppressed)"),
+    # Plan and people (docs/plan-and-people.md).
+    Action.RELAPSE_REPORT: _r(SOCIAL, OWNERS, "report a relapse into substance abuse or "
+                                              "lost contact"),
+    Action.CLOSURE_CONFIRM: _r(COORDINATOR, OWNERS, "confirm or decline a proposed closure "
+                                                    "(a second person)"),
+    Action.PLAN_HISTORY: _r(SOCIAL, OWNERS, "the action plan's versions"),
+    Action.PROVIDER_CONCERN: _r(SOCIAL, OWNERS, "decide on a provider whose follow-up "
+                                                "lapsed or failed"),
+    Action.MEETING_RECORD: _r(SOCIAL, OWNERS, "record the collaboration meeting (date, "
+                                              "organisations, the defector's agreement)"),
+    Action.GUARDIAN: _r(SOCIAL, PLACING, "record a child's guardian and their consent"),
+    Action.PROVIDER_PERMIT: _r(SOCIAL, None, "record a provider's protected-housing permit"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from

@@ -1,13 +1,16 @@
-"""How a principal stands to a case, resolved from the case's own rows: the placing
-municipality, the relocation's destination and whether the transfer was accepted, the
-case's assignments, the agencies it disclosed to and any active break-glass opening.
-Nothing here comes from typed input: the principal is built from a verified token."""
+"""How a principal stands to a case, resolved from the case's own rows: the municipality
+responsible for it today (`services.responsibility`: the placing one until an accepted
+transfer takes effect on its agreed date, then the receiving one), the latest
+relocation's destination, a receiving municipality between its acceptance and that
+date, the case's assignments, the agencies it disclosed to and any active break-glass
+opening. Nothing here comes from typed input: the principal is built from a verified
+token."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -19,6 +22,7 @@ from models.enums import RequestStatus
 from models.principal import Principal
 from models.tables import AgencyRequest, Case, Person
 from services.access.policy import HANDLER_ASSIGNMENTS, POLICE, PROTECTED_LEVELS, SOCIAL, Relation
+from services.responsibility import responsible
 
 DISCLOSED = (RequestStatus.SENT.value, RequestStatus.ANSWERED.value)
 
@@ -48,9 +52,23 @@ def _assigned(session: Session, principal: Principal, case_id: uuid.UUID) -> set
 
 
 def destination_of(session: Session, cipher: Cipher, case_id: uuid.UUID) -> str | None:
+    """The latest relocation's destination (where the person lives now)."""
     row = session.exec(select(Relocation.destination_enc).where(
-        Relocation.case_id == case_id)).first()
+        Relocation.case_id == case_id).order_by(col(Relocation.sequence).desc())).first()
     return cipher.decrypt(row) if row is not None else None
+
+
+def _receiving(session: Session, cipher: Cipher, case_id: uuid.UUID, *,
+               on: date) -> str | None:
+    """The municipality of an accepted transfer not yet in effect on the day."""
+    offer = session.exec(select(TransferOffer).where(
+        TransferOffer.case_id == case_id, col(TransferOffer.accepted).is_(True))
+        .order_by(col(TransferOffer.id).desc())).first()
+    if offer is None or offer.receiving_enc is None:
+        return None
+    if offer.responsible_from is not None and offer.responsible_from <= on:
+        return None
+    return cipher.decrypt(offer.receiving_enc)
 
 
 def is_destination(session: Session, cipher: Cipher, case_id: uuid.UUID, *,
@@ -59,7 +77,7 @@ def is_destination(session: Session, cipher: Cipher, case_id: uuid.UUID, *,
     (adapters/org_tag.py), without decrypting; a relocation decided before the tag
     existed is decrypted."""
     row = session.exec(select(Relocation.destination_tag, Relocation.destination_enc).where(
-        Relocation.case_id == case_id)).first()
+        Relocation.case_id == case_id).order_by(col(Relocation.sequence).desc())).first()
     if row is None:
         return False
     if row[0] is not None:
@@ -72,17 +90,15 @@ def standing(session: Session, cipher: Cipher, principal: Principal, case: Case,
     """`tag`: the principal's organisation tag when the caller has it (a caseload)."""
     relations: set[Relation] = set()
     social = bool(principal.roles & SOCIAL) and principal.municipality is not None
-    if social and principal.municipality == case.placing_municipality:
+    if social and principal.municipality == responsible(session, cipher, case, on=now.date()):
         relations.add(Relation.PLACING)
-    if social and principal.municipality != case.placing_municipality:
+    elif social:
         assert principal.municipality is not None
         if is_destination(session, cipher, case.id, municipality=principal.municipality,
                           tag=tag):
             relations.add(Relation.DESTINATION)
-            accepted = session.exec(select(TransferOffer.accepted).where(
-                TransferOffer.case_id == case.id)).first()
-            if accepted:
-                relations.add(Relation.RECEIVING)
+        if principal.municipality == _receiving(session, cipher, case.id, on=now.date()):
+            relations.add(Relation.RECEIVING)
     assigned = _assigned(session, principal, case.id)
     if principal.roles & POLICE and assigned & {r.value for r in POLICE}:
         relations.add(Relation.POLICE)

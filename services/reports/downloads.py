@@ -4,7 +4,9 @@ written to disk. A report over every case (the annual account, national statisti
 made only by a database role that sees every case: under the case service's
 row-level-security role (`utvag_app`) the grants officer sees no person and no action
 plan, and a report made from what it does see would be silently wrong, so it is
-refused instead (`IncompleteView`; docs/reports.md).
+refused (`IncompleteView`). The workers make those and store them
+(`publish_store`); the service hands out what they stored (`publish_serve`,
+docs/reports.md).
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from services.reports.account import GrantAccount, grant_account
 from services.reports.followup import FollowUpReport, followup_report
 from services.reports.output import OutputFormat
 from services.reports.render_csv import table_csv
-from services.reports.render_html import render_account_html, render_followup_html
+from services.reports.render_html import render_followup_html
 from services.reports.render_pdf import html_to_pdf
 from services.reports.tables import PublishedTable
 from services.runtime import Runtime
@@ -84,21 +85,6 @@ def _render(stem: str, fmt: OutputFormat, html: str, tables: tuple[PublishedTabl
                 for t in tables:
                     archive.writestr(f"{stem}-{t.key}.csv", table_csv(t))
             return Download(f"{stem}-csv.zip", ZIP, buffer.getvalue())
-
-
-def grant_account_of(rt: Runtime, *, year: int) -> GrantAccount:
-    with rt.uow() as session:
-        _require_every_case(session)
-        return grant_account(session, year=year)
-
-
-def account_download(rt: Runtime, *, year: int, fmt: OutputFormat,
-                     table: str | None = None) -> Download:
-    """The account in `fmt`; CSV: one table by its key, or every table in a zip."""
-    account = grant_account_of(rt, year=year)
-    html = "" if fmt == OutputFormat.CSV else render_account_html(
-        account, generated=rt.now().date())
-    return _render(f"statliga-medel-{year}", fmt, html, account.tables(), table)
 
 
 def followup_of(rt: Runtime, *, start: date, end: date,

@@ -147,8 +147,9 @@ SELECT w.kind, count(DISTINCT w.case_id)
  GROUP BY ROLLUP (w.kind)
 """)
 _RELOCATIONS = sa.text("""
-SELECT r.housing_form, r.destination_enc, c.placing_municipality
+SELECT DISTINCT ON (r.case_id) r.housing_form, r.destination_enc, c.placing_municipality
   FROM relocation r JOIN cohort c ON c.id = r.case_id
+ ORDER BY r.case_id, r.sequence DESC
 """)
 _KINDS = sa.text("""
 SELECT i.kind, count(DISTINCT i.case_id) FROM intervention i JOIN cohort c ON c.id = i.case_id

@@ -1,20 +1,23 @@
 """Statsbidrag and Uppföljning in Debian's Chromium: the grants officer records an
 application, its decision and a payout through the forms (a refused form names its
-fields and writes nothing), sees the year's ledger against its caps and downloads the
-account; a coordinator sees the own municipality's statistics with small counts shown
+fields and writes nothing), sees the year's ledger against its caps and asks for the
+account ("rapporten tas fram", the page refreshing itself until a worker has made it),
+then downloads it; a coordinator sees the own municipality's statistics with small counts shown
 as "<5", the grants officer the whole country's; a backwards period is refused at its
 field; every page passes axe-core."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from services.reports.publish_store import store_followup_national, store_grant_account
 from tests.console.conftest import Served, axe_violations, shot
 from tests.followup_support import Spec, add_cases
+from tests.role_support import as_role
 from tests.service import tokens as u
 
 pytestmark = pytest.mark.timeout(180)
@@ -31,8 +34,8 @@ def _check_axe(page: Any, name: str) -> None:
     assert axe_violations(page) == [], name
 
 
-def test_the_grants_officer_records_decides_pays_and_downloads(served: Served,
-                                                               as_user: Any) -> None:
+def test_the_grants_officer_records_decides_pays_and_downloads(
+        served: Served, as_user: Any, database_url: str) -> None:
     page = as_user(u.GRANTS)
     page.goto("/console/grants?year=2022")
     assert "Statsbidrag 2022" in page.inner_text("h1")
@@ -73,17 +76,31 @@ def test_the_grants_officer_records_decides_pays_and_downloads(served: Served,
     assert "Utbetalningen är registrerad" in main
     assert "A077.400/2022" in main and "Beviljad (2022-09-15)" in main
     assert "71\u00a0595\u00a0000 kr" in main  # left of the appropriation
-    pdf = page.request.get("/console/grants/2022/account?format=pdf", timeout=60_000)
-    assert pdf.ok and pdf.body().startswith(b"%PDF")
-    assert "statliga-medel-2022.pdf" in pdf.headers["content-disposition"]
+    # The account covers every case: made by a worker. Not made yet, so asked for; the
+    # page says so and refreshes itself until it is there, then the PDF downloads.
+    page.goto("/console/grants/2022/account?format=pdf")
+    assert "Rapporten tas fram" in page.inner_text("h1")
+    assert page.locator("#report-pending").is_visible()
+    _check_axe(page, "report-pending")
+    assert served.waker.reports == [("grant-account/grant-account", {"year": 2022})]
+    with page.expect_download(timeout=60_000) as found:
+        with as_role(served.rt, database_url, "utvag_worker") as worker:
+            store_grant_account(worker, year=2022, run_id="run-1")
+    assert found.value.suggested_filename == "statliga-medel-2022.pdf"
+    with open(found.value.path(), "rb") as pdf:
+        assert pdf.read().startswith(b"%PDF")
+    assert len(served.waker.reports) == 1
+    csv = page.request.get("/console/grants/2022/account?format=csv&table=agencies")
+    assert csv.ok and "Statens institutionsstyrelse;905000;905000" in \
+        csv.body().decode("utf-8-sig")
     # Not the grants officer: the page is not there.
     coordinator = as_user(u.COORDINATOR_STHLM)
     assert coordinator.goto("/console/grants").status == 404
     assert "Statsbidrag" not in coordinator.inner_text("nav")
 
 
-def test_followup_statistics_are_suppressed_and_the_period_checked(served: Served,
-                                                                   as_user: Any) -> None:
+def test_followup_statistics_are_suppressed_and_the_period_checked(
+        served: Served, as_user: Any, database_url: str) -> None:
     add_cases(served.rt, [Spec(municipality="0180", opened=OPENED,
                                sex="female" if i < 3 else "male") for i in range(12)])
     add_cases(served.rt, [Spec(municipality="1480", opened=OPENED) for _ in range(30)])
@@ -106,6 +123,13 @@ def test_followup_statistics_are_suppressed_and_the_period_checked(served: Serve
     _check_axe(page, "followup-errors")
     national = as_user(u.GRANTS)
     national.goto("/console/followup?from=2026-01-01&to=2026-12-31")
+    assert national.locator("#report-pending").is_visible()
+    assert "Rapporten tas fram" in national.inner_text("#report-pending")
+    assert served.waker.reports[-1] == ("followup-national/followup-national",
+                                        {"start": "2026-01-01", "end": "2026-12-31"})
+    with as_role(served.rt, database_url, "utvag_worker") as worker:
+        store_followup_national(worker, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    national.wait_for_selector("#followup-cases", timeout=30_000)
     assert "Hela landet" in national.inner_text("h1")
     assert national.inner_text("#followup-cases") == "42"
     handler = as_user(u.HANDLER_STHLM)

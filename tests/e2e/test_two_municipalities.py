@@ -31,7 +31,12 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
 from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
 from adapters.oidc_client import TokenSet
+from services import belongings, hand_over
+from services.runtime import runtime
+from tests import states
+from tests.conftest import make_settings
 from tests.factories import identity_number, referral
+from tests.fakes.agencies import FakeAgencies
 from tests.oidc_login import token_for
 from utvag_cli.stack import Stack
 
@@ -117,3 +122,44 @@ def test_another_municipality_finds_nothing_of_a_coordinators_case(system: Stack
 
     with _api(system, stockholm) as api:
         assert api.get(f"/cases/{number}").status_code == 200, "Stockholm still sees it"
+
+
+def test_the_receiving_municipality_sees_the_case_from_its_acceptance(
+        system: Stack, database_url: str) -> None:
+    """Stockholm relocates a person to Göteborg. Göteborg's coordinator, signed in on the
+    provider, finds nothing personal of the case until Göteborg confirms the belongings
+    and accepts the transfer through the running service; from then on she sees it.
+    The case reaches the offer through the use cases (on the stack's own database and
+    key), not through every phase's runs."""
+    assert system.provider is not None
+    rt = runtime(make_settings(database_url, data_dir=system.data_dir, encryption_key=None))
+    agencies = FakeAgencies()
+    name = f"E2e Flytt {uuid.uuid4().hex[:6]}"
+    opened = states.relocated(rt, agencies, destination="1480", person={
+        "identity_number": identity_number(born=date(1990, 3, 14)), "name": name})
+    goteborg = token_for(system.provider, "goteborg.samordnare")
+    case = f"/cases/{opened.case_number}"
+    with _api(system, goteborg) as api:
+        before = api.get(case)
+        assert before.status_code == 404 and name not in before.text
+        # It is listed (Göteborg must confirm the belongings), with nothing personal.
+        assert name not in api.get("/cases").text
+        states.ask(rt, agencies, opened, states.PROTECTION)
+        belongings.order_move(rt, opened.case_id)
+        delivered = api.post(f"{case}/belongings/delivered")
+        assert delivered.status_code == 200, delivered.text
+        step = states.stands_at(rt, opened.case_id)
+        for subject in step.subjects if isinstance(step, states.Ask) else ():
+            states.ask(rt, agencies, opened, subject)
+        hand_over.offer_transfer(rt, opened.case_id)
+        offered = api.get(case)
+        assert name not in offered.text, "nothing personal before the acceptance"
+        answered = api.post(f"{case}/transfer", json={
+            "accept": True, "cost_payer": "receiving", "cost_from": "2027-01-01"})
+        assert answered.status_code == 200, answered.text
+        after = api.get(case)
+        assert after.status_code == 200, after.text
+        # The case is Göteborg's to see now; the relocated person's protected identity
+        # stays masked for a coordinator who is not an assigned handler of the case.
+        assert after.json()["person"]["name"] == "(skyddad identitet)"
+        assert after.json()["transfer"]["answered_by"] == "goteborg.samordnare"

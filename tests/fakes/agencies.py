@@ -67,7 +67,9 @@ class FakeAgency(Generic[Body]):
         return [getattr(call.body, "case_number", "") for call in self.calls]
 
     def request_id_for(self, case_number: str) -> str:
-        for request_id, body in self.bodies.items():
+        """The latest request received for the case (a later move or re-assessment
+        asks again)."""
+        for request_id, body in reversed(self.bodies.items()):
             if getattr(body, "case_number", None) == case_number:
                 return request_id
         raise KeyError(f"{self.agency}: nothing received for {case_number}")

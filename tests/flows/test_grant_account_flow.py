@@ -5,6 +5,7 @@ a case. Without a year, the run accounts for the year before the runtime's today
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
+from sqlalchemy import text
 
 from flows.grant_account import make_account
+from services.reports import publish_serve as published
+from services.reports.publish_store import ReportKind
 from services.runtime import Runtime
 from tests.conftest import make_settings
 from tests.fakes.clock import FakeClock
@@ -63,6 +67,14 @@ def test_the_2022_account_is_written_and_published_without_case_numbers(
     assert "| Totalt | 59 499 534 | 59 249 534 |" in markdown
     assert "| Hanterade ansökningar | 125 |" in markdown
     assert case_number not in markdown and "UTV-" not in markdown
+    # Stored for the case service too, by this run; a second run that day stores nothing.
+    assert result["stored"] is True
+    found = published.latest(reports_rt, ReportKind.GRANT_ACCOUNT, "2022")
+    assert found is not None and "59\u202f499\u202f534" in found.html.decode("utf-8")
+    with reports_rt.db.engine.connect() as conn:
+        (run,) = conn.execute(text("SELECT made_by_run FROM published_report")).scalars()
+    assert run is not None and uuid.UUID(run)
+    assert _run(reports_rt, 2022)["stored"] is False
 
 
 def test_without_a_year_the_run_accounts_for_the_year_before_today(

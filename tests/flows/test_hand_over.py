@@ -15,6 +15,7 @@ from services.grants import record_statement
 from services.hand_over import TransferError, answer_transfer, offer_transfer
 from services.relocation import RelocationIn, decide_relocation
 from services.runtime import Runtime
+from services.transfer import record_establishment
 from tests.fakes.agencies import FakeAgencies, granted
 from tests.flows.conftest import CaseRunner
 from tests.states import (
@@ -38,6 +39,9 @@ def test_a_person_on_probation_is_handed_over_and_the_transfer_recorded_with_its
     decide_relocation(rt, opened.case_id, RelocationIn(
         destination="1280", address="Lönngatan 3", lives_independently=True,
         needs_deep_support=False), by="ss-anna")
+    assert run(opened.case_id)["reason"] == "establishment in the new town"
+    record_establishment(rt, opened.case_id, stable_housing=True, occupation=True,
+                         support_needed=True, by="ss-anna")
     assert run(opened.case_id)["reason"] == "transfer of responsibility"
     kv_kinds = sorted(k.rsplit(":", 1)[1]
                       for k in agencies.invited("kriminalvarden").by_key)

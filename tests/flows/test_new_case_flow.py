@@ -7,12 +7,12 @@ import uuid
 from sqlmodel import select
 
 from adapters.repositories import cases, journal
-from services.agency import collect_open
 from models.enums import Criterion, WaitKind
 from models.journal import replay
 from models.tables import AgencyRequest, CaseWait
 from models.waits import Wait
 from services import decisions, snapshot
+from services.agency import collect_open
 from services.runtime import Runtime
 from tests.factories import open_case, referral
 from tests.fakes.agencies import FakeAgencies

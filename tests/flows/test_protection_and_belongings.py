@@ -177,7 +177,7 @@ def test_the_belongings_move_is_ordered_once_and_confirmed_by_social_services_on
         "ordered", MOVER, None)
     belongings.confirm_delivered(rt, case_id, viewer_municipality=DESTINATION, by="ss-kiruna")
     belongings.confirm_delivered(rt, case_id, viewer_municipality="0180", by="ss-placing")
-    assert run(case_id)["reason"] == "transfer of responsibility"
+    assert run(case_id)["reason"] == "establishment in the new town"
     shown = _shown(rt, case_id).belongings
     assert shown is not None and (shown.status, shown.delivered_by) == ("delivered",
                                                                         "ss-kiruna")

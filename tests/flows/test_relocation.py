@@ -21,7 +21,6 @@ from adapters.repositories import journal, waits
 from models.during_tables import Relocation
 from models.relocation import DisclosureDenied, RelocationRefused
 from services import belongings
-from services.hand_over import answer_transfer
 from services.relocation import (
     NoRelocation,
     RelocationIn,
@@ -30,6 +29,7 @@ from services.relocation import (
     read_destination,
 )
 from services.runtime import Runtime
+from services.transfer import answer_transfer, decide_offer, record_establishment
 from services.waits import flag_overdue_waits
 from tests.factories import TOLVAN_NAME, open_case
 from tests.fakes.agencies import FakeAgencies
@@ -71,6 +71,11 @@ def test_a_fast_path_relocation_is_audited_flagged_when_late_and_approved_afterw
     approve_relocation(rt, case_id, by="unit-head-eva")
     assert run(case_id)["reason"] == "move of belongings"
     belongings.confirm_delivered(rt, case_id, viewer_municipality=DESTINATION, by="ss-receiving")
+    assert run(case_id)["reason"] == "lasting move", "emergency housing is not a settled life"
+    decide_relocation(rt, case_id, _move(), by="ss-anna")
+    assert run(case_id)["reason"] == "establishment in the new town"
+    record_establishment(rt, case_id, stable_housing=True, occupation=True, support_needed=True,
+                         by="ss-anna")
     assert run(case_id)["reason"] == "transfer of responsibility"
     with pytest.raises(DisclosureDenied):
         answer_transfer(rt, case_id, accept=True, cost_payer="receiving",
@@ -102,7 +107,7 @@ def test_a_relocation_is_decided_once_from_a_threat_assessment_and_only_a_fast_o
         approve_relocation(rt, case_id, by="unit-head-eva")
     decide_relocation(rt, case_id, _move(), by="ss-anna")
     with pytest.raises(RelocationRefused, match="already decided"):
-        decide_relocation(rt, case_id, _move(to="1480"), by="ss-anna")
+        decide_relocation(rt, case_id, _move(), by="ss-anna")
     with pytest.raises(RelocationRefused, match="usual order"):
         approve_relocation(rt, case_id, by="unit-head-eva")
     assert _kinds(rt, case_id).count("relocation_decided") == 1
@@ -175,8 +180,17 @@ def test_the_destination_and_address_are_nowhere_but_with_social_services(
     assert order is not None and order.provider == MOVER and order.collect_in == "0180"
     belongings.confirm_delivered(rt, opened.case_id, viewer_municipality="0180",
                                  by="ss-placing")
+    assert run(opened.case_id)["reason"] == "establishment in the new town"
+    record_establishment(rt, opened.case_id, stable_housing=True, occupation=True,
+                         support_needed=True, by="ss-anna")
     assert run(opened.case_id)["reason"] == "transfer of responsibility"
     answer_transfer(rt, opened.case_id, accept=False, cost_payer="placing",
+                    cost_from=date(2027, 1, 1), viewer_municipality=DESTINATION,
+                    by="ss-receiving")
+    assert run(opened.case_id)["reason"] == "new transfer offer"
+    decide_offer(rt, opened.case_id, reason="established; the receiver asked again",
+                 by="coordinator-anna")
+    answer_transfer(rt, opened.case_id, accept=True, cost_payer="placing",
                     cost_from=date(2027, 1, 1), viewer_municipality=DESTINATION,
                     by="ss-receiving")
     last = run(opened.case_id, return_state=True)

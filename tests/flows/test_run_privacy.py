@@ -68,6 +68,10 @@ def _texts(client: SyncPrefectClient, run_ids: list[uuid.UUID]) -> list[str]:
     return [str(text) for text in found if text]
 
 
+# A child's guardians, who consent (the consent rule for minors, services/minors.py).
+GUARDIANS = [{"role": "mother", "name": "Mamma Barn", "consents": True}]
+
+
 def test_runs_over_sensitive_cases_tell_no_category_or_place(
         rt: Runtime, agencies: FakeAgencies, run: CaseRunner) -> None:
     run_ids: list[uuid.UUID] = []
@@ -76,7 +80,7 @@ def test_runs_over_sensitive_cases_tell_no_category_or_place(
     run_ids.append(_run(run, open_case(rt, eligibility=witness).case_id))
     # A child with mental-health needs: health care and SiS invited to the meeting, and
     # the health care invitation fails for good (the case is blocked).
-    child = admitted(rt, agencies, consents=EVERYONE, person={
+    child = admitted(rt, agencies, consents=EVERYONE, guardians=GUARDIANS, person={
         "identity_number": identity_number(born=date(2011, 6, 1)), "name": "Barnet Barn"})
     meeting.record_needs(rt, child.case_id, needs=[Need.MENTAL_HEALTH, Need.HOUSING],
                          network=[], by=COORDINATOR)
@@ -112,7 +116,7 @@ def test_a_case_run_is_started_with_its_number_its_phase_and_its_id_only(
         rt: Runtime, agencies: FakeAgencies, prefect_harness: None) -> None:
     from flows.resume import start_case_run
 
-    child = admitted(rt, agencies, consents=EVERYONE, person={
+    child = admitted(rt, agencies, consents=EVERYONE, guardians=GUARDIANS, person={
         "identity_number": identity_number(born=date(2012, 1, 2)), "name": "Lilla Barn"})
     with get_client(sync_client=True) as client:
         flow_id = client.create_flow_from_name("new-case")

@@ -10,7 +10,7 @@ from adapters.repositories import cases, journal
 from models.action_plan import InterventionKind
 from models.enums import Need
 from models.journal import replay
-from services import action_plan, grants, hand_over, meeting, relocation, snapshot
+from services import action_plan, grants, hand_over, meeting, relocation, snapshot, transfer
 from services.agency import collect_open
 from services.runtime import Runtime
 from tests.factories import open_case
@@ -48,6 +48,9 @@ def test_a_case_reaches_the_after_phase(rt: Runtime, agencies: FakeAgencies,
     for purpose in ("release_measures", "lay_supervisor"):
         agencies.invited("kriminalvarden").sign_off(opened.case_number, purpose=purpose)
     collect_open(rt, agencies)
+    assert run(opened.case_id)["reason"] == "establishment in the new town"
+    transfer.record_establishment(rt, opened.case_id, stable_housing=True, occupation=True,
+                                  support_needed=True, by="anna")
     assert run(opened.case_id)["reason"] == "transfer of responsibility"
     hand_over.answer_transfer(rt, opened.case_id, accept=True, cost_payer="receiving",
                               cost_from=date(2027, 4, 1), viewer_municipality="2584", by="eva")

@@ -25,9 +25,14 @@ ADDRESS = "Hemligvägen 17"
 
 def test_every_kind_of_wait_a_person_answers_is_in_the_table() -> None:
     # Agencies' answers are collected; a relapse flag is assessed through the sweep's
-    # relapse service (`utvag case assess`).
+    # relapse service (`utvag case assess`); a closure's confirmation, a provider concern
+    # and the guardians' consent have their own use cases and endpoints
+    # (docs/plan-and-people.md).
     assert set(ANSWERS) == set(WaitKind) - {WaitKind.AGENCY_ANSWER,
-                                            WaitKind.RELAPSE_ASSESSMENT}
+                                            WaitKind.RELAPSE_ASSESSMENT,
+                                            WaitKind.CLOSURE_CONFIRMATION,
+                                            WaitKind.PROVIDER_FOLLOW_UP,
+                                            WaitKind.GUARDIAN_CONSENT}
 
 
 @pytest.mark.parametrize(("kind", "data", "message"), [
@@ -106,5 +111,5 @@ def test_only_the_receiving_municipality_answers_the_transfer(
         assert session.exec(select(TransferOffer.answered_at)).one() is None
     recorded = answers.record(rt, opened.case_id, WaitKind.TRANSFER,
                               {**transfer, "municipality": "2584"}, by="ss-kiruna")
-    assert recorded.summary == "transfer accepted"
+    assert recorded.summary == "transfer accepted: responsible from 2027-04-01"
     assert all(w.kind != WaitKind.TRANSFER for w in waiting(rt, opened.case_id).waits)

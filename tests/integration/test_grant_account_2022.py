@@ -5,12 +5,18 @@ counts, reasons, counties and trend equal the published ones."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from services.reports import publish_serve as published
 from services.reports.account import GrantAccount, grant_account
+from services.reports.downloads import IncompleteView
 from services.reports.grant_import import ImportResult
+from services.reports.output import OutputFormat
+from services.reports.publish_store import ReportKind, store_grant_account
 from services.reports.tables import PublishedTable
 from services.runtime import Runtime
 from tests.grant_support import imported_history
+from tests.role_support import as_role
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +127,28 @@ def test_a_year_without_data_says_so(history: Runtime) -> None:
     assert not account.has_data
     assert account.headline.handled.text == "0" and account.trend == ()
     assert account.headline.caps is None
+
+
+def test_the_worker_stores_the_2022_account_and_the_service_hands_it_out(
+        history: Runtime, database_url: str) -> None:
+    """Made under the workers' role (which sees every case), stored once a day; under the
+    service's role it is not made again from what that role sees, but read as stored."""
+    with as_role(history, database_url, "utvag_worker") as worker:
+        stored = store_grant_account(worker, year=2022, run_id="run-1")
+        assert stored.created and not store_grant_account(worker, year=2022).created
+    with as_role(history, database_url, "utvag_app") as app:
+        with pytest.raises(IncompleteView):
+            store_grant_account(app, year=2022)
+        found = published.latest(app, ReportKind.GRANT_ACCOUNT, "2022")
+    assert found is not None and found.pdf.startswith(b"%PDF")
+    assert "59\u202f249\u202f534" in found.html.decode("utf-8")
+    tables = {t["key"]: t for t in found.tables["tables"]}
+    assert ["Totalt", "59\u202f249\u202f534", "59\u202f249\u202f534"] in \
+        tables["fordelning"]["rows"]
+    csv = published.download(found, fmt=OutputFormat.CSV, stem="statliga-medel-2022",
+                             table="fordelning")
+    assert "Totalt;59249534;59249534" in csv.content.decode("utf-8-sig")
+    with history.db.engine.connect() as conn:
+        made = conn.execute(text("SELECT made_by_run, made_on FROM published_report"
+                                 " WHERE kind = 'grant_account'")).all()
+    assert [m.made_by_run for m in made] == ["run-1"]

@@ -21,6 +21,7 @@ from models.progress import PROTECTION, Act, Action, Ask
 from services import belongings, hand_over
 from services.intake import OpenedCase
 from services.runtime import Runtime
+from services.transfer import record_establishment
 from tests.factories import identity_number, open_case
 from tests.fakes.agencies import FakeAgencies
 from tests.rls_support import acting, bound, coordinator, ids, principal
@@ -86,8 +87,9 @@ def test_nothing_bound_sees_nothing_and_the_workers_see_everything(
 
 
 def _offered(rt: Runtime) -> OpenedCase:
-    """Relocated to DESTINATION, protected, belongings delivered: the transfer of
-    responsibility offered to the receiving municipality (in_after_phase's first steps)."""
+    """Relocated to DESTINATION, protected, belongings delivered, established: the
+    transfer of responsibility to be offered to the receiving municipality
+    (in_after_phase's first steps)."""
     fakes = FakeAgencies()
     opened = relocated(rt, fakes)
     ask(rt, fakes, opened, PROTECTION)
@@ -97,6 +99,8 @@ def _offered(rt: Runtime) -> OpenedCase:
     step = stands_at(rt, opened.case_id)
     for subject in step.subjects if isinstance(step, Ask) else ():
         ask(rt, fakes, opened, subject)
+    record_establishment(rt, opened.case_id, stable_housing=True, occupation=True,
+                         support_needed=True, by="ss-anna")
     assert stands_at(rt, opened.case_id) == Act(Action.OFFER_TRANSFER)
     return opened
 

@@ -81,6 +81,10 @@ def test_the_receiving_municipality_sees_the_case_only_after_accepting_the_trans
     step = stands_at(rt, opened.case_id)
     for subject in step.subjects if isinstance(step, Ask) else ():
         states.ask(rt, agencies, opened, subject)
+    settled = client.post(f"{case}/establishment", headers=u.COORDINATOR_STHLM.headers(),
+                          json={"stable_housing": True, "occupation": True,
+                                "support_needed": True})
+    assert settled.status_code == 200, settled.text
     assert stands_at(rt, opened.case_id) == Act(Action.OFFER_TRANSFER)
     hand_over.offer_transfer(rt, opened.case_id)
     assert client.get(case, headers=kiruna).status_code == 404

@@ -2,25 +2,28 @@
 does not come from a case, decides it against the year's caps and pays it; downloads
 the annual account; coordinators get their own municipality's follow-up statistics
 (suppressed, no case number or name), the grants officer the national ones; every read
-journaled; under the service's row-level-security role a report over every case is
-refused rather than made from what the role sees."""
+journaled. The reports over every case are made by the workers (role utvag_worker) and
+stored; the service (role utvag_app) hands them out, or asks for them (202) and starts
+their run through its port (a recording fake here)."""
 
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from caseservice.app import create_app
+from services.reports.publish_store import store_followup_national, store_grant_account
 from services.runtime import Runtime
+from tests.fakes.clock import FakeClock
 from tests.fakes.runs import FakeRuns
 from tests.followup_support import Spec, add_cases
+from tests.role_support import as_role
 from tests.service import tokens as u
 from tests.service.tokens import TestVerifier
 
@@ -104,25 +107,30 @@ def test_bad_records_name_the_field_and_write_nothing(client: TestClient, rt: Ru
     assert _journal(rt, "grants.record", "denied") == ["coord-sthlm"]
 
 
-@pytest.fixture()
-def every_case_client(rt: Runtime) -> Iterator[TestClient]:
-    """The account and the national statistics read every case: as utvag_app the service
-    answers 503 for them (docs/reports.md, the last test here). Their content through the
-    API is checked with the service on the owner's login, which `utvag serve` never
-    uses, until the database offers those aggregates to utvag_app."""
-    with TestClient(create_app(rt, TestVerifier(), FakeRuns()),
-                    raise_server_exceptions=False) as c:
-        yield c
+def _store_account(rt: Runtime, database_url: str, year: int, run: str) -> None:
+    """What the grant-account run does (flows/grant_account.py), as the workers' role."""
+    with as_role(rt, database_url, "utvag_worker") as worker:
+        assert store_grant_account(worker, year=year, run_id=run).created
 
 
-def test_the_account_downloads_as_html_csv_and_pdf(every_case_client: TestClient,
-                                                   rt: Runtime) -> None:
-    client = every_case_client
+def test_the_account_is_asked_for_then_downloads_as_html_csv_and_pdf(
+        client: TestClient, rt: Runtime, waker: FakeRuns, database_url: str) -> None:
     h = u.GRANTS.headers()
     client.post(f"{API}/grants/applications", json=AGENCY_APP, headers=h)
     client.post(f"{API}/grants/decisions", headers=h, json={
         "reference": "A077.300/2022", "outcome": "granted", "amount_sek": 905000,
         "decided_on": "2022-09-15", "decided_by": "noa_head"})
+    # Not made yet: asked for (202), its run started with the year only.
+    asked = client.get(f"{API}/reports/grants/2022", headers=h)
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["message"] == "rapporten tas fram" and asked.json()["started"]
+    assert waker.reports == [("grant-account/grant-account", {"year": 2022})]
+    again = client.get(f"{API}/reports/grants/2022?format=pdf", headers=h)
+    assert again.status_code == 202 and again.json()["started"] is False
+    assert again.json()["request_id"] == asked.json()["request_id"]
+    assert len(waker.reports) == 1, "one run for the same report"
+    assert _count(rt, "report_request") == 1
+    _store_account(rt, database_url, 2022, asked.json()["flow_run_id"])
     html = client.get(f"{API}/reports/grants/2022", headers=h)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert "Statens institutionsstyrelse" in html.text and "905\u202f000" in html.text
@@ -136,12 +144,15 @@ def test_the_account_downloads_as_html_csv_and_pdf(every_case_client: TestClient
     assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "table"
     pdf = client.get(f"{API}/reports/grants/2022?format=pdf", headers=h)
     assert pdf.content.startswith(b"%PDF")
-    assert _journal(rt, "report.grants", "allowed") == ["grants-nils"] * 5
+    assert len(waker.reports) == 1
+    assert _journal(rt, "report.grants", "allowed") == ["grants-nils"] * 7
+    # Another year is its own report.
+    assert client.get(f"{API}/reports/grants/2021", headers=h).status_code == 202
+    assert waker.reports[-1] == ("grant-account/grant-account", {"year": 2021})
 
 
-def test_a_coordinator_gets_the_own_municipality_suppressed(every_case_client: TestClient,
-                                                            rt: Runtime) -> None:
-    client = every_case_client
+def test_a_coordinator_gets_the_own_municipality_suppressed(
+        client: TestClient, rt: Runtime, waker: FakeRuns, database_url: str) -> None:
     add_cases(rt, [Spec(municipality="0180", opened=OPENED, sex="female" if i < 3 else "male")
                    for i in range(12)])
     add_cases(rt, [Spec(municipality="1480", opened=OPENED) for _ in range(30)])
@@ -154,9 +165,28 @@ def test_a_coordinator_gets_the_own_municipality_suppressed(every_case_client: T
     assert [r[:2] for r in sexes["rows"]] == [["Män", "x"], ["Kvinnor", "<5"],
                                               ["Totalt", "12"]]
     assert "UTV-" not in own.text and "Person " not in own.text
+    # The nation: asked for, made by a worker (which sees every case), then handed out.
+    asked = client.get(f"{API}/reports/followup/national", params=PERIOD,
+                       headers=u.GRANTS.headers())
+    assert asked.status_code == 202, asked.text
+    assert waker.reports == [("followup-national/followup-national",
+                              {"start": "2026-01-01", "end": "2026-12-31"})]
+    with as_role(rt, database_url, "utvag_worker") as worker:
+        store_followup_national(worker, start=date(2026, 1, 1), end=date(2026, 12, 31),
+                                run_id=asked.json()["flow_run_id"])
     national = client.get(f"{API}/reports/followup/national", params=PERIOD,
                           headers=u.GRANTS.headers())
-    assert national.json()["cases"] == "42"
+    assert national.status_code == 200 and national.json()["cases"] == "42"
+    assert national.json()["scope"] == "Hela landet"
+    nsexes = client.get(f"{API}/reports/followup/national",
+                        params={**PERIOD, "format": "csv", "table": "arenden-sex"},
+                        headers=u.GRANTS.headers())
+    assert nsexes.status_code == 200 and "Totalt;42" in nsexes.content.decode("utf-8-sig")
+    # Another period is another report: asked for again.
+    other = client.get(f"{API}/reports/followup/national",
+                       params={"from": "2026-01-01", "to": "2026-06-30"},
+                       headers=u.GRANTS.headers())
+    assert other.status_code == 202 and len(waker.reports) == 2
     csv = client.get(f"{API}/reports/followup/municipality",
                      params={**PERIOD, "format": "csv", "table": "arenden-sex"},
                      headers=u.COORDINATOR_STHLM.headers())
@@ -170,26 +200,37 @@ def test_a_coordinator_gets_the_own_municipality_suppressed(every_case_client: T
                            params={"from": "2026-12-31", "to": "2026-01-01"},
                            headers=u.COORDINATOR_STHLM.headers())
     assert backwards.status_code == 422 and backwards.json()["error"]["field"] == "to"
+    nbackwards = client.get(f"{API}/reports/followup/national",
+                            params={"from": "2026-12-31", "to": "2026-01-01"},
+                            headers=u.GRANTS.headers())
+    assert nbackwards.status_code == 422 and nbackwards.json()["error"]["field"] == "to"
+    assert len(waker.reports) == 2
     assert _journal(rt, "report.followup_municipality", "denied") == ["handler-sthlm"]
     assert _journal(rt, "report.followup_national", "denied") == ["coord-gbg"]
-    assert _journal(rt, "report.followup_national", "allowed") == ["grants-nils"]
+    assert _journal(rt, "report.followup_national", "allowed") == ["grants-nils"] * 5
 
 
-def test_as_the_services_role_a_report_over_every_case_is_refused_not_wrong(
-        rt: Runtime, database_url: str, cipher: Any) -> None:
-    from adapters.db import Database
-    from tests.conftest import make_settings
+class _PrefectDown(FakeRuns):
+    def start_report(self, deployment: str, parameters: dict[str, Any]) -> uuid.UUID:
+        raise ConnectionError("prefect is not there")
 
-    add_cases(rt, [Spec(municipality="0180", opened=OPENED) for _ in range(6)])
-    add_cases(rt, [Spec(municipality="1480", opened=OPENED) for _ in range(6)])
-    as_app = Runtime(settings=make_settings(database_url, database_role="utvag_app"),
-                     db=Database(database_url, pool_size=2, role="utvag_app"),
-                     clock=rt.clock, cipher=cipher)
-    with TestClient(create_app(as_app, TestVerifier(), FakeRuns())) as c:
-        own = c.get(f"{API}/reports/followup/municipality", params=PERIOD,
-                    headers=u.COORDINATOR_STHLM.headers())
-        assert own.status_code == 200 and own.json()["cases"] == "6", own.text
-        for path in ("/reports/followup/national", "/reports/grants/2022"):
-            refused = c.get(API + path, params=PERIOD, headers=u.GRANTS.headers())
-            assert refused.status_code == 503, (path, refused.text)
-            assert "every case" in refused.json()["error"]["message"]
+
+def test_a_report_whose_run_cannot_be_started_is_not_recorded_as_asked_for(
+        app_rt: Runtime, rt: Runtime) -> None:
+    with TestClient(create_app(app_rt, TestVerifier(), _PrefectDown()),
+                    raise_server_exceptions=False) as c:
+        down = c.get(f"{API}/reports/grants/2022", headers=u.GRANTS.headers())
+    assert down.status_code == 503 and down.headers["retry-after"] == "60"
+    assert "could not be started" in down.json()["error"]["message"]
+    assert _count(rt, "report_request") == 0
+
+
+def test_a_request_whose_run_never_made_it_is_asked_again_later(
+        client: TestClient, rt: Runtime, waker: FakeRuns, clock: FakeClock) -> None:
+    h = u.GRANTS.headers()
+    assert client.get(f"{API}/reports/grants/2022", headers=h).status_code == 202
+    clock.advance(minutes=10)
+    assert client.get(f"{API}/reports/grants/2022", headers=h).json()["started"] is False
+    clock.advance(minutes=6)
+    assert client.get(f"{API}/reports/grants/2022", headers=h).json()["started"] is True
+    assert len(waker.reports) == 2 and _count(rt, "report_request") == 2

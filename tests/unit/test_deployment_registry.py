@@ -90,3 +90,18 @@ def test_alerts_cover_overdue_waits_failed_or_crashed_runs_and_relapses() -> Non
     expected = set().union(*(a.expect for a in ALERTS))
     assert expected == {"utvag.wait.overdue", "prefect.flow-run.Crashed",
                         "prefect.flow-run.Failed", "utvag.relapse.flagged"}
+
+
+def test_the_relapse_alert_matches_the_event_the_sweep_emits() -> None:
+    from fnmatch import fnmatch
+
+    from services.relapse_events import EVENT
+    from tasks.relapse_events import relapse_event
+
+    [alert] = [a for a in ALERTS if EVENT in a.expect]
+    resource, payload = relapse_event(case_number="UTV-2026-000042", municipality="0180",
+                                      flag_id=7)
+    assert all(fnmatch(resource[k], v) for k, v in alert.match.items())
+    asked = set(re.findall(r"event\.payload\.(\w+)", alert.subject + alert.body))
+    assert asked <= set(payload)
+    assert set(payload) == {"flag_id", "municipality"}

@@ -36,10 +36,14 @@ def test_social_services_units_follow_the_needs() -> None:
     assert called["social_services"] == ("financial_support", "housing", "adult_unit")
 
 
-def test_the_adult_unit_is_not_called_for_a_child() -> None:
-    called = invitees(facts(Need.SUBSTANCE_ABUSE, child=True))
-    assert "social_services" not in called
+def test_a_child_with_a_substance_abuse_need_is_called_to_the_child_and_youth_unit() -> None:
+    called = invitees(facts(Need.SUBSTANCE_ABUSE, child=True), CURRENT_VERSION)
+    assert called["social_services"] == ("child_and_youth",), "never the adult unit"
     assert "sis" in called
+    adult = invitees(facts(Need.SUBSTANCE_ABUSE), CURRENT_VERSION)
+    assert adult["social_services"] == ("adult_unit",)
+    # A case opened under 2026.1 keeps its rules (a child got no social-services call).
+    assert "social_services" not in invitees(facts(Need.SUBSTANCE_ABUSE, child=True), "2026.1")
 
 
 @pytest.mark.parametrize("custody", [CustodyStatus.IN_PRISON, CustodyStatus.ON_PROBATION])

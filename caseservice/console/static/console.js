@@ -39,3 +39,18 @@
   }
   window.setTimeout(poll, seconds * 1000);
 })();
+
+// A report being made by the workers ("rapporten tas fram", data-refresh on its notice):
+// reload the page after that many seconds until the report is there (a download then
+// starts and this page stays, or the report shows). No meta refresh: the person can
+// follow the page's own link instead.
+(function () {
+  "use strict";
+  var pending = document.querySelector("[data-refresh]");
+  if (!pending) { return; }
+  var seconds = parseInt(pending.getAttribute("data-refresh"), 10) || 10;
+  window.setTimeout(function () {
+    if (document.visibilityState !== "hidden") { window.location.reload(); return; }
+    document.addEventListener("visibilitychange", function () { window.location.reload(); });
+  }, seconds * 1000);
+})();

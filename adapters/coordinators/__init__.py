@@ -1,0 +1,1 @@
+"""Notifications to a municipality's coordinators (a webhook the municipality runs)."""
