@@ -1,8 +1,9 @@
 """Mina ärenden, Ärendet and the case's waits (the fragment the page polls).
 
 Every read goes through the case service's own route functions and the access policy
-(`Context.case` / `Context.allow`: journaled before the data is read); nothing here
-queries a table."""
+(`Context.case` / `Context.allow`: journaled before the data is read), or, for one
+case's line of the caseload, `Context.allow` and `services.access.caseload`; nothing
+here queries a table."""
 
 from __future__ import annotations
 
