@@ -39,6 +39,18 @@ def lock_case(session: Session, case_id: uuid.UUID) -> Case:
     return case
 
 
+def share_case(session: Session, case_id: uuid.UUID) -> Case:
+    """The case, share-locked for this transaction (a read's journal entry): readers do
+    not wait for each other; a writer (`lock_case`) waits for them and they for it, so
+    the entry's phase and status agree with the journal around it."""
+    case = session.exec(select(Case).where(Case.id == case_id)
+                        .with_for_update(read=True)
+                        .execution_options(populate_existing=True)).first()
+    if case is None:
+        raise CaseNotFound(f"case: no case with id {case_id}")
+    return case
+
+
 def find_case(session: Session, ref: str | uuid.UUID) -> Case:
     """A case by its number (UTV-YYYY-NNNNNN) or id."""
     if isinstance(ref, uuid.UUID):

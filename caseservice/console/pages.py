@@ -1,8 +1,9 @@
 """Mina ärenden, Ärendet and the case's waits (the fragment the page polls).
 
 Every read goes through the case service's own route functions and the access policy
-(`Context.case` / `Context.allow`: journaled before the data is read); nothing here
-queries a table."""
+(`Context.case` / `Context.allow`: journaled before the data is read), or, for one
+case's line of the caseload, `Context.allow` and `services.access.caseload`; nothing
+here queries a table."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ from models.action_plan import InterventionKind
 from models.enums import Agency, Criterion, Need, NetworkRole
 from models.principal import Role
 from services import action_plan, views
+from services.access import caseload
+from services.access.caseload import CaseLine
 from services.access.policy import Action, Relation, allowed
 from services.access.scoped import scoped, view_fields
 from services.views import CaseNotFound, CaseView
@@ -110,6 +113,15 @@ def waits_context(who: Viewer, case_number: str, phase: str, status: str,
             "network": list(NetworkRole), "interventions": list(InterventionKind)}
 
 
+def case_line(who: Viewer, case: str) -> CaseLine | None:
+    """The line `GET /api/v1/cases` gives this one case (None when it is not in the
+    viewer's caseload), journaled as that list read is, without building the others."""
+    def read() -> CaseLine | None:
+        who.ctx.allow(Action.CASE_LIST)
+        return caseload.case_line(who.ctx.rt, who.ctx.principal, case)
+    return attempt(read)
+
+
 def case_page(request: Request, who: Viewer, case: str, *, errors: dict[str, str] | None = None,
               form: str = "", values: dict[str, Any] | None = None,
               destination: tuple[str, str] | None = None, status_code: int = 200
@@ -119,8 +131,7 @@ def case_page(request: Request, who: Viewer, case: str, *, errors: dict[str, str
         disclosed = attempt(lambda: cases.disclosed(case, who.ctx))
         return render(request, "disclosed.html", {"d": disclosed}, who=who)
     if who.principal.roles & {Role.COORDINATOR, Role.SOCIAL_HANDLER}:
-        line = next((c for c in attempt(lambda: cases.my_cases(who.ctx))
-                     if c.case_number == case), None)
+        line = case_line(who, case)
         if line is not None and not set(line.relations) & OWNERS_OR_GLASS:
             # Only the destination (before accepting the transfer): the waits it answers,
             # no personal data.
@@ -164,8 +175,7 @@ def waits_fragment(request: Request, case: str) -> HTMLResponse:
     personal data, journaled as a list read), never the whole case view again."""
     who = viewer(request)
     case = _check(case)
-    lines = attempt(lambda: cases.my_cases(who.ctx))
-    line = next((c for c in lines if c.case_number == case), None)
+    line = case_line(who, case)
     if line is None:
         raise PageNotFound()
     context = waits_context(who, line.case_number, line.phase, line.status, line.waits,
