@@ -200,16 +200,22 @@ class Settings(AgencyTransportSettings):
         return self.key_file or self.data_dir / "utvag.key"
 
     def master_key(self) -> bytes:
-        """The encryption master key: from the environment, else from the key file."""
+        """The encryption master key: from the environment, else from the key file;
+        validated (`models.crypto.validate_master_key`: 32 random bytes, base64 or hex)
+        and, from a file, refused when group or others may read it. Raises
+        `models.crypto.KeyRefused` with a message that names the problem, never the key."""
+        from adapters.vault import read_key_file
+        from models.crypto import KeyRefused, validate_master_key
+
         if self.encryption_key is not None:
-            return self.encryption_key.get_secret_value().encode()
+            return validate_master_key(self.encryption_key.get_secret_value())
         path = self.resolved_key_file
         if not path.exists():
-            raise RuntimeError(
+            raise KeyRefused(
                 f"encryption key: no UTVAG_ENCRYPTION_KEY and no key file at {path}; "
                 "run `utvag init` (make run does) to create one"
             )
-        return path.read_bytes().strip()
+        return read_key_file(path)
 
 
 @lru_cache(maxsize=1)

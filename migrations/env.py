@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 import models.access_tables  # noqa: F401 - registers the access tables
 import models.during_tables  # noqa: F401 - registers the during-phase tables
+import models.key_tables  # noqa: F401 - registers the key tables
 import models.tables  # noqa: F401 - registers the case tables (and the sweep's)
 
 target_metadata = SQLModel.metadata

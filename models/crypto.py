@@ -24,8 +24,68 @@ class DecryptionError(RuntimeError):
     """The stored value cannot be read with this key (wrong key or tampered data)."""
 
 
+class KeyRefused(ValueError):
+    """The master key (or its file) is not acceptable; the message says why, never the key."""
+
+
+KEY_BYTES = 32
+# Words people put where a key belongs; compared case-insensitively after stripping.
+_PLACEHOLDERS = {"changeme", "change-me", "change_me", "secret", "placeholder", "password",
+                 "key", "test", "example", "xxx", "todo"}
+# 32 random bytes hold ~30 distinct values on average; fewer than 16 is a pattern.
+_MIN_DISTINCT_BYTES = 16
+
+
 def generate_master_key() -> bytes:
+    """A new master key: 32 bytes from the OS's random source, URL-safe base64 (44
+    characters, the Fernet key form)."""
     return Fernet.generate_key()
+
+
+def validate_master_key(text: str | bytes) -> bytes:
+    """The master key as given (stripped), when it is 32 random bytes written in base64
+    (standard or URL-safe) or as 64 hex digits; else `KeyRefused`.
+
+    "Random" is checked as far as one value allows: a placeholder word, fewer than 16
+    distinct bytes (a repeated pattern), or bytes that are all printable ASCII (the base64
+    of a pass phrase, not of random bytes: 32 random bytes are that with probability
+    ~1e-14) are refused. The key material stays the text itself (what `Cipher` derives
+    from), so keys that were valid before keep opening their data."""
+    raw = text.encode() if isinstance(text, str) else bytes(text)
+    raw = raw.strip()
+    if raw.decode(errors="replace").lower() in _PLACEHOLDERS or not raw:
+        raise KeyRefused("encryption key: a placeholder is not a key")
+    decoded = _decode_key(raw)
+    if decoded is None or len(decoded) != KEY_BYTES:
+        raise KeyRefused("encryption key: must be 32 random bytes written as base64 (44 "
+                         "characters, e.g. from `utvag init`) or as 64 hex digits")
+    if len(set(decoded)) < _MIN_DISTINCT_BYTES or all(32 <= b < 127 for b in decoded):
+        raise KeyRefused("encryption key: not random (a pattern or text encoded as a key); "
+                         "generate one with `utvag init` or `openssl rand -base64 32`")
+    return raw
+
+
+def _decode_key(raw: bytes) -> bytes | None:
+    if len(raw) == 2 * KEY_BYTES and all(c in b"0123456789abcdefABCDEF" for c in raw):
+        return bytes.fromhex(raw.decode())
+    for decode in (base64.urlsafe_b64decode, base64.standard_b64decode):
+        try:
+            return decode(raw + b"=" * (-len(raw) % 4))
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
+def key_fingerprint(master_key: bytes) -> str:
+    """A one-way fingerprint of the master key (hex, 64 characters), stored in the database
+    so that a process with another key refuses to start. Derived with its own HKDF purpose:
+    it tells nothing about the encryption or the look-up key."""
+    return _derive(master_key.strip(), b"utvag-fingerprint-v1").hex()
+
+
+def key_id_of(fingerprint: str) -> str:
+    """The short name of a key shown to operators and stored beside data it protects."""
+    return "k-" + fingerprint[:12]
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:
@@ -43,6 +103,8 @@ class Cipher:
         self._signing = hmac.new(key[:16], digestmod=hashlib.sha256)
         self._encryption_key = key[16:]
         self._hash_key = _derive(master_key, b"utvag-lookup-v1")
+        self.fingerprint = key_fingerprint(master_key)
+        self.key_id = key_id_of(self.fingerprint)
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())

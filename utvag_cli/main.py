@@ -29,6 +29,7 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO
 
+from models.crypto import KeyRefused
 from services.answers import AnswerError
 from services.views import CaseNotFound
 from utvag_cli import after, cases, demo_advance, during, ops, reports
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except (UsageError, AnswerError, CaseNotFound) as exc:
             err(f"error: {exc}")
             return 2
-        except NotLoggedIn as exc:
+        except (NotLoggedIn, KeyRefused) as exc:  # KeyRefused: docs/keys.md
             err(f"error: {exc}")
             return 1
         except BrokenPipeError:

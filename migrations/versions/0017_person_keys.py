@@ -1,0 +1,66 @@
+"""Keys: the master key's fingerprint and id (`master_key`), a rotation's staged values
+(`key_rotation_stage`), and the probe a process uses to tell whether its key opens the
+personal data already stored (docs/keys.md).
+
+Revision ID: 0017_person_keys
+Revises: 0013_rls
+Create Date: 2026-12-04
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017_person_keys"
+down_revision = "0013_rls"
+branch_labels = None
+depends_on = None
+
+TS = sa.DateTime(timezone=True)
+APP, WORKER = "utvag_app", "utvag_worker"
+
+# One stored ciphertext (of anyone: a ciphertext tells nothing without the key), so that a
+# process bound to no one, which row-level security shows no person, can still tell
+# whether its key opens the data already there before it registers the key.
+PROBE = """
+CREATE FUNCTION utvag_key_probe() RETURNS bytea LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog AS
+$$ SELECT p.identity_enc FROM public.person p LIMIT 1 $$;
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "master_key",
+        sa.Column("key_id", sa.String(16), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False, unique=True),
+        sa.Column("state", sa.String(10), nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("activated_at", TS, nullable=True),
+        sa.Column("retired_at", TS, nullable=True),
+        sa.CheckConstraint("state IN ('active', 'next', 'retired')", name="ck_master_key_state"),
+    )
+    op.create_index("uq_master_key_active", "master_key", ["state"], unique=True,
+                    postgresql_where=sa.text("state IN ('active', 'next')"))
+    op.create_table(
+        "key_rotation_stage",
+        sa.Column("table_name", sa.String(63), primary_key=True),
+        sa.Column("row_id", sa.String(64), primary_key=True),
+        sa.Column("column_name", sa.String(63), primary_key=True),
+        sa.Column("key_id", sa.String(16), sa.ForeignKey("master_key.key_id"), nullable=False),
+        sa.Column("source_digest", sa.LargeBinary(), nullable=False),
+        sa.Column("value", sa.LargeBinary(), nullable=False),
+    )
+    op.execute(PROBE)
+    # Any process registers the key of a database that has none (the first start), and
+    # reads it at every start; only the operator's login (the owner) rotates.
+    op.execute(f"GRANT SELECT, INSERT ON master_key TO {APP}, {WORKER}")
+    op.execute(f"GRANT SELECT ON key_rotation_stage TO {APP}, {WORKER}")
+    op.execute("REVOKE ALL ON FUNCTION utvag_key_probe() FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION utvag_key_probe() TO {APP}, {WORKER}")
+
+
+def downgrade() -> None:
+    op.execute("DROP FUNCTION utvag_key_probe()")
+    op.drop_table("key_rotation_stage")
+    op.drop_index("uq_master_key_active", table_name="master_key")
+    op.drop_table("master_key")
