@@ -22,6 +22,7 @@ from models.journal import Kind
 from models.referral import Referral, parse_referral
 from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
+from services.keys import assert_current
 from services.runtime import Runtime
 
 
@@ -53,6 +54,7 @@ def open_case(rt: Runtime, raw: object) -> OpenedCase:
 def _open(session: Session, referral: Referral, *, identity: str, birth_date: date, sex: str,
           now: datetime, cipher: Cipher) -> OpenedCase:
     log = get_logger()
+    assert_current(session, cipher)  # a retired key's hash would find no one: a duplicate
     lookup = cipher.lookup_hash(identity)
     person = session.exec(select(Person).where(Person.identity_hash == lookup)).first()
     if person is None:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, TextIO
 from models.crypto import KeyRefused
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, cases, demo_advance, during, ops, reports
+from utvag_cli import after, cases, demo_advance, during, keys, ops, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.tokens import NotLoggedIn
@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)
     reports.add_parsers(sub)
+    keys.add_parsers(sub)
     return parser
 
 

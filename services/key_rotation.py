@@ -1,0 +1,177 @@
+"""Rotating the master key: every encrypted column re-encrypted, the look-up hash re-keyed.
+
+Three steps, each safe to repeat, so that a rotation killed at any point is finished by
+running it again (`utvag keys rotate`):
+
+1. `begin`: the next key is recorded as `next` in `master_key` (its file written first,
+   by the command).
+2. `stage_batch`, until nothing is left: a batch of rows is read, decrypted with the
+   active key, encrypted with the next one and written to `key_rotation_stage` with the
+   SHA-256 of the value it replaces; one transaction a batch. The tables themselves are
+   untouched, so every process holding the active key keeps working meanwhile.
+3. `finish`, one transaction: writes to the encrypted tables are locked out, rows
+   changed or added since they were staged are staged now, every staged value is swapped
+   in where its digest still matches, the stage is emptied, and the next key becomes the
+   active one (the old one `retired`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from adapters.db import Database
+from models.crypto import Cipher, DecryptionError, KeyRefused
+from services.keys import KeyRecord, keys_of
+
+
+@dataclass(frozen=True)
+class Encrypted:
+    """A table's encrypted columns; `hash_of`: the column its look-up hash is keyed from."""
+
+    table: str
+    columns: tuple[str, ...]
+    hash_of: str | None = None
+    key: str = "id"
+
+
+# Every encrypted column of the schema (tests/integration/test_key_rotation.py checks that
+# no `*_enc` column is missing here).
+ENCRYPTED: tuple[Encrypted, ...] = (
+    Encrypted("person", ("identity_enc", "name_enc"), hash_of="identity_enc"),
+    Encrypted("relocation", ("destination_enc", "address_enc")),
+    Encrypted("break_glass", ("reason_enc",)),
+)
+HASH = "identity_hash"
+
+
+def begin(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> None:
+    """Record `upcoming` as the next key; refuse if `active` is not the active key or
+    another rotation is under way."""
+    with db.uow() as session:
+        session.execute(text("LOCK TABLE master_key IN EXCLUSIVE MODE"))
+        records = keys_of(session)
+        current = _state(records, "active")
+        if current is None or current.fingerprint != active.fingerprint:
+            raise KeyRefused("key rotation: start it with the database's active key")
+        under_way = _state(records, "next")
+        if under_way is not None and under_way.fingerprint != upcoming.fingerprint:
+            raise KeyRefused(f"key rotation: a rotation to {under_way.key_id} is under way; "
+                             "finish it with that key's file")
+        if any(r.fingerprint == upcoming.fingerprint for r in records if r.state != "next"):
+            raise KeyRefused("key rotation: the new key must be a key never used before")
+        if under_way is None:
+            session.execute(text(
+                "INSERT INTO master_key (key_id, fingerprint, state, created_at) "
+                "VALUES (:id, :fp, 'next', :now)"),
+                {"id": upcoming.key_id, "fp": upcoming.fingerprint, "now": now})
+
+
+def _state(records: list[KeyRecord], state: str) -> KeyRecord | None:
+    return next((r for r in records if r.state == state), None)
+
+
+def _unstaged(spec: Encrypted, column: str) -> str:
+    return (f"(t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM key_rotation_stage s "
+            f"WHERE s.table_name = '{spec.table}' AND s.row_id = t.{spec.key}::text "
+            f"AND s.column_name = '{column}' AND s.key_id = :key_id "
+            f"AND s.source_digest = sha256(t.{column})))")
+
+
+def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: Cipher,
+                size: int | None) -> int:
+    """Stage up to `size` (None: all) rows of `spec.table` not staged yet, or changed
+    since; the number of rows staged."""
+    wanted = " OR ".join(_unstaged(spec, c) for c in spec.columns)
+    limit = "" if size is None else f" LIMIT {int(size)}"
+    rows = session.execute(text(
+        f'SELECT t.{spec.key}::text, {", ".join(f"t.{c}" for c in spec.columns)} '
+        f'FROM "{spec.table}" t WHERE {wanted} ORDER BY t.{spec.key}{limit} FOR UPDATE OF t'),
+        {"key_id": upcoming.key_id}).all()
+    for row_id, *values in rows:
+        for column, value in zip(spec.columns, values, strict=True):
+            if value is None:
+                continue
+            old = bytes(value)
+            plain = _decrypt(old, active, upcoming)
+            staged = [(column, upcoming.encrypt(plain))]
+            if spec.hash_of == column:
+                staged.append((HASH, upcoming.lookup_hash(plain).encode()))
+            for name, new in staged:
+                session.execute(text(
+                    "INSERT INTO key_rotation_stage (table_name, row_id, column_name, key_id,"
+                    " source_digest, value) VALUES (:t, :r, :c, :k, :d, :v) "
+                    "ON CONFLICT (table_name, row_id, column_name) DO UPDATE SET "
+                    "key_id = EXCLUDED.key_id, source_digest = EXCLUDED.source_digest, "
+                    "value = EXCLUDED.value"),
+                    {"t": spec.table, "r": row_id, "c": name, "k": upcoming.key_id,
+                     "d": hashlib.sha256(old).digest(), "v": new})
+    return len(rows)
+
+
+def _decrypt(token: bytes, active: Cipher, upcoming: Cipher) -> str:
+    try:
+        return active.decrypt(token)
+    except DecryptionError:
+        # Written by a process that held the next key: impossible while it is refused
+        # at start, kept so a re-run never stops on a value that is already right.
+        return upcoming.decrypt(token)
+
+
+def finish(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> int:
+    """Swap every staged value in and make `upcoming` the active key, in one transaction;
+    the number of values swapped."""
+    swapped = 0
+    with db.uow() as session:
+        session.execute(text("LOCK TABLE master_key IN EXCLUSIVE MODE"))
+        for spec in ENCRYPTED:
+            session.execute(text(f'LOCK TABLE "{spec.table}" IN SHARE ROW EXCLUSIVE MODE'))
+            stage_batch(session, spec, active=active, upcoming=upcoming, size=None)
+        for spec in ENCRYPTED:
+            # The hash first: its digest is the identity column's value before the swap.
+            sources = ([(HASH, spec.hash_of)] if spec.hash_of else []) + \
+                [(c, c) for c in spec.columns]
+            for column, source in sources:
+                value = "convert_from(s.value, 'UTF8')" if column == HASH else "s.value"
+                swapped += session.execute(text(
+                    f'UPDATE "{spec.table}" t SET {column} = {value} FROM key_rotation_stage s '
+                    f"WHERE s.table_name = :t AND s.column_name = :c AND s.key_id = :k "
+                    f"AND s.row_id = t.{spec.key}::text AND s.source_digest = sha256(t.{source})"),
+                    {"t": spec.table, "c": column, "k": upcoming.key_id}).rowcount
+        session.execute(text("DELETE FROM key_rotation_stage WHERE key_id = :k"),
+                        {"k": upcoming.key_id})
+        session.execute(text("UPDATE master_key SET state = 'retired', retired_at = :now "
+                             "WHERE state = 'active'"), {"now": now})
+        session.execute(text("UPDATE master_key SET state = 'active', activated_at = :now "
+                             "WHERE key_id = :k"), {"now": now, "k": upcoming.key_id})
+    return swapped
+
+
+def rotate(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime,
+           batch_size: int = 500,
+           on_batch: Callable[[str, int], None] | None = None) -> int:
+    """All three steps; `on_batch(table, rows)` after each committed batch."""
+    begin(db, active=active, upcoming=upcoming, now=now)
+    for spec in ENCRYPTED:
+        while True:
+            with db.uow() as session:
+                done = stage_batch(session, spec, active=active, upcoming=upcoming,
+                                   size=batch_size)
+            if not done:
+                break
+            if on_batch is not None:
+                on_batch(spec.table, done)
+    return finish(db, active=active, upcoming=upcoming, now=now)
+
+
+def abandon(db: Database) -> None:
+    """Give up a rotation under way: the staged values and the next key's record go; the
+    active key stays what it was."""
+    with db.uow() as session:
+        session.execute(text("DELETE FROM key_rotation_stage"))
+        session.execute(text("DELETE FROM master_key WHERE state = 'next'"))
