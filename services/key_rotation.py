@@ -21,8 +21,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlmodel import Session
 
 from adapters.db import Database
@@ -77,7 +78,8 @@ def _state(records: list[KeyRecord], state: str) -> KeyRecord | None:
 
 
 def _unstaged(spec: Encrypted, column: str) -> str:
-    return (f"(t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM key_rotation_stage s "
+    # Identifiers from ENCRYPTED (constants), never from input; values are bound.
+    return (f"(t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM key_rotation_stage s "  # noqa: S608
             f"WHERE s.table_name = '{spec.table}' AND s.row_id = t.{spec.key}::text "
             f"AND s.column_name = '{column}' AND s.key_id = :key_id "
             f"AND s.source_digest = sha256(t.{column})))")
@@ -90,7 +92,7 @@ def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: 
     wanted = " OR ".join(_unstaged(spec, c) for c in spec.columns)
     limit = "" if size is None else f" LIMIT {int(size)}"
     rows = session.execute(text(
-        f'SELECT t.{spec.key}::text, {", ".join(f"t.{c}" for c in spec.columns)} '
+        f'SELECT t.{spec.key}::text, {", ".join(f"t.{c}" for c in spec.columns)} '  # noqa: S608
         f'FROM "{spec.table}" t WHERE {wanted} ORDER BY t.{spec.key}{limit} FOR UPDATE OF t'),
         {"key_id": upcoming.key_id}).all()
     for row_id, *values in rows:
@@ -138,11 +140,12 @@ def finish(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> 
                 [(c, c) for c in spec.columns]
             for column, source in sources:
                 value = "convert_from(s.value, 'UTF8')" if column == HASH else "s.value"
-                swapped += session.execute(text(
-                    f'UPDATE "{spec.table}" t SET {column} = {value} FROM key_rotation_stage s '
+                result = session.execute(text(
+                    f'UPDATE "{spec.table}" t SET {column} = {value} FROM key_rotation_stage s '  # noqa: S608
                     f"WHERE s.table_name = :t AND s.column_name = :c AND s.key_id = :k "
                     f"AND s.row_id = t.{spec.key}::text AND s.source_digest = sha256(t.{source})"),
-                    {"t": spec.table, "c": column, "k": upcoming.key_id}).rowcount
+                    {"t": spec.table, "c": column, "k": upcoming.key_id})
+                swapped += cast("CursorResult[Any]", result).rowcount
         session.execute(text("DELETE FROM key_rotation_stage WHERE key_id = :k"),
                         {"k": upcoming.key_id})
         session.execute(text("UPDATE master_key SET state = 'retired', retired_at = :now "
