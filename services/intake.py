@@ -22,6 +22,7 @@ from models.journal import Kind
 from models.referral import Referral, parse_referral
 from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
+from services.clear_text import seal_text
 from services.keys import assert_current
 from services.runtime import Runtime
 
@@ -60,8 +61,9 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     if person is None:
         person = Person(identity_enc=cipher.encrypt(identity),
                         name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
-                        protection_level=referral.person.protection_level.value, sex=sex,
-                        birth_date=birth_date, created_at=now)
+                        protection_level=referral.person.protection_level.value,
+                        sex_enc=cipher.encrypt(sex),
+                        birth_date_enc=cipher.encrypt(birth_date.isoformat()), created_at=now)
         session.add(person)
         session.flush()
     else:
@@ -84,7 +86,8 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
                     reason=f"referred by {referral.referring_agency.value}")
     for criterion, answer in referral.eligibility.items():
         answers.upsert(session, case_id=case.id, criterion=criterion.value, holds=answer.holds,
-                       note=answer.evidence_note, recorded_by=actor, at=now)
+                       note_enc=cipher.encrypt(answer.evidence_note) if answer.evidence_note
+                       else None, recorded_by=actor, at=now)
         if answer.holds is not None:
             verdict = "holds" if answer.holds else "does not hold"
             journal.journal(session, case, kind=Kind.DECISION, actor=actor, at=now,
@@ -93,10 +96,10 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     for consent in referral.consents:
         session.add(Consent(case_id=case.id, agency=consent.agency.value,
                             state=ConsentState.GIVEN, at=now, recorded_by=actor,
-                            legal_basis=consent.legal_basis))
+                            legal_basis_enc=cipher.encrypt(consent.legal_basis)))
         journal.journal(session, case, kind=Kind.CONSENT, actor=actor, at=now,
                         reason=f"consent given for {consent.agency.value}",
                         data={"agency": consent.agency.value, "state": "given",
-                              "legal_basis": consent.legal_basis})
+                              "legal_basis_enc": seal_text(cipher, consent.legal_basis)})
     log.info("intake.opened", case_number=case.case_number, case_id=str(case.id))
     return OpenedCase(case.id, case.case_number, case.placing_municipality, created=True)

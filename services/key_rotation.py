@@ -33,20 +33,43 @@ from services.keys import KeyRecord, keys_of
 
 @dataclass(frozen=True)
 class Encrypted:
-    """A table's encrypted columns; `hash_of`: the column its look-up hash is keyed from."""
+    """A table's encrypted columns and the encrypted tokens inside its JSON documents
+    (`documents`: (column, key)); `hash_of`: the column its look-up hash is keyed from."""
 
     table: str
-    columns: tuple[str, ...]
+    columns: tuple[str, ...] = ()
     hash_of: str | None = None
     key: str = "id"
+    documents: tuple[tuple[str, str], ...] = ()
 
 
-# Every encrypted column of the schema (tests/integration/test_key_rotation.py checks that
+@dataclass(frozen=True)
+class _Field:
+    name: str  # the stage's column_name
+    read: str  # SQL: the stored ciphertext as bytea
+    assign: str  # SQL: SET clause taking the staged s.value
+
+
+def _fields(spec: Encrypted) -> list[_Field]:
+    fields = [_Field(c, f"t.{c}", f"{c} = s.value") for c in spec.columns]
+    fields += [_Field(f"{doc}.{key}", f"convert_to(t.{doc} ->> '{key}', 'UTF8')",
+                      f"{doc} = jsonb_set(t.{doc}, '{{{key}}}', "
+                      "to_jsonb(convert_from(s.value, 'UTF8')))")
+               for doc, key in spec.documents]
+    return fields
+
+
+# Every encrypted value of the schema (tests/integration/test_key_rotation.py checks that
 # no `*_enc` column is missing here).
 ENCRYPTED: tuple[Encrypted, ...] = (
-    Encrypted("person", ("identity_enc", "name_enc"), hash_of="identity_enc"),
+    Encrypted("person", ("identity_enc", "name_enc", "birth_date_enc", "sex_enc"),
+              hash_of="identity_enc"),
     Encrypted("relocation", ("destination_enc", "address_enc")),
     Encrypted("break_glass", ("reason_enc",)),
+    Encrypted("eligibility_assessment", ("evidence_note_enc",)),
+    Encrypted("consent", ("legal_basis_enc",)),
+    Encrypted("case_journal", documents=(("data", "legal_basis_enc"), ("data", "reason_enc"))),
+    Encrypted("case_wait", documents=(("answer", "note_enc"),)),
 )
 HASH = "identity_hash"
 
@@ -77,32 +100,33 @@ def _state(records: list[KeyRecord], state: str) -> KeyRecord | None:
     return next((r for r in records if r.state == state), None)
 
 
-def _unstaged(spec: Encrypted, column: str) -> str:
+def _unstaged(spec: Encrypted, field: _Field) -> str:
     # Identifiers from ENCRYPTED (constants), never from input; values are bound.
-    return (f"(t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM key_rotation_stage s "  # noqa: S608
+    return (f"({field.read} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM key_rotation_stage s "  # noqa: S608
             f"WHERE s.table_name = '{spec.table}' AND s.row_id = t.{spec.key}::text "
-            f"AND s.column_name = '{column}' AND s.key_id = :key_id "
-            f"AND s.source_digest = sha256(t.{column})))")
+            f"AND s.column_name = '{field.name}' AND s.key_id = :key_id "
+            f"AND s.source_digest = sha256({field.read})))")
 
 
 def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: Cipher,
                 size: int | None) -> int:
     """Stage up to `size` (None: all) rows of `spec.table` not staged yet, or changed
     since; the number of rows staged."""
-    wanted = " OR ".join(_unstaged(spec, c) for c in spec.columns)
+    fields = _fields(spec)
+    wanted = " OR ".join(_unstaged(spec, f) for f in fields)
     limit = "" if size is None else f" LIMIT {int(size)}"
     rows = session.execute(text(
-        f'SELECT t.{spec.key}::text, {", ".join(f"t.{c}" for c in spec.columns)} '  # noqa: S608
+        f'SELECT t.{spec.key}::text, {", ".join(f.read for f in fields)} '  # noqa: S608
         f'FROM "{spec.table}" t WHERE {wanted} ORDER BY t.{spec.key}{limit} FOR UPDATE OF t'),
         {"key_id": upcoming.key_id}).all()
     for row_id, *values in rows:
-        for column, value in zip(spec.columns, values, strict=True):
+        for field, value in zip(fields, values, strict=True):
             if value is None:
                 continue
             old = bytes(value)
             plain = _decrypt(old, active, upcoming)
-            staged = [(column, upcoming.encrypt(plain))]
-            if spec.hash_of == column:
+            staged = [(field.name, upcoming.encrypt(plain))]
+            if spec.hash_of == field.name:
                 staged.append((HASH, upcoming.lookup_hash(plain).encode()))
             for name, new in staged:
                 session.execute(text(
@@ -131,20 +155,24 @@ def finish(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> 
     swapped = 0
     with db.uow() as session:
         session.execute(text("LOCK TABLE master_key IN EXCLUSIVE MODE"))
+        session.execute(text("SET LOCAL utvag.rekey = 'on'"))  # the journal's tokens
         for spec in ENCRYPTED:
             session.execute(text(f'LOCK TABLE "{spec.table}" IN SHARE ROW EXCLUSIVE MODE'))
             stage_batch(session, spec, active=active, upcoming=upcoming, size=None)
         for spec in ENCRYPTED:
+            fields = _fields(spec)
             # The hash first: its digest is the identity column's value before the swap.
-            sources = ([(HASH, spec.hash_of)] if spec.hash_of else []) + \
-                [(c, c) for c in spec.columns]
-            for column, source in sources:
-                value = "convert_from(s.value, 'UTF8')" if column == HASH else "s.value"
+            if spec.hash_of:
+                source = next(f for f in fields if f.name == spec.hash_of)
+                fields.insert(0, _Field(HASH, source.read,
+                                        f"{HASH} = convert_from(s.value, 'UTF8')"))
+            for field in fields:
                 result = session.execute(text(
-                    f'UPDATE "{spec.table}" t SET {column} = {value} FROM key_rotation_stage s '  # noqa: S608
+                    f'UPDATE "{spec.table}" t SET {field.assign} FROM key_rotation_stage s '  # noqa: S608
                     f"WHERE s.table_name = :t AND s.column_name = :c AND s.key_id = :k "
-                    f"AND s.row_id = t.{spec.key}::text AND s.source_digest = sha256(t.{source})"),
-                    {"t": spec.table, "c": column, "k": upcoming.key_id})
+                    f"AND s.row_id = t.{spec.key}::text "
+                    f"AND s.source_digest = sha256({field.read})"),
+                    {"t": spec.table, "c": field.name, "k": upcoming.key_id})
                 swapped += cast("CursorResult[Any]", result).rowcount
         session.execute(text("DELETE FROM key_rotation_stage WHERE key_id = :k"),
                         {"k": upcoming.key_id})

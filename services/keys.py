@@ -124,5 +124,8 @@ def prepare_key(settings: Settings, db: Database, *, now: datetime) -> bool:
     if settings.encryption_key is None and not settings.resolved_key_file.exists():
         may_create_key(db)
         created = ensure_key_file(settings.resolved_key_file)
-    load_cipher(settings, db, now=now)
+    cipher = load_cipher(settings, db, now=now)
+    from services.clear_text import encrypt_clear_values
+
+    encrypt_clear_values(db, cipher)  # rows from before migration 0017; idempotent
     return created

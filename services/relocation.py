@@ -31,6 +31,7 @@ from models.relocation import (
 )
 from models.tables import Case, Person, ThreatAssessment
 from models.waits import Wait
+from services.clear_text import birth_date_of
 from services.runtime import Runtime
 
 
@@ -81,7 +82,7 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
         check_destination(item.destination, exclusion_zones=list(threat.exclusion_zones),
                           known_municipalities=municipality_codes())
         person = session.get_one(Person, case.person_id)
-        form = housing_form(age=age(person.birth_date, on=at.date()),
+        form = housing_form(age=age(birth_date_of(person, rt.cipher), on=at.date()),
                             lives_independently=item.lives_independently,
                             needs_deep_support=item.needs_deep_support, emergency=item.fast_path)
         due = fast_path_approval_due(at) if item.fast_path else None

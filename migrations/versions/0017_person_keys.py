@@ -1,6 +1,8 @@
 """Keys: the master key's fingerprint and id (`master_key`), a rotation's staged values
 (`key_rotation_stage`), and the probe a process uses to tell whether its key opens the
-personal data already stored (docs/keys.md).
+personal data already stored (docs/keys.md). Free text and the birth date and sex get
+encrypted columns; the clear ones become nullable and are emptied by `utvag init`, which
+holds the key (`services.clear_text`), and dropped by a later migration.
 
 Revision ID: 0017_person_keys
 Revises: 0013_rls
@@ -16,6 +18,11 @@ branch_labels = None
 depends_on = None
 
 TS = sa.DateTime(timezone=True)
+ENCRYPTED_NEW = (("person", "birth_date_enc"), ("person", "sex_enc"),
+                 ("eligibility_assessment", "evidence_note_enc"),
+                 ("consent", "legal_basis_enc"))
+# The downgrade leaves them nullable: rows written since hold no clear value.
+NOW_NULLABLE = (("person", "birth_date"), ("person", "sex"), ("consent", "legal_basis"))
 APP, WORKER = "utvag_app", "utvag_worker"
 
 # One stored ciphertext (of anyone: a ciphertext tells nothing without the key), so that a
@@ -25,6 +32,31 @@ PROBE = """
 CREATE FUNCTION utvag_key_probe() RETURNS bytea LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = pg_catalog AS
 $$ SELECT p.identity_enc FROM public.person p LIMIT 1 $$;
+"""
+
+# The journal stays append-only, except that the owner may re-encrypt the tokens in an
+# entry's reason and data (a key rotation, the encryption of rows from before 0017) in a
+# transaction that says so (`SET LOCAL utvag.rekey = 'on'`); who, what, when never change.
+# The roles have no UPDATE on the journal at all (0013).
+REKEYABLE_JOURNAL = """
+CREATE OR REPLACE FUNCTION case_journal_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND current_setting('utvag.rekey', true) = 'on'
+     AND NEW.id = OLD.id AND NEW.case_id = OLD.case_id AND NEW.at = OLD.at
+     AND NEW.actor = OLD.actor AND NEW.kind = OLD.kind AND NEW.phase = OLD.phase
+     AND NEW.status = OLD.status THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'case_journal is append-only';
+END;
+$$ LANGUAGE plpgsql;
+"""
+APPEND_ONLY_JOURNAL = """
+CREATE OR REPLACE FUNCTION case_journal_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'case_journal is append-only';
+END;
+$$ LANGUAGE plpgsql;
 """
 
 
@@ -51,6 +83,11 @@ def upgrade() -> None:
         sa.Column("value", sa.LargeBinary(), nullable=False),
     )
     op.execute(PROBE)
+    op.execute(REKEYABLE_JOURNAL)
+    for table, column in ENCRYPTED_NEW:
+        op.add_column(table, sa.Column(column, sa.LargeBinary(), nullable=True))
+    for table, column in NOW_NULLABLE:
+        op.alter_column(table, column, nullable=True)
     # Any process registers the key of a database that has none (the first start), and
     # reads it at every start; only the operator's login (the owner) rotates.
     op.execute(f"GRANT SELECT, INSERT ON master_key TO {APP}, {WORKER}")
@@ -60,6 +97,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(APPEND_ONLY_JOURNAL)
+    for table, column in ENCRYPTED_NEW:
+        op.drop_column(table, column)
     op.execute("DROP FUNCTION utvag_key_probe()")
     op.drop_table("key_rotation_stage")
     op.drop_index("uq_master_key_active", table_name="master_key")

@@ -19,6 +19,7 @@ from adapters.vault import read_key_file, write_key_file
 from models.crypto import Cipher, DecryptionError, KeyRefused, generate_master_key
 from services import intake, key_rotation
 from services.runtime import Runtime
+from services.views import case_view
 from tests.conftest import ROOT, TEST_KEY, make_settings
 from tests.factories import identity_number, referral
 from tests.fakes.clock import FakeClock
@@ -64,6 +65,9 @@ def test_every_encrypted_column_of_the_schema_is_rotated(db: str, database: Data
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'public' AND column_name LIKE '%\\_enc'")).all())
     assert columns == {(s.table, c) for s in key_rotation.ENCRYPTED for c in s.columns}
+    documents = {(s.table, key) for s in key_rotation.ENCRYPTED for _, key in s.documents}
+    assert documents >= {("case_journal", "legal_basis_enc"), ("case_journal", "reason_enc"),
+                         ("case_wait", "note_enc")}
 
 
 def test_rotation_re_encrypts_re_keys_and_retires_the_old_key(
@@ -95,6 +99,12 @@ def test_rotation_re_encrypts_re_keys_and_retires_the_old_key(
     again = intake.open_case(fresh, referral(person={
         "identity_number": next(iter(people)), "name": "x"}))
     assert not again.created  # found by the re-keyed hash: no second person
+    view = case_view(fresh, again.case_id, viewer="anna")  # free text and journal tokens
+    assert {c.legal_basis for c in view.consents} == {"samtycke enligt OSL 10:1"}
+    with database.engine.connect() as conn:
+        tokens = conn.execute(text("SELECT data ->> 'legal_basis_enc' FROM case_journal "
+                                   "WHERE data ? 'legal_basis_enc'")).scalars().all()
+    assert tokens and {new.decrypt(t.encode()) for t in tokens} == {"samtycke enligt OSL 10:1"}
 
 
 def test_a_value_changed_after_it_was_staged_is_staged_again_before_the_swap(
