@@ -18,7 +18,7 @@ from caseservice import errors
 from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
-from caseservice.routes import after, before, cases, during, oversight, relocation
+from caseservice.routes import after, before, cases, during, oversight, person_data, relocation
 from caseservice.waker import Waker
 from services.runtime import Runtime
 
@@ -44,7 +44,7 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
         limit=settings.service_failure_limit,
         window=timedelta(seconds=settings.service_failure_window_seconds), clock=rt.clock)
     app.state.services = Services(rt=rt, verifier=verifier, waker=waker, throttle=throttle)
-    for module in (cases, before, during, relocation, after, oversight):
+    for module in (cases, before, during, relocation, after, oversight, person_data):
         app.include_router(module.router, prefix=API, responses=ERRORS)
     errors.install(app)
     app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)

@@ -52,6 +52,9 @@ class Kind(StrEnum):
     TRANSFER_ANSWERED = "transfer_answered"
     ESTABLISHED = "established"
     INDICATORS = "indicators"
+    CORRECTED = "corrected"  # name or identity number corrected (GDPR art. 16)
+    SUBJECT_ACCESS = "subject_access"  # a subject-access export was made (art. 15)
+    CULLED = "culled"  # the person's data key destroyed (gallring)
 
 
 class EntryLike(Protocol):

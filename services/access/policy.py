@@ -63,6 +63,8 @@ class Action(StrEnum):
     BREAK_GLASS_LIST = "audit.break_glass"
     BREAK_GLASS_REVIEW = "audit.review"
     ACCESS_LOG = "audit.access_log"
+    PERSON_CORRECT = "person.correct"
+    SUBJECT_ACCESS = "person.subject_access"
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ POLICY: dict[Action, Rule] = {
     Action.BREAK_GLASS_REVIEW: _r(frozenset({Role.AUDITOR}), None,
                                   "mark a break-glass opening reviewed"),
     Action.ACCESS_LOG: _r(frozenset({Role.AUDITOR}), None, "the access log"),
+    # The person's rights (GDPR art. 15, 16): the responsible coordinator records them.
+    Action.PERSON_CORRECT: _r(COORDINATOR, OWNERS, "correct the person's name or identity "
+                                                   "number (journaled with the reason)"),
+    Action.SUBJECT_ACCESS: _r(COORDINATOR, OWNERS, "the person's subject-access export "
+                                                   "(everything held, every disclosure)",
+                              personal=True),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from
