@@ -34,6 +34,21 @@ CREATE FUNCTION utvag_key_probe() RETURNS bytea LANGUAGE sql STABLE SECURITY DEF
 $$ SELECT p.identity_enc FROM public.person p LIMIT 1 $$;
 """
 
+# The access log of the cases in the bound principal's scope, for the person's subject-
+# access export (every read of their data and by which organisation): the log's own
+# policy shows a principal only their own rows. No staff id or subject leaves.
+CASE_READS = """
+CREATE FUNCTION utvag_case_reads(case_ids uuid[]) RETURNS TABLE (
+    id bigint, at timestamptz, organisation text, roles text[], action text, purpose text,
+    outcome text, fields text[], case_id uuid)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS
+$$ SELECT a.id, a.at, a.organisation, a.roles::text[], a.action, a.purpose, a.outcome,
+          a.fields::text[], a.case_id
+     FROM public.access_log a
+    WHERE a.case_id = ANY (case_ids)
+      AND a.case_id IN (SELECT public.utvag_visible_case_ids()) $$;
+"""
+
 # The journal stays append-only, except that the owner may re-encrypt the tokens in an
 # entry's reason and data (a key rotation, the encryption of rows from before 0017) in a
 # transaction that says so (`SET LOCAL utvag.rekey = 'on'`); who, what, when never change.
@@ -84,6 +99,9 @@ def upgrade() -> None:
     )
     op.execute(PROBE)
     op.execute(REKEYABLE_JOURNAL)
+    op.execute(CASE_READS)
+    op.execute("REVOKE ALL ON FUNCTION utvag_case_reads(uuid[]) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION utvag_case_reads(uuid[]) TO {APP}")
     for table, column in ENCRYPTED_NEW:
         op.add_column(table, sa.Column(column, sa.LargeBinary(), nullable=True))
     for table, column in NOW_NULLABLE:
@@ -98,6 +116,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(APPEND_ONLY_JOURNAL)
+    op.execute("DROP FUNCTION utvag_case_reads(uuid[])")
     for table, column in ENCRYPTED_NEW:
         op.drop_column(table, column)
     op.execute("DROP FUNCTION utvag_key_probe()")

@@ -83,6 +83,8 @@ def calls(world: World) -> list[tuple[str, str, Action, dict[str, Any] | None]]:
         ("GET", "/audit/access-log", Action.ACCESS_LOG, None),
         ("POST", f"/cases/{A}/person/correction", Action.PERSON_CORRECT,
          {"name": "Anna Rättad", "reason": "stavfel i efternamnet"}),
+        ("POST", f"/cases/{A}/subject-access", Action.SUBJECT_ACCESS,
+         {"received_on": TODAY}),
         ("POST", f"/cases/{B}/break-glass", Action.BREAK_GLASS,
          {"reason": "akut hotsituation, behöver kontakta handläggaren"}),
     ]
