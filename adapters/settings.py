@@ -172,6 +172,21 @@ class Settings(AgencyTransportSettings):
                     "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
                     "else `~/.config/utvag/tokens.json`.")
 
+    retention_years: int = Field(
+        default=5, ge=1, le=100,
+        description="Culling (gallring): a closed case is culled this many years after its "
+                    "last journal entry (the Social Services Act's five years by default), "
+                    "unless a legal hold or an exception below keeps it (docs/data-over-time.md).")
+    retention_keep_birth_days: list[int] = Field(
+        default_factory=lambda: [5, 15, 25],
+        description="The research exception (SoL 12 kap. 2 §, Riksarkivet's rules): people "
+                    "born on these days of a month are never culled in the municipalities "
+                    "below (JSON, e.g. `[5, 15, 25]`).")
+    retention_keep_municipalities: list[str] = Field(
+        default_factory=list,
+        description="The placing municipalities (codes) where the research exception applies "
+                    "(JSON, e.g. `[\"0180\"]`). Empty: nowhere.")
+
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:

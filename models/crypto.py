@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -88,12 +90,33 @@ def key_id_of(fingerprint: str) -> str:
     return "k-" + fingerprint[:12]
 
 
+# A value sealed with a person's own data key: b"p1." + the person's id (32 hex) + b"." +
+# a Fernet token under that key. Destroying the person's (wrapped) key makes every such
+# value unreadable wherever a copy of it lies (crypto-shredding, docs/data-over-time.md).
+PERSON_TOKEN = b"p1."
+_PERSON_HEADER = len(PERSON_TOKEN) + 32 + 1
+
+
+class PersonKeys(Protocol):
+    """Where the persons' wrapped data keys are kept (`person_key`, services.person_keys)."""
+
+    def wrapped(self, person_ids: Sequence[uuid.UUID]) -> Mapping[uuid.UUID, bytes | None]:
+        """Each person's data key wrapped by the master key; None or absent: destroyed."""
+        ...
+
+
+def is_person_token(token: bytes) -> bool:
+    return bytes(token[:len(PERSON_TOKEN)]) == PERSON_TOKEN
+
+
 def _derive(master: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
 
 
 class Cipher:
-    def __init__(self, master_key: bytes) -> None:
+    """The master key's cipher; with `person_keys`, also the persons' own data keys."""
+
+    def __init__(self, master_key: bytes, *, person_keys: PersonKeys | None = None) -> None:
         if len(master_key) < 32:
             raise ValueError("encryption key: too short (need a Fernet key, 32 bytes base64)")
         key = _derive(master_key, b"utvag-encrypt-v1")
@@ -105,11 +128,49 @@ class Cipher:
         self._hash_key = _derive(master_key, b"utvag-lookup-v1")
         self.fingerprint = key_fingerprint(master_key)
         self.key_id = key_id_of(self.fingerprint)
+        self.person_keys = person_keys
+
+    # -- persons' data keys (envelope encryption) --------------------------------------
+
+    def new_person_key(self) -> tuple[bytes, bytes]:
+        """A fresh data key for one person: (the key, the key wrapped by the master key)."""
+        key = Fernet.generate_key()
+        return key, self._fernet.encrypt(key)
+
+    def unwrap(self, wrapped: bytes) -> bytes:
+        return self.decrypt(wrapped).encode()
+
+    def seal(self, person_id: uuid.UUID, person_key: bytes, plaintext: str) -> bytes:
+        """`plaintext` under the person's own key (`person_key` unwrapped)."""
+        return PERSON_TOKEN + person_id.hex.encode() + b"." + \
+            Fernet(person_key).encrypt(plaintext.encode())
+
+    def _person_decrypt(self, tokens: Sequence[bytes]) -> list[str]:
+        ids = [uuid.UUID(bytes(t[len(PERSON_TOKEN):_PERSON_HEADER - 1]).decode())
+               for t in tokens]
+        wrapped = self.person_keys.wrapped(sorted(set(ids))) if self.person_keys else {}
+        keys: dict[uuid.UUID, Fernet] = {}
+        out = []
+        for person_id, token in zip(ids, tokens, strict=True):
+            if person_id not in keys:
+                sealed = wrapped.get(person_id)
+                if sealed is None:
+                    raise DecryptionError("stored personal data cannot be decrypted: the "
+                                          "person's data key is destroyed (culled) or missing")
+                keys[person_id] = Fernet(self.unwrap(sealed))
+            try:
+                out.append(keys[person_id].decrypt(bytes(token[_PERSON_HEADER:])).decode())
+            except InvalidToken as exc:
+                raise DecryptionError("stored personal data cannot be decrypted with this "
+                                      "person's key") from exc
+        return out
 
     def encrypt(self, plaintext: str) -> bytes:
         return self._fernet.encrypt(plaintext.encode())
 
     def decrypt(self, token: bytes) -> str:
+        if is_person_token(token):
+            return self._person_decrypt([token])[0]
         try:
             return self._fernet.decrypt(bytes(token)).decode()
         except InvalidToken as exc:
@@ -128,6 +189,14 @@ class Cipher:
         block before it; the blocks decrypted from the IVs themselves are dropped.
         Tested to agree with ``Fernet.decrypt`` and to refuse what it refuses.
         """
+        if any(is_person_token(t) for t in tokens):
+            # Sealed with persons' own keys: the keys fetched in one look-up, then per token.
+            sealed = [i for i, t in enumerate(tokens) if is_person_token(t)]
+            opened = dict(zip(sealed, self._person_decrypt([tokens[i] for i in sealed]),
+                              strict=True))
+            rest = [i for i in range(len(tokens)) if i not in opened]
+            opened.update(zip(rest, self.decrypt_many([tokens[i] for i in rest]), strict=True))
+            return [opened[i] for i in range(len(tokens))]
         spans: list[tuple[int, int]] = []
         stream = bytearray(16)  # a block in front of the first IV, decrypted and dropped
         for token in tokens:

@@ -9,6 +9,7 @@ processes holding the active key keep working until then (docs/keys.md).
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -44,3 +45,26 @@ class KeyRotationStage(SQLModel, table=True):
     key_id: str = Field(foreign_key="master_key.key_id", max_length=16)
     source_digest: bytes
     value: bytes
+
+
+class PersonKey(SQLModel, table=True):
+    """A person's own data key, wrapped by the master key. Culling destroys it (`wrapped`
+    NULL): every value sealed with it is then unreadable, in backups too."""
+
+    __tablename__ = "person_key"
+    person_id: uuid.UUID = Field(foreign_key="person.id", primary_key=True)
+    key_id: str = Field(max_length=16)  # the master key that wrapped it
+    wrapped: bytes | None = None
+    created_at: datetime = Field(sa_type=TS)
+    destroyed_at: datetime | None = Field(default=None, sa_type=TS)
+
+
+class RetentionHold(SQLModel, table=True):
+    """A legal hold: the case is not culled while it stands (a court order, a complaint,
+    a research exception decided for the case)."""
+
+    __tablename__ = "retention_hold"
+    case_id: uuid.UUID = Field(foreign_key="case.id", primary_key=True)
+    reason_enc: bytes
+    set_by: str = Field(max_length=100)
+    set_at: datetime = Field(sa_type=TS)

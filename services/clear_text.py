@@ -12,12 +12,14 @@ columns (`utvag init` runs it; it holds the key, the migration does not). Idempo
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import text
 
 from adapters.db import Database
+from models.crypto import Cipher
 from models.tables import Consent, EligibilityAnswer, Person
 
 
@@ -34,6 +36,11 @@ def seal(cipher: Sealer, value: str) -> bytes:
 def seal_text(cipher: Sealer, value: str) -> str:
     """A token for a JSON document (a Fernet token is URL-safe base64 text)."""
     return cipher.encrypt(value).decode()
+
+
+def seal_person_text(cipher: Cipher, person_id: uuid.UUID, key: bytes, value: str) -> str:
+    """A token sealed with the person's own key, for a JSON document."""
+    return cipher.seal(person_id, key, value).decode()
 
 
 def open_text(cipher: Sealer, token: str) -> str:

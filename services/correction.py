@@ -23,7 +23,7 @@ from adapters.repositories import cases, journal
 from models.identity import IdentityNumber, InvalidIdentityNumber, parse_identity_number
 from models.journal import Kind
 from models.tables import Case, Person
-from services.clear_text import seal_text
+from services import person_keys
 from services.disclosures import disclosures
 from services.keys import assert_current
 from services.runtime import Runtime
@@ -86,6 +86,10 @@ def _correct(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str,
         case = cases.lock_case_ref(session, case_ref)
         person = session.get_one(Person, case.person_id, with_for_update=True)
         changed: list[str] = []
+        key = person_keys.key_of(session, cipher, person.id, at=at)
+
+        def seal(value: str) -> bytes:
+            return cipher.seal(person.id, key, value)
         if parsed is not None and cipher.decrypt(person.identity_enc) != parsed.canonical:
             lookup = cipher.lookup_hash(parsed.canonical)
             other = session.execute(text("SELECT utvag_person_id(:h)"), {"h": lookup}).scalar()
@@ -94,14 +98,14 @@ def _correct(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str,
                     Person.identity_hash == lookup)).first()
             if other is not None and other != person.id:
                 raise CorrectionError(DUPLICATE)
-            person.identity_enc = cipher.encrypt(parsed.canonical)
+            person.identity_enc = seal(parsed.canonical)
             person.identity_hash = lookup
-            person.birth_date_enc = cipher.encrypt(parsed.birth_date.isoformat())
-            person.sex_enc = cipher.encrypt(parsed.sex)
+            person.birth_date_enc = seal(parsed.birth_date.isoformat())
+            person.sex_enc = seal(parsed.sex)
             person.birth_date, person.sex = None, None
             changed.append("identity_number")
         if new_name is not None and cipher.decrypt(person.name_enc) != new_name:
-            person.name_enc = cipher.encrypt(new_name)
+            person.name_enc = seal(new_name)
             changed.append("name")
         if not changed:
             raise CorrectionError("name: the stored values are already these; nothing to correct")
@@ -111,7 +115,7 @@ def _correct(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str,
         for each in own:
             journal.journal(session, each, kind=Kind.CORRECTED, actor=by, at=at,
                             reason=f"personal data corrected: {', '.join(changed)}",
-                            data={"fields": changed, "reason_enc": seal_text(cipher, reason)})
+                            data={"fields": changed, "reason_enc": seal(reason).decode()})
         tell = tuple(Recipient(d.recipient, d.at, tuple(f for f in d.fields if f in changed))
                      for d in disclosures(session, cipher, [c.id for c in own])
                      if set(d.fields) & set(changed))

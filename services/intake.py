@@ -22,7 +22,7 @@ from models.journal import Kind
 from models.referral import Referral, parse_referral
 from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
-from services.clear_text import seal_text
+from services import person_keys
 from services.keys import assert_current
 from services.runtime import Runtime
 
@@ -59,13 +59,21 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     lookup = cipher.lookup_hash(identity)
     person = session.exec(select(Person).where(Person.identity_hash == lookup)).first()
     if person is None:
-        person = Person(identity_enc=cipher.encrypt(identity),
-                        name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
+        # Every value about the person sealed with their own data key (crypto-shredding).
+        pid = uuid.uuid4()
+        key, wrapped = cipher.new_person_key()
+
+        def seal(value: str) -> bytes:
+            return cipher.seal(pid, key, value)
+
+        person = Person(id=pid, identity_enc=seal(identity),
+                        name_enc=seal(referral.person.name), identity_hash=lookup,
                         protection_level=referral.person.protection_level.value,
-                        sex_enc=cipher.encrypt(sex),
-                        birth_date_enc=cipher.encrypt(birth_date.isoformat()), created_at=now)
+                        sex_enc=seal(sex), birth_date_enc=seal(birth_date.isoformat()),
+                        created_at=now)
         session.add(person)
         session.flush()
+        person_keys.store(session, cipher, pid, wrapped, at=now)
     else:
         existing = session.exec(select(Case).where(
             Case.person_id == person.id, Case.status != CaseStatus.CLOSED)).first()
@@ -73,6 +81,11 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
             log.info("intake.existing_case", case_number=existing.case_number)
             return OpenedCase(existing.id, existing.case_number, existing.placing_municipality,
                               created=False)
+    key = person_keys.key_of(session, cipher, person.id, at=now)
+
+    def sealer(value: str) -> bytes:
+        return cipher.seal(person.id, key, value)
+
     case = Case(case_number=cases.next_case_number(session, year=now.year), person_id=person.id,
                 placing_municipality=referral.placing_municipality,
                 referring_agency=referral.referring_agency.value, milieu=referral.milieu.value,
@@ -86,7 +99,7 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
                     reason=f"referred by {referral.referring_agency.value}")
     for criterion, answer in referral.eligibility.items():
         answers.upsert(session, case_id=case.id, criterion=criterion.value, holds=answer.holds,
-                       note_enc=cipher.encrypt(answer.evidence_note) if answer.evidence_note
+                       note_enc=sealer(answer.evidence_note) if answer.evidence_note
                        else None, recorded_by=actor, at=now)
         if answer.holds is not None:
             verdict = "holds" if answer.holds else "does not hold"
@@ -96,10 +109,10 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     for consent in referral.consents:
         session.add(Consent(case_id=case.id, agency=consent.agency.value,
                             state=ConsentState.GIVEN, at=now, recorded_by=actor,
-                            legal_basis_enc=cipher.encrypt(consent.legal_basis)))
+                            legal_basis_enc=sealer(consent.legal_basis)))
         journal.journal(session, case, kind=Kind.CONSENT, actor=actor, at=now,
                         reason=f"consent given for {consent.agency.value}",
                         data={"agency": consent.agency.value, "state": "given",
-                              "legal_basis_enc": seal_text(cipher, consent.legal_basis)})
+                              "legal_basis_enc": sealer(consent.legal_basis).decode()})
     log.info("intake.opened", case_number=case.case_number, case_id=str(case.id))
     return OpenedCase(case.id, case.case_number, case.placing_municipality, created=True)

@@ -27,7 +27,7 @@ from sqlalchemy import CursorResult, text
 from sqlmodel import Session
 
 from adapters.db import Database
-from models.crypto import Cipher, DecryptionError, KeyRefused
+from models.crypto import Cipher, DecryptionError, KeyRefused, is_person_token
 from services.keys import KeyRecord, keys_of
 
 
@@ -70,6 +70,9 @@ ENCRYPTED: tuple[Encrypted, ...] = (
     Encrypted("consent", ("legal_basis_enc",)),
     Encrypted("case_journal", documents=(("data", "legal_basis_enc"), ("data", "reason_enc"))),
     Encrypted("case_wait", documents=(("answer", "note_enc"),)),
+    # The persons' data keys: re-wrapped; what they seal stays as it is.
+    Encrypted("person_key", ("wrapped",), key="person_id"),
+    Encrypted("retention_hold", ("reason_enc",), key="case_id"),
 )
 HASH = "identity_hash"
 
@@ -124,10 +127,9 @@ def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: 
             if value is None:
                 continue
             old = bytes(value)
-            plain = _decrypt(old, active, upcoming)
-            staged = [(field.name, upcoming.encrypt(plain))]
-            if spec.hash_of == field.name:
-                staged.append((HASH, upcoming.lookup_hash(plain).encode()))
+            staged = _restaged(old, active=active, upcoming=upcoming,
+                               hashed=spec.hash_of == field.name)
+            staged = [(field.name if name is None else name, new) for name, new in staged]
             for name, new in staged:
                 session.execute(text(
                     "INSERT INTO key_rotation_stage (table_name, row_id, column_name, key_id,"
@@ -138,6 +140,27 @@ def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: 
                     {"t": spec.table, "r": row_id, "c": name, "k": upcoming.key_id,
                      "d": hashlib.sha256(old).digest(), "v": new})
     return len(rows)
+
+
+def _restaged(old: bytes, *, active: Cipher, upcoming: Cipher,
+              hashed: bool) -> list[tuple[str | None, bytes]]:
+    """The value under the next key (None: the field itself) and, for the identity, the
+    re-keyed hash. A value sealed with a person's own key stays as it is (the key's
+    wrapping is rotated instead); a culled person's cannot be opened, and its hash is
+    already no one's."""
+    if is_person_token(old):
+        if not hashed:
+            return [(None, old)]
+        try:
+            plain = active.decrypt(old)
+        except DecryptionError:
+            return [(None, old)]
+        return [(None, old), (HASH, upcoming.lookup_hash(plain).encode())]
+    plain = _decrypt(old, active, upcoming)
+    staged: list[tuple[str | None, bytes]] = [(None, upcoming.encrypt(plain))]
+    if hashed:
+        staged.append((HASH, upcoming.lookup_hash(plain).encode()))
+    return staged
 
 
 def _decrypt(token: bytes, active: Cipher, upcoming: Cipher) -> str:

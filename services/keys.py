@@ -98,7 +98,9 @@ def assert_current(session: Session, cipher: Cipher) -> None:
 def load_cipher(settings: Settings, db: Database, *, now: datetime) -> Cipher:
     """The process's cipher: validated key, checked against (or registered in) the
     database. Raises `KeyRefused`."""
-    cipher = Cipher(settings.master_key())
+    from services.person_keys import DbPersonKeys
+
+    cipher = Cipher(settings.master_key(), person_keys=DbPersonKeys(db))
     with db.uow() as session:
         check_key(session, cipher, now=now)
     return cipher

@@ -30,6 +30,10 @@ class Runtime:
         self.settings = settings
         self.db = db
         self.clock: Clock = clock or SystemClock()
+        if cipher is not None and cipher.person_keys is None:
+            from services.person_keys import DbPersonKeys  # persons' own data keys
+
+            cipher.person_keys = DbPersonKeys(db)
         self._cipher = cipher
         self._parent: Runtime | None = None
         self.principal: Principal | None = None

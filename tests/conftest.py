@@ -41,7 +41,8 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           # The grant model's records (migration 0011's seeds, the appropriation and the
           # allocation decisions, are in other tables and stay).
           "grant_payout", "grant_use", "grant_application_decision", "grant_application",
-          "grant_applicant", "key_rotation_stage", "master_key")
+          "grant_applicant", "key_rotation_stage", "master_key", "person_key",
+          "retention_hold")
 
 
 def _server_url() -> str:

@@ -1,4 +1,6 @@
-"""`utvag keys show` and `utvag keys rotate`: the master key's id, state and rotation.
+"""`utvag keys show`, `utvag keys rotate`, `utvag keys cull`: the master key's id, state
+and rotation, and culling by destroying persons' data keys (docs/keys.md,
+docs/data-over-time.md).
 
 `rotate` writes the new key to `<key file>.next` (0600) before anything else, re-encrypts
 in batches (`services.key_rotation`) and, once the database has switched, moves the old
@@ -18,13 +20,14 @@ from adapters.vault import read_key_file, write_key_file
 from models.crypto import Cipher, generate_master_key
 from services import key_rotation
 from services.keys import check_key, keys_of
+from services.person_keys import DbPersonKeys
 from utvag_cli.answering import cli_of
 from utvag_cli.output import out
 
 
 def _owner(args: argparse.Namespace) -> Database:
     """The login itself (not utvag_app): a rotation reads and writes every row."""
-    return Database(cli_of(args).rt.db.url, pool_size=1, max_overflow=0)
+    return Database(cli_of(args).rt.db.url, pool_size=2, max_overflow=0)  # + the persons' keys
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -68,7 +71,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
         else:
             write_key_file(next_file, generate_master_key())
             upcoming = Cipher(read_key_file(next_file))
-        active = Cipher(settings.master_key())
+        active = Cipher(settings.master_key(), person_keys=DbPersonKeys(db))
         with db.uow() as session:
             check_key(session, active, now=rt.now())
 
@@ -105,6 +108,18 @@ def _install(from_file: bool, key_file: Path, next_file: Path, upcoming: Cipher,
     return 0
 
 
+def cmd_cull(args: argparse.Namespace) -> int:
+    """Culling (gallring): every person due loses their data key; counts only."""
+    from adapters.prefect_history import PrefectCaseHistory
+    from services.culling import cull
+
+    report = cull(cli_of(args).rt, PrefectCaseHistory())
+    out(f"culled: {report.persons} persons, {report.cases} cases, {report.prefect_runs} "
+        f"Prefect runs deleted; kept: {report.held} under a legal hold, {report.excepted} "
+        "by the research exception")
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = sub.add_parser("keys", help="the encryption key: show, rotate (operators)")
     actions = keys.add_subparsers(dest="keys_command", required=True)
@@ -117,3 +132,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--abandon", action="store_true",
                    help="give up a rotation under way (the active key stays)")
     p.set_defaults(handler=cmd_rotate)
+    p = actions.add_parser("cull", help="culling (gallring): destroy the data keys of "
+                                        "persons past their retention period")
+    p.set_defaults(handler=cmd_cull)

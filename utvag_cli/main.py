@@ -19,6 +19,7 @@
     utvag during ...          action plan, providers, state grant, relocation, belongings
                               (see --help; destination and address never as arguments)
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
+    utvag keys show|rotate|cull  the encryption key: its id, rotation, culling (operators)
 """
 
 from __future__ import annotations

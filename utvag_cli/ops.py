@@ -24,7 +24,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     rt = cli_of(args).rt
     settings = rt.settings
     migrate(rt.db.url)
-    owner = Database(rt.db.url, pool_size=1, max_overflow=0)
+    owner = Database(rt.db.url, pool_size=2, max_overflow=0)  # + the persons' keys
     try:
         if prepare_key(settings, owner, now=rt.now()):
             out(f"key file created: {settings.resolved_key_file} (0600; keep it out of "

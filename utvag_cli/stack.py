@@ -98,7 +98,7 @@ class Stack:
         url = database_url(settings)
         migrate(url)
         # A key only for a database without data: never a fresh key beside old data.
-        owner = Database(url, pool_size=1, max_overflow=0)
+        owner = Database(url, pool_size=2, max_overflow=0)
         try:
             prepare_key(settings, owner, now=datetime.now(UTC))
         finally:

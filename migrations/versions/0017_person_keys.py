@@ -25,13 +25,18 @@ ENCRYPTED_NEW = (("person", "birth_date_enc"), ("person", "sex_enc"),
 NOW_NULLABLE = (("person", "birth_date"), ("person", "sex"), ("consent", "legal_basis"))
 APP, WORKER = "utvag_app", "utvag_worker"
 
-# One stored ciphertext (of anyone: a ciphertext tells nothing without the key), so that a
+# One value under the master key (a person's wrapped data key, else an identity from
+# before person keys; a ciphertext tells nothing without the key), so that a
 # process bound to no one, which row-level security shows no person, can still tell
 # whether its key opens the data already there before it registers the key.
 PROBE = """
 CREATE FUNCTION utvag_key_probe() RETURNS bytea LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = pg_catalog AS
-$$ SELECT p.identity_enc FROM public.person p LIMIT 1 $$;
+$$ SELECT coalesce(
+     (SELECT k.wrapped FROM public.person_key k WHERE k.wrapped IS NOT NULL LIMIT 1),
+     (SELECT p.identity_enc FROM public.person p
+       WHERE substring(p.identity_enc FROM 1 FOR 3) <> '\\x70312e'::bytea LIMIT 1),
+     (SELECT p.identity_enc FROM public.person p LIMIT 1)) $$;
 """
 
 # The access log of the cases in the bound principal's scope, for the person's subject-
@@ -97,6 +102,39 @@ def upgrade() -> None:
         sa.Column("source_digest", sa.LargeBinary(), nullable=False),
         sa.Column("value", sa.LargeBinary(), nullable=False),
     )
+    op.create_table(
+        "person_key",
+        sa.Column("person_id", sa.Uuid(), sa.ForeignKey("person.id"), primary_key=True),
+        sa.Column("key_id", sa.String(16), nullable=False),
+        sa.Column("wrapped", sa.LargeBinary(), nullable=True),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("destroyed_at", TS, nullable=True),
+    )
+    op.create_table(
+        "retention_hold",
+        sa.Column("case_id", sa.Uuid(), sa.ForeignKey("case.id"), primary_key=True),
+        sa.Column("reason_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("set_by", sa.String(100), nullable=False),
+        sa.Column("set_at", TS, nullable=False),
+    )
+    op.execute(f"GRANT SELECT, INSERT, UPDATE ON person_key, retention_hold TO {APP}, {WORKER}")
+    for table in ("person_key", "retention_hold"):
+        op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+        op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+        op.execute(f'CREATE POLICY worker_all ON "{table}" FOR ALL TO {WORKER} '
+                   "USING (true) WITH CHECK (true)")
+        op.execute(f'CREATE POLICY owner_all ON "{table}" FOR ALL TO CURRENT_USER '
+                   "USING (true) WITH CHECK (true)")
+    # A wrapped key is ciphertext under the master key, which the service holds anyway:
+    # any bound principal may fetch one to open a value it was already allowed to read
+    # (the value's own row is what row-level security guards), and intake adds one.
+    op.execute(f"CREATE POLICY app_read ON person_key FOR SELECT TO {APP} "
+               "USING (true)")
+    op.execute(f"CREATE POLICY app_register ON person_key FOR INSERT TO {APP} "
+               "WITH CHECK (utvag_bound_org() LIKE 'municipality:%')")
+    op.execute(f"CREATE POLICY app_scope ON retention_hold FOR ALL TO {APP} "
+               "USING (case_id IN (SELECT utvag_visible_case_ids())) "
+               "WITH CHECK (case_id IN (SELECT utvag_visible_case_ids()))")
     op.execute(PROBE)
     op.execute(REKEYABLE_JOURNAL)
     op.execute(CASE_READS)
@@ -115,6 +153,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("retention_hold")
+    op.drop_table("person_key")
     op.execute(APPEND_ONLY_JOURNAL)
     op.execute("DROP FUNCTION utvag_case_reads(uuid[])")
     for table, column in ENCRYPTED_NEW:

@@ -18,6 +18,7 @@ from adapters.db import Database
 from adapters.vault import read_key_file, write_key_file
 from models.crypto import Cipher, DecryptionError, KeyRefused, generate_master_key
 from services import intake, key_rotation
+from services.person_keys import DbPersonKeys
 from services.runtime import Runtime
 from services.views import case_view
 from tests.conftest import ROOT, TEST_KEY, make_settings
@@ -53,6 +54,11 @@ def _assert_all_under(database: Database, cipher: Cipher, people: dict[str, str]
     assert found == people
 
 
+def _cipher(key: bytes, database: Database) -> Cipher:
+    """A process's cipher: the master key and the persons' keys in the database."""
+    return Cipher(key, person_keys=DbPersonKeys(database))
+
+
 def _key_file(tmp_path: Path, key: bytes) -> Path:
     path = tmp_path / "utvag.key"
     write_key_file(path, key)
@@ -64,7 +70,8 @@ def test_every_encrypted_column_of_the_schema_is_rotated(db: str, database: Data
         columns = set(conn.execute(text(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'public' AND column_name LIKE '%\\_enc'")).all())
-    assert columns == {(s.table, c) for s in key_rotation.ENCRYPTED for c in s.columns}
+    assert columns | {("person_key", "wrapped")} == {
+        (s.table, c) for s in key_rotation.ENCRYPTED for c in s.columns}
     documents = {(s.table, key) for s in key_rotation.ENCRYPTED for _, key in s.documents}
     assert documents >= {("case_journal", "legal_basis_enc"), ("case_journal", "reason_enc"),
                          ("case_wait", "note_enc")}
@@ -80,7 +87,7 @@ def test_rotation_re_encrypts_re_keys_and_retires_the_old_key(
     stdout = io.StringIO()
     assert main(["keys", "rotate", "--batch-size", "2"], runtime=process, runs=FakeRuns(),
                 stdout=stdout, stderr=io.StringIO()) == 0
-    new = Cipher(read_key_file(key_file))
+    new = _cipher(read_key_file(key_file), database)
     assert new.key_id != old.key_id and new.key_id in stdout.getvalue()
     assert (tmp_path / f"utvag.key.retired-{old.key_id}").exists()
     _assert_all_under(database, new, people)
@@ -112,7 +119,7 @@ def test_a_value_changed_after_it_was_staged_is_staged_again_before_the_swap(
     people = _people(rt, 3)
     active = rt.cipher
     Runtime(settings=rt.settings, db=database, clock=FakeClock()).cipher  # noqa: B018
-    upcoming = Cipher(generate_master_key())
+    upcoming = _cipher(generate_master_key(), database)
     key_rotation.begin(database, active=active, upcoming=upcoming, now=rt.now())
     with database.uow() as session:
         key_rotation.stage_batch(session, key_rotation.ENCRYPTED[0], active=active,
@@ -151,9 +158,9 @@ def test_a_rotation_killed_in_the_middle_finishes_when_run_again(
     assert child.returncode == -signal.SIGKILL
     next_file = tmp_path / "utvag.key.next"
     assert next_file.exists()
-    _assert_all_under(database, Cipher(TEST_KEY.encode()), people)  # untouched so far
+    _assert_all_under(database, _cipher(TEST_KEY.encode(), database), people)  # untouched so far
     done = subprocess.run(command[:-2], env=env, cwd=ROOT, capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert not next_file.exists()
-    _assert_all_under(database, Cipher(read_key_file(key_file)), people)
+    _assert_all_under(database, _cipher(read_key_file(key_file), database), people)
