@@ -58,6 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure_logging()
     rt = args.cli.rt
+    _ = rt.cipher  # refuses to start with a key the database does not know (docs/keys.md)
     settings = rt.settings
     verifier = oidc.TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
     app = create_app(rt, verifier, PrefectWaker())

@@ -92,6 +92,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Become a Prefect process worker on the pool (exec: signals reach it directly)."""
     from adapters.settings import apply_prefect_defaults
 
+    _ = cli_of(args).rt.cipher  # refuses to start with a key the database does not know
     apply_prefect_defaults()
     # Prefect's process worker, holding to the pool's locked job template (never a
     # command, environment or directory chosen by a flow run): `deployments.worker`.

@@ -83,3 +83,17 @@ def test_init_never_creates_a_key_beside_data_it_could_not_open(
     assert "already holds personal data" in stderr.getvalue()
     assert "Traceback" not in stderr.getvalue()
     assert not (tmp_path / "utvag.key").exists()
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"]])
+def test_the_service_and_a_worker_refuse_to_start_with_another_key(
+        rt: Runtime, database: Database, command: list[str]) -> None:
+    open_case(rt)
+    _runtime(rt.settings, database).cipher  # noqa: B018 - the first start registers
+    other = make_settings(rt.db.url, encryption_key=generate_master_key().decode())
+    stderr = io.StringIO()
+    code = main(command, runtime=_runtime(other, database), runs=FakeRuns(),
+                stdout=io.StringIO(), stderr=stderr)
+    assert code == 1
+    assert "is not the database's key" in stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()
