@@ -16,7 +16,7 @@ from models.during_tables import OutcomeIndicator
 from models.enums import CaseStatus, Outcome, Phase
 from models.journal import Kind
 from models.tables import Case
-from services.clear_text import seal_text
+from services import person_keys
 from services.runtime import Runtime
 
 CLOSURE_OUTCOMES = (Outcome.COMPLETED, Outcome.DROPPED_OUT, Outcome.RELAPSED,
@@ -56,8 +56,10 @@ def reopen(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> C
         case.closed_at, case.outcome = None, None
         journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
                            phase=Phase.DURING, status=CaseStatus.OPEN,
-                           reason="reopened", data={"previous_outcome": previous,
-                                                    "reason_enc": seal_text(rt.cipher, reason)})
+                           reason="reopened", data={
+                               "previous_outcome": previous,
+                               "reason_enc": person_keys.sealer(
+                                   session, rt.cipher, case.person_id, at=at)(reason).decode()})
     return case
 
 

@@ -9,7 +9,7 @@ wherever they are read, without the reader knowing which key sealed them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -62,3 +62,10 @@ def key_of(session: Session, cipher: Cipher, person_id: uuid.UUID, *,
     if row.wrapped is None:
         raise ValueError("person: the person's data was culled; nothing more is stored")
     return cipher.unwrap(row.wrapped)
+
+
+def sealer(session: Session, cipher: Cipher, person_id: uuid.UUID, *,
+           at: datetime) -> Callable[[str], bytes]:
+    """Seal values with the person's own key (what culling destroys)."""
+    key = key_of(session, cipher, person_id, at=at)
+    return lambda value: cipher.seal(person_id, key, value)

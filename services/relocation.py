@@ -31,6 +31,7 @@ from models.relocation import (
 )
 from models.tables import Case, Person, ThreatAssessment
 from models.waits import Wait
+from services import person_keys
 from services.clear_text import birth_date_of
 from services.runtime import Runtime
 
@@ -86,9 +87,10 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
                             lives_independently=item.lives_independently,
                             needs_deep_support=item.needs_deep_support, emergency=item.fast_path)
         due = fast_path_approval_due(at) if item.fast_path else None
+        seal = person_keys.sealer(session, rt.cipher, case.person_id, at=at)  # culled with them
         session.add(Relocation(case_id=case.id,
-                               destination_enc=rt.cipher.encrypt(item.destination),
-                               address_enc=rt.cipher.encrypt(item.address.strip()),
+                               destination_enc=seal(item.destination),
+                               address_enc=seal(item.address.strip()),
                                housing_form=form.value, fast_path=item.fast_path,
                                decided_by=by, decided_at=at, approval_due=due))
         reason = (f"relocation decided on the fast path (protective decision, usual approval "
