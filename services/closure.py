@@ -53,13 +53,14 @@ def reopen(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> C
         if case.status != CaseStatus.CLOSED:
             raise ClosureError(f"case: {case.case_number} is not closed")
         previous = case.outcome
+        # Sealed first: fetching the person's key flushes, and the case is mid-change below.
+        sealed = person_keys.sealer(session, rt.cipher, case.person_id, at=at)(reason)
         case.closed_at, case.outcome = None, None
         journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
                            phase=Phase.DURING, status=CaseStatus.OPEN,
                            reason="reopened", data={
                                "previous_outcome": previous,
-                               "reason_enc": person_keys.sealer(
-                                   session, rt.cipher, case.person_id, at=at)(reason).decode()})
+                               "reason_enc": sealed.decode()})
     return case
 
 
