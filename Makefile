@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint typecheck clean bench
+.PHONY: install run test test-fast test-embedded lint typecheck clean bench
 
 $(UV):
 	$(PY) -m venv .tools
@@ -12,6 +12,7 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --locked --python $(PY)
+	cd tests/console && npm ci --no-audit --no-fund --silent
 	@# The embedded OpenID Connect provider (oidc/), from its lock file, when missing or stale.
 	@if [ ! -f oidc/node_modules/.package-lock.json ] || \
 	    [ oidc/package-lock.json -nt oidc/node_modules/.package-lock.json ]; then \
@@ -20,8 +21,19 @@ install: $(UV)
 run: install
 	.venv/bin/utvag run
 
+# Everything, tests/ops included (they skip without a PostgreSQL at 127.0.0.1:5432).
+# PYTEST_ARGS selects, e.g. `make test PYTEST_ARGS="-m 'not embedded'"`.
 test: install
-	.venv/bin/pytest
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+# The quick loop: everything but the stacks (tests/e2e, tests/ops).
+test-fast: install
+	.venv/bin/pytest -m "not e2e and not ops" $(PYTEST_ARGS)
+
+# The tests about the embedded PostgreSQL default, on the embedded server whatever the
+# environment says (CI runs them here when its main pass used 127.0.0.1:5432).
+test-embedded: install
+	env -u TEST_DATABASE_URL -u DATABASE_URL .venv/bin/pytest -m embedded $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .

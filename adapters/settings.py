@@ -137,6 +137,10 @@ class Settings(AgencyTransportSettings):
     service_port: int = Field(
         default=8000, ge=1, le=65535,
         description="The case service's port (`utvag serve`).")
+    service_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The case service the `utvag` command line talks to (https unless it "
+                    "is on this machine); a person's machine needs only this and a login.")
     break_glass_hours: float = Field(
         default=4.0, gt=0, le=72,
         description="How long a break-glass opening of a case lasts, in hours.")

@@ -15,10 +15,21 @@ from fastapi import FastAPI
 
 from adapters.oidc import Verifier
 from caseservice import errors
+from caseservice.console import ConsoleConfig
+from caseservice.console import mount as mount_console
 from caseservice.deps import Services
 from caseservice.errors import ErrorResponse
 from caseservice.guards import Guards, Throttle
-from caseservice.routes import after, before, cases, during, oversight, person_data, relocation
+from caseservice.routes import (
+    after,
+    before,
+    cases,
+    during,
+    oversight,
+    person_data,
+    relocation,
+    reports,
+)
 from caseservice.waker import Waker
 from services.runtime import Runtime
 
@@ -34,7 +45,8 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 
 def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
-               throttle: Throttle | None = None) -> FastAPI:
+               throttle: Throttle | None = None,
+               console: ConsoleConfig | None = None) -> FastAPI:
     app = FastAPI(title="Utväg case service", version=VERSION,
                   description="The one way in for people: every action and read of a case, "
                               "authorized by the access policy and journaled.",
@@ -44,8 +56,11 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
         limit=settings.service_failure_limit,
         window=timedelta(seconds=settings.service_failure_window_seconds), clock=rt.clock)
     app.state.services = Services(rt=rt, verifier=verifier, waker=waker, throttle=throttle)
-    for module in (cases, before, during, relocation, after, oversight, person_data):
+    for module in (cases, before, during, relocation, after, oversight, reports, person_data):
         app.include_router(module.router, prefix=API, responses=ERRORS)
     errors.install(app)
     app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)
+    # The web console (docs/console.md): same app, policy and journal; added last so its
+    # headers middleware sits outside the guards.
+    mount_console(app, console or ConsoleConfig.from_settings(settings))
     return app

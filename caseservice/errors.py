@@ -92,6 +92,11 @@ def install(app: FastAPI) -> None:
         first = exc.errors()[0]
         loc = first.get("loc", ())
         field = "body" if first.get("type") == "json_invalid" else field_of(loc)
+        said = str((first.get("ctx") or {}).get("error", "")).partition(": ")
+        if first.get("type") == "value_error" and said[1] and said[0].isidentifier():
+            # A model's own check across fields words it `field: problem`: that field.
+            field = ".".join([*field_of(loc).split(".")[:-1], said[0]]) \
+                if field != "body" else said[0]
         return error_response(422, field, problem(first))
 
     @app.exception_handler(StarletteHTTPException)

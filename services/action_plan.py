@@ -93,6 +93,13 @@ def provider_status(session: Session, provider: Provider) -> ProviderStatus:
                           last_verdict=FollowUpVerdict(last) if last else None)
 
 
+def providers(rt: Runtime) -> list[ProviderStatus]:
+    """Every registered provider (organisations, no personal data), by name."""
+    with rt.uow() as session:
+        return [provider_status(session, p)
+                for p in session.exec(select(Provider).order_by(col(Provider.name))).all()]
+
+
 @dataclass(frozen=True)
 class InterventionIn:
     kind: InterventionKind

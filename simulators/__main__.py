@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -56,8 +56,9 @@ _TLS_OPTIONS: tuple[tuple[str, str, str], ...] = (
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The CLI; defaults of the simulator options come from ``UTVAG_SIM_*`` variables."""
+def build_parser(environ: Mapping[str, str] = os.environ) -> argparse.ArgumentParser:
+    """The CLI; defaults of the simulator options come from ``UTVAG_SIM_*`` variables
+    (of ``environ``, the process's environment by default)."""
     parser = argparse.ArgumentParser(
         prog="python -m simulators", description="Run an agency simulator (Utväg contract)."
     )
@@ -69,16 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, field, kind, text in _OPTIONS:
         env = _env_name(flag)
         parser.add_argument(
-            flag, dest=field, type=kind, default=os.environ.get(env), help=f"{text} (${env})"
+            flag, dest=field, type=kind, default=environ.get(env), help=f"{text} (${env})"
         )
     env = _env_name("--test-mode")
     parser.add_argument(
         "--test-mode", action="store_true",
-        default=os.environ.get(env, "").strip().lower() in _TRUE,
+        default=environ.get(env, "").strip().lower() in _TRUE,
         help=f"serve the /_admin API that tests and the demo steer the simulator with (${env})")
     for flag, dest, text in _TLS_OPTIONS:
         env = _env_name(flag)
-        parser.add_argument(flag, dest=dest, type=Path, default=os.environ.get(env),
+        parser.add_argument(flag, dest=dest, type=Path, default=environ.get(env),
                             help=f"{text} (${env})")
     return parser
 

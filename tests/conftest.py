@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "retention_hold")
 
 
-def _server_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
+def _server_url(environ: Mapping[str, str] = os.environ) -> str:
+    """TEST_DATABASE_URL (libpq form), else the embedded server under .data/test-pg."""
+    url = environ.get("TEST_DATABASE_URL")
     if url:
         return url.replace("postgresql+psycopg://", "postgresql://")
     from adapters.embedded_pg import embedded_url

@@ -7,19 +7,27 @@
     utvag worker              start a process worker on the work pool
     utvag status              cases waiting, overdue, blocked, with reasons
     utvag init                create the key file and migrate the database (operators)
+    utvag sweep               run the register sweep now (progress bar)
+    utvag keys show|rotate|cull  the encryption key: its id, rotation, culling (operators)
+
+A person's commands go to the case service (setting `service_url`) as the person logged
+in (`utvag login`); they need no key, database or Prefect credential, and take no
+`--by`: the service records who acted from the login (docs/cli.md).
+
     utvag login               sign in at the OpenID Connect provider (--device: no browser)
     utvag logout              revoke the login and remove the stored tokens
     utvag case open FILE      open a case from a referral (JSON)
-    utvag case show CASE      the case and its timeline (personal data: local use)
+    utvag case list           your cases and what each waits for
+    utvag case show CASE      the case and its timeline (the read is journaled)
     utvag case decide CASE    answer an eligibility criterion the case waits for
     utvag case consent CASE   record (or withdraw) consent for an agency
     utvag case assess CASE    social services' assessment of a relapse flag
-    utvag sweep               run the register sweep now (progress bar)
     utvag during needs CASE   record the needs assessment before the collaboration meeting
     utvag during ...          action plan, providers, state grant, relocation, belongings
                               (see --help; destination and address never as arguments)
-    utvag after close CASE    close with an outcome; `after indicators`, `after reopen`
-    utvag keys show|rotate|cull  the encryption key: its id, rotation, culling (operators)
+    utvag after close CASE    close with an outcome; `after indicators`, `after reopen`,
+                              `after transfer`
+    utvag audit log           the access log; `audit break-glass`, `audit review ID`
 """
 
 from __future__ import annotations
@@ -33,17 +41,20 @@ from typing import TYPE_CHECKING, TextIO
 from models.crypto import KeyRefused
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, cases, demo_advance, during, keys, ops, reports
+from utvag_cli import after, audit, cases, demo_advance, during, keys, ops, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
+from utvag_cli.service import ServiceError
 from utvag_cli.tokens import NotLoggedIn
 from utvag_cli.usage import UsageError
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
+    from utvag_cli.service import Service
 
 # A reader that stopped early (`| head -2`): the shell's status for SIGPIPE.
 BROKEN_PIPE = 141
+INTERRUPTED = 130  # the shell's status for SIGINT
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -108,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_parser(sub)
     during.add_parser(sub)
     after.add_parser(sub)
+    audit.add_parser(sub)
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)
     reports.add_parsers(sub)
@@ -117,11 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None,
-         runtime: Runtime | None = None, runs: Runs | None = None) -> int:
+         runtime: Runtime | None = None, runs: Runs | None = None,
+         service: Service | None = None) -> int:
     """Run one command. What it needs is handed in here, defaulting to the process's own:
-    `stdin` (where secrets are read; never an argument), `stdout`/`stderr`, `runtime`
-    (default `services.runtime.runtime()`, built from the settings on first use) and
-    `runs` (the case's flow runs on the Prefect server)."""
+    `stdin` (where secrets are read; never an argument), `stdout`/`stderr`, `service`
+    (a person's commands: the case service at `service_url` with the stored login),
+    and for the operators' local commands `runtime` (default
+    `services.runtime.runtime()`, built from the settings on first use) and `runs` (the
+    case's flow runs on the Prefect server)."""
     args = build_parser().parse_args(argv)
     if runs is None:
         # The process's own runs: on the configured Prefect server (see utvag_cli/__init__).
@@ -129,19 +144,28 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
 
         apply_prefect_defaults()
     args.cli = Cli(stdin=stdin if stdin is not None else sys.stdin,
-                   runs=runs if runs is not None else PrefectRuns(), runtime=runtime)
+                   runs=runs if runs is not None else PrefectRuns(), runtime=runtime,
+                   service=service)
     with to(stdout=stdout, stderr=stderr):
         try:
             code: int = args.handler(args)
         except (UsageError, AnswerError, CaseNotFound) as exc:
             err(f"error: {exc}")
             return 2
+        except ServiceError as exc:
+            err(exc.line())
+            return exc.exit_code
         except (NotLoggedIn, KeyRefused) as exc:  # KeyRefused: docs/keys.md
             err(f"error: {exc}")
             return 1
         except BrokenPipeError:
             _quiet_stdout(stdout)
             return BROKEN_PIPE
+        except KeyboardInterrupt:  # Ctrl-C at a prompt or while the service answers
+            err("interrupted")
+            return INTERRUPTED
+        finally:
+            args.cli.close()
     return code
 
 

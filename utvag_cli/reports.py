@@ -1,10 +1,17 @@
 """`utvag report ...` and `utvag grants ...`: the annual account of the state grant,
 follow-up statistics, and the import of earlier years' grants.
 
-    utvag report grants --year Y [--format pdf|html|csv] [--out DIR]
-    utvag report followup --from DATE --to DATE [--municipality CODE]
-                          [--format pdf|html|csv] [--out DIR]
+    utvag report grants --year Y [--format pdf|html|csv] [--out DIR] [--service]
+    utvag report followup --from DATE --to DATE [--municipality CODE | --national]
+                          [--format pdf|html|csv] [--out DIR] [--service]
     utvag grants import FILE.csv --by STAFF_ID
+    utvag grants year YEAR | apply ... | decide REF ... | uses REF ... | payout REF ...
+
+Without `--service` the reports are made locally by an operator (the owner's database
+role, which sees every case); with it they are downloaded from the case service with
+your login (the grants officer: the account and national statistics; a coordinator:
+the own municipality's statistics). `grants year|apply|decide|uses|payout` are the
+grants officer's calls to the case service.
 
 Reports go to --out (default: UTVAG_REPORTS_DIR, else <data dir>/reports). Every count
 of people in them is suppressed (<5, x); no case number, name or destination is in any
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from utvag_cli.answering import cli_of
+from utvag_cli.grants_officer import officer_parsers
 from utvag_cli.output import err, out
 from utvag_cli.usage import UsageError
 
@@ -52,10 +60,22 @@ def _out_dir(value: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+def _save(args: argparse.Namespace, path: str, **params: object) -> int:
+    """A report downloaded from the case service into --out (default: here)."""
+    name, content = cli_of(args).service.download(path, **params)
+    target = Path(args.out or ".")
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_bytes(content)
+    out(str(target / name))
+    return 0
+
+
 def cmd_report_grants(args: argparse.Namespace) -> int:
     if not 2000 <= args.year <= 2100:
         raise UsageError("year: a year between 2000 and 2100")
     fmt, out_dir = _format(args.format), _out_dir(args.out)
+    if args.service:
+        return _save(args, f"/reports/grants/{args.year}", format=fmt.value)
     from services.reports.publish import publish_grant_account
 
     published = publish_grant_account(cli_of(args).rt, year=args.year, formats=(fmt,),
@@ -77,6 +97,15 @@ def cmd_report_followup(args: argparse.Namespace) -> int:
     if municipality is not None and not (len(municipality) == 4 and municipality.isdigit()):
         raise UsageError("municipality: a four-digit municipality code")
     fmt, out_dir = _format(args.format), _out_dir(args.out)
+    if args.service:
+        if municipality is not None:
+            raise UsageError("municipality: the service gives your own municipality's "
+                             "statistics (or --national)")
+        scope = "national" if args.national else "municipality"
+        return _save(args, f"/reports/followup/{scope}", format=fmt.value,
+                     **{"from": start.isoformat(), "to": end.isoformat()})
+    if args.national and municipality is not None:
+        raise UsageError("national: not with --municipality")
     from services.reports.followup import FollowUpRefused
     from services.reports.publish import publish_followup
 
@@ -111,6 +140,9 @@ def cmd_grants_import(args: argparse.Namespace) -> int:
     return 0
 
 
+SERVICE_HELP = "download it from the case service with your login (default: make it locally)"
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = sub.add_parser("report", help="the annual grant account, follow-up statistics")
     reports = report.add_subparsers(dest="report_command", required=True)
@@ -118,13 +150,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--format", default="pdf", help="pdf (default), html or csv")
     p.add_argument("--out", help="directory (default: the reports directory)")
+    p.add_argument("--service", action="store_true", help=SERVICE_HELP)
     p.set_defaults(handler=cmd_report_grants)
     p = reports.add_parser("followup", help="follow-up statistics of the cases of a period")
     p.add_argument("--from", dest="start", required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", required=True, help="last day (YYYY-MM-DD)")
     p.add_argument("--municipality", help="placing municipality (code); default: national")
+    p.add_argument("--national", action="store_true", help="the whole country")
     p.add_argument("--format", default="pdf", help="pdf (default), html or csv")
     p.add_argument("--out", help="directory (default: the reports directory)")
+    p.add_argument("--service", action="store_true", help=SERVICE_HELP)
     p.set_defaults(handler=cmd_report_followup)
     grants = sub.add_parser("grants", help="the grants officer's records")
     commands = grants.add_subparsers(dest="grants_command", required=True)
@@ -132,3 +167,4 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("file")
     p.add_argument("--by", required=True, help="your staff id")
     p.set_defaults(handler=cmd_grants_import)
+    officer_parsers(commands)

@@ -3,11 +3,12 @@
 An argument value is in the shell history and, while the command runs, in every user's
 process list (`ps`). So `utvag during relocate` reads both from a file named by path
 (`--address-file`), or from stdin: prompted without echo on a terminal, or two lines from
-a pipe. Line 1 is the destination municipality code, line 2 the address. The commands a
-social-services officer identifies with by municipality code (`during destination`,
-`during belongings-delivered`, `after transfer`) read that code the same way: for the
-receiving social services it *is* the destination. Errors name the field and never
-repeat what was read; the old options are refused the same way (`NeverOnCommandLine`).
+a pipe. Line 1 is the destination municipality code, line 2 the address. Errors name
+the field and never repeat what was read; the old options are refused the same way
+(`NeverOnCommandLine`). The commands that once asked for the caller's municipality code
+(`during destination`, `during belongings-delivered`, `after transfer`) ask for nothing:
+the case service takes the municipality from the login (`FromTheLogin` refuses the old
+option without repeating it).
 """
 
 from __future__ import annotations
@@ -56,15 +57,6 @@ def _checked(destination: str, address: str) -> tuple[str, str]:
     return destination, address
 
 
-def read_municipality(*, stdin: TextIO, prompt: Prompt = getpass.getpass) -> str:
-    """The caller's own municipality code: a no-echo prompt, or one line from a pipe."""
-    code = (prompt("your municipality code (not shown): ") if stdin.isatty()
-            else stdin.readline()).strip()
-    if not re.fullmatch(r"\d{4}", code):
-        raise SecretInputError("municipality: your 4-digit municipality code on stdin")
-    return code
-
-
 class NeverOnCommandLine(argparse.Action):
     """An option that would put the destination on the command line: refused (exit 2)
     without repeating the value."""
@@ -74,3 +66,14 @@ class NeverOnCommandLine(argparse.Action):
         field = (option_string or "").lstrip("-")
         parser.error(f"{field}: never on the command line (shell history, process list); "
                      "give it on stdin (see --help)")
+
+
+class FromTheLogin(argparse.Action):
+    """An option whose value now comes from the login (the municipality, the agency):
+    refused (exit 2) without repeating the value."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        field = (option_string or "").lstrip("-")
+        parser.error(f"{field}: never on the command line; the case service takes it from "
+                     "your login (`utvag login`)")

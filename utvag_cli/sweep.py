@@ -1,8 +1,7 @@
-"""`utvag sweep` (the register sweep by hand, with a progress bar) and
-`utvag case assess` (social services' assessment of a relapse flag).
-
-Each command renders what a flow or a service returns; `report` and `assess` take it
-from their caller, so tests hand in a flow run or a runtime with fakes."""
+"""`utvag sweep`: the register sweep by hand, with a progress bar (operators, local: it
+runs the flow in this process). `report` renders what the flow returns, so tests hand
+in a flow run. (Social services' assessment of a relapse flag is `utvag case assess`,
+through the case service.)"""
 
 from __future__ import annotations
 
@@ -12,8 +11,6 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from models.relapse import AssessmentDecision
-from services.runtime import Runtime
 from utvag_cli.output import out
 
 BAR = 30
@@ -78,40 +75,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return report(with_bar(run, stream=sys.stderr))
 
 
-def assess(rt: Runtime, args: argparse.Namespace) -> int:
-    from services.relapse import AssessmentError, record_assessment
-    from utvag_cli.usage import UsageError
-
-    try:
-        assessed = record_assessment(rt, args.case, flag_id=args.flag,
-                                     decision=AssessmentDecision(args.decision), by=args.by,
-                                     note=args.note or "")
-    except AssessmentError as exc:
-        raise UsageError(str(exc)) from None
-    out(f"{assessed.case_number}: relapse flag {args.flag} assessed: {args.decision}")
-    return 0
-
-
-def cmd_assess(args: argparse.Namespace) -> int:
-    from services.runtime import runtime
-
-    return assess(runtime(), args)
-
-
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sweep", help="run the register sweep now, with a progress bar")
     p.add_argument("--batch-size", type=int, default=None, help="cases per check-batch task")
     p.add_argument("--in-flight", type=int, default=None,
                    help="requests in flight per register")
     p.set_defaults(handler=cmd_sweep)
-
-
-def add_assess(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = commands.add_parser("assess", help="record social services' assessment of a "
-                                           "relapse flag")
-    p.add_argument("case")
-    p.add_argument("--flag", type=int, required=True, help="relapse flag id")
-    p.add_argument("--decision", required=True, choices=[d.value for d in AssessmentDecision])
-    p.add_argument("--by", required=True, help="your staff id")
-    p.add_argument("--note", help="stays in Utväg's database; only its presence is journaled")
-    p.set_defaults(handler=cmd_assess)

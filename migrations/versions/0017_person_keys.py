@@ -5,7 +5,7 @@ encrypted columns; the clear ones become nullable and are emptied by `utvag init
 holds the key (`services.clear_text`), and dropped by a later migration.
 
 Revision ID: 0017_person_keys
-Revises: 0013_rls
+Revises: 0014_console_sessions
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_person_keys"
-down_revision = "0013_rls"
+down_revision = "0014_console_sessions"
 branch_labels = None
 depends_on = None
 

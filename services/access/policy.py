@@ -63,6 +63,11 @@ class Action(StrEnum):
     BREAK_GLASS_LIST = "audit.break_glass"
     BREAK_GLASS_REVIEW = "audit.review"
     ACCESS_LOG = "audit.access_log"
+    GRANT_YEAR = "grants.year"
+    GRANT_RECORD = "grants.record"
+    REPORT_GRANTS = "report.grants"
+    FOLLOWUP_MUNICIPALITY = "report.followup_municipality"
+    FOLLOWUP_NATIONAL = "report.followup_national"
     PERSON_CORRECT = "person.correct"
     SUBJECT_ACCESS = "person.subject_access"
 
@@ -132,6 +137,21 @@ POLICY: dict[Action, Rule] = {
     Action.BREAK_GLASS_REVIEW: _r(frozenset({Role.AUDITOR}), None,
                                   "mark a break-glass opening reviewed"),
     Action.ACCESS_LOG: _r(frozenset({Role.AUDITOR}), None, "the access log"),
+    # Reports (caseservice/routes/reports.py, docs/reports.md): no personal data; every
+    # count of people suppressed. The grants officer is the police's national
+    # coordination function (police:national).
+    Action.GRANT_YEAR: _r(frozenset({Role.GRANTS_OFFICER}), None,
+                          "the year's applications, decisions, payouts and caps"),
+    Action.GRANT_RECORD: _r(frozenset({Role.GRANTS_OFFICER}), None,
+                            "record an application not from a case, its decision, uses, "
+                            "a payout"),
+    Action.REPORT_GRANTS: _r(frozenset({Role.GRANTS_OFFICER}), None,
+                             "the annual account of the state grant (HTML, PDF, CSV)"),
+    Action.FOLLOWUP_MUNICIPALITY: _r(COORDINATOR, None,
+                                     "follow-up statistics of one's own municipality's "
+                                     "cases (suppressed)"),
+    Action.FOLLOWUP_NATIONAL: _r(frozenset({Role.GRANTS_OFFICER}), None,
+                                 "national follow-up statistics (suppressed)"),
     # The person's rights (GDPR art. 15, 16): the responsible coordinator records them.
     Action.PERSON_CORRECT: _r(COORDINATOR, OWNERS, "correct the person's name or identity "
                                                    "number (journaled with the reason)"),

@@ -43,12 +43,12 @@ def test_flags_become_config(tmp_path: Path) -> None:
     assert config.state_file == tmp_path / "s.json"
 
 
-def test_environment_supplies_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("UTVAG_SIM_ERROR_RATE", "0.3")
-    monkeypatch.setenv("UTVAG_SIM_ANSWER_DELAY", "0")
-    config = config_from_args(build_parser().parse_args(["social-services"]))
+def test_environment_supplies_defaults() -> None:
+    environ = {"UTVAG_SIM_ERROR_RATE": "0.3", "UTVAG_SIM_ANSWER_DELAY": "0"}
+    config = config_from_args(build_parser(environ).parse_args(["social-services"]))
     assert (config.error_rate, config.answer_delay_seconds) == (0.3, 0.0)
-    flagged = config_from_args(build_parser().parse_args(["police", "--error-rate", "0.1"]))
+    flagged = config_from_args(build_parser(environ).parse_args(
+        ["police", "--error-rate", "0.1"]))
     assert flagged.error_rate == 0.1
 
 

@@ -1,10 +1,12 @@
-"""The demo path on the real stack: Prefect server, served deployments, simulators.
+"""The demo path on the real stack: Prefect server, deployments, a worker, simulators.
 
 A case waits for a coordinator without holding a worker (its run is suspended),
 survives a restart of the deployments process and of the Prefect server, is
-answered through the typed form (as the UI does) or the CLI, gets its threat
-assessment later than asked, and is admitted. Then both databases and all logs
-are searched for the person's identity number and name.
+answered on the command line (which records the answer and resumes the run), gets
+its threat assessment later than asked (the police simulator answers when told to,
+the collect sweep fetches it and wakes the case), and is admitted. A second case,
+opened at the same time, goes the same way beside it. Then both databases and all
+logs are searched for the persons' identity numbers and names.
 """
 
 from __future__ import annotations
@@ -17,83 +19,114 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
-from prefect.flow_runs import resume_flow_run
+from prefect.client.schemas.objects import FlowRun
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import text
 
-from adapters.db import get_engine
-from tasks.cases import snapshot
-from tests.e2e.conftest import ROOT, eventually, utvag
+from models.enums import WaitKind
+from services import snapshot
+from services.runtime import Runtime
+from tests.e2e.conftest import ROOT, answer_now, collect_answers, eventually, start, utvag
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
 
-# Every flow run is a fresh worker process: on a loaded 2-core machine this takes longer
-# than the suite's default 300 s.
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+# Every flow run is a fresh worker process (~8 s of CPU on this 2-core machine).
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 DEMO = json.loads((ROOT / "docs/examples/referral.json").read_text(encoding="utf-8"))
 SECOND_NAME = "Sigrid Elvira Lindqvist"
 SECOND_ID = identity_number(serial=457)
 
 
-def _case_id(number: str) -> uuid.UUID:
-    with get_engine().connect() as conn:
-        return conn.execute(text('SELECT id FROM "case" WHERE case_number = :n'),
-                            {"n": number}).scalar_one()
+def _case_id(rt: Runtime, number: str) -> uuid.UUID:
+    with rt.db.engine.connect() as conn:
+        found: uuid.UUID = conn.execute(text('SELECT id FROM "case" WHERE case_number = :n'),
+                                        {"n": number}).scalar_one()
+        return found
 
 
-def _run(stack: Stack, number: str) -> object | None:
+def _run(stack: Stack, number: str) -> FlowRun | None:
     with temporary_settings(updates={PREFECT_API_URL: stack.api_url}), \
             get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            name=FlowRunFilterName(any_=[f"{number}-before"])))
+            name=FlowRunFilterName(any_=[f"{number}-before"])), limit=2)
+    assert len(runs) <= 1, f"{number}: one run per case"
     return runs[0] if runs else None
 
 
-def _suspended(stack: Stack, number: str) -> object | None:
+def _suspended(stack: Stack, number: str) -> FlowRun | None:
     run = _run(stack, number)
     return run if run is not None and run.state and run.state.is_paused() else None
 
 
-def test_demo_case_waits_resumes_and_is_admitted_without_leaking(stack: Stack,
-                                                                  tmp_path: Path) -> None:
-    opened = utvag(stack, "case", "open", str(ROOT / "docs/examples/referral.json"))
+def _open(stack: Stack, path: Path) -> str:
+    opened = utvag(stack, "case", "open", str(path))
     assert opened.returncode == 0, opened.stderr
-    number = opened.stdout.split(":")[0].strip()
     assert "flow started" in opened.stdout
-    run = eventually(lambda: _suspended(stack, number), timeout=300, what="a suspended run")
-    assert run.state.state_details.run_input_keyset, "the UI offers a typed form"
-    case = snapshot(_case_id(number))
-    assert case.status == "waiting"
-    assert [(w.kind, w.subject) for w in case.open_waits] == [
-        ("coordinator_answer", "signed_conditions")]
+    return opened.stdout.split(":")[0].strip()
 
-    # A wait holds no process: restart the deployments process and the Prefect server.
-    stack.stop()
-    stack.start_prefect()
-    stack.start_simulators()
-    stack.start_deployments()
-    assert _suspended(stack, number) is not None, "still waiting after restarts"
 
-    # The UI's Resume form posts this input; the flow records the answer itself.
-    with temporary_settings(updates={PREFECT_API_URL: stack.api_url}):
-        resume_flow_run(run.id, run_input={"criterion": "signed_conditions", "holds": True,
-                                           "recorded_by": "coordinator-anna"})
-    eventually(lambda: snapshot(_case_id(number)).phase == "during", timeout=300,
-               what="admission after the threat assessment arrived")
+def _waits(rt: Runtime, number: str) -> list[tuple[str, str]]:
+    case = snapshot.load(rt, _case_id(rt, number))
+    return [(str(w.kind), w.subject) for w in case.waits]
 
-    # A second case, answered on the command line.
+
+def _phase(rt: Runtime, number: str) -> str:
+    return snapshot.load(rt, _case_id(rt, number)).phase
+
+
+def _waits_for_agencies(rt: Runtime, stack: Stack, number: str) -> bool:
+    kinds = {kind for kind, _ in _waits(rt, number)}
+    return kinds == {WaitKind.AGENCY_ANSWER.value} and _suspended(stack, number) is not None
+
+
+def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
+    stack: Stack, stack_rt: Runtime, tmp_path: Path,
+) -> None:
+    rt = stack_rt
+    # Two cases at once: the demo referral (misses signed_conditions) and a second
+    # person whose `motivated` a coordinator must answer.
+    number = _open(stack, ROOT / "docs/examples/referral.json")
     referral = {**DEMO, "person": {"identity_number": SECOND_ID, "name": SECOND_NAME},
                 "eligibility": {k: v for k, v in DEMO["eligibility"].items() if k != "motivated"}}
     referral["eligibility"]["signed_conditions"] = {"holds": True}
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral), encoding="utf-8")
-    second = utvag(stack, "case", "open", str(path)).stdout.split(":")[0].strip()
-    eventually(lambda: _suspended(stack, second), timeout=300, what="second case waiting")
+    second = _open(stack, path)
+
+    eventually(lambda: _suspended(stack, number), timeout=240, what="a suspended run")
+    case = snapshot.load(rt, _case_id(rt, number))
+    assert case.status == "waiting"
+    assert _waits(rt, number) == [("coordinator_answer", "signed_conditions")]
+    eventually(lambda: _suspended(stack, second), timeout=240, what="second case waiting")
+    assert _waits(rt, second) == [("coordinator_answer", "motivated")]
+
+    # A wait holds no process: restart the deployments process and the Prefect server.
+    stack.stop()
+    start(stack)
+    assert _suspended(stack, number) is not None, "still waiting after restarts"
+
+    # The coordinator answers on the command line: recorded, and the run resumed.
+    decided = utvag(stack, "case", "decide", number, "--criterion", "signed_conditions",
+                    "--holds", "yes", "--by", "coordinator-anna")
+    assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
+    assert _suspended(stack, second) is not None, "the second one too"
     decided = utvag(stack, "case", "decide", second, "--criterion", "motivated", "--holds",
                     "yes", "--by", "coordinator-bo", "--note", "samtal 2026-11-20")
     assert decided.returncode == 0 and "flow resumed" in decided.stdout, decided.stderr
-    eventually(lambda: snapshot(_case_id(second)).phase == "during", timeout=300,
-               what="second case admitted")
+
+    # Both now wait for the agencies, whose answers are not in yet: not admitted.
+    for case_number in (number, second):
+        eventually(lambda n=case_number: _waits_for_agencies(rt, stack, n),  # type: ignore[misc]
+                   timeout=240, what=f"{case_number} waiting for the agencies")
+        assert snapshot.load(rt, _case_id(rt, case_number)).phase == "before"
+
+    # The threat assessment arrives later than asked: the simulators answer now, the
+    # collect sweep fetches the answers and wakes the cases.
+    assert answer_now(stack, number) >= 1 and answer_now(stack, second) >= 1
+    collect_answers(stack)
+    for case_number in (number, second):
+        eventually(lambda n=case_number: _phase(rt, n) == "during",  # type: ignore[misc]
+                   timeout=240, what=f"admission of {case_number} after its threat assessment")
 
     shown = utvag(stack, "case", "show", second)
     assert "admitted" in shown.stdout and SECOND_NAME in shown.stdout
@@ -102,7 +135,7 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(stack: Stack,
     assert "already has an open case" in again.stdout
 
     stack.stop()
-    _assert_nothing_personal_anywhere(stack, [
+    _assert_nothing_personal_anywhere(stack, rt, [
         DEMO["person"]["identity_number"], DEMO["person"]["name"], SECOND_ID, SECOND_NAME])
 
 
@@ -111,7 +144,7 @@ def _variants(identity: str) -> list[str]:
     return [digits, digits[2:], f"{digits[:8]}-{digits[8:]}", f"{digits[2:8]}-{digits[8:]}"]
 
 
-def _assert_nothing_personal_anywhere(stack: Stack, personal: list[str]) -> None:
+def _assert_nothing_personal_anywhere(stack: Stack, rt: Runtime, personal: list[str]) -> None:
     needles: list[str] = []
     for value in personal:
         needles += _variants(value) if value[0].isdigit() else value.split()
@@ -120,7 +153,7 @@ def _assert_nothing_personal_anywhere(stack: Stack, personal: list[str]) -> None
     with sqlite3.connect(prefect_db) as conn:
         haystacks["prefect database"] = "\n".join(conn.iterdump())
     dump = []
-    with get_engine().connect() as conn:
+    with rt.db.engine.connect() as conn:
         tables = conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars().all()
         for table in tables:

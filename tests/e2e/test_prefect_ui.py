@@ -1,7 +1,7 @@
 """The Prefect UI in a real browser: Debian's headless Chromium (never a
 downloaded one) driven by Playwright. It finds the deployments, a demo case's
-flow run and the typed decision form of its suspended run, and saves a
-screenshot under test-artifacts/."""
+flow run, its suspended state and the Resume button (a resume carries no answer:
+answers are recorded through Utväg), and saves screenshots under test-artifacts/."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ROOT, eventually, utvag
-from tests.e2e.test_demo_path import DEMO, _run, _suspended
+from tests.e2e.test_demo_path import DEMO, _suspended
 from tests.factories import identity_number
 from utvag_cli.stack import Stack
 
@@ -29,7 +29,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-def test_operator_finds_deployments_runs_and_the_decision_form(
+def test_operator_finds_deployments_runs_and_the_suspended_run(
     chromium: Path, stack: Stack, tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -41,8 +41,6 @@ def test_operator_finds_deployments_runs_and_the_decision_form(
     opened = utvag(stack, "case", "open", str(path))
     assert opened.returncode == 0, opened.stderr
     number = opened.stdout.split(":")[0].strip()
-    run = eventually(lambda: _suspended(stack, number), timeout=180, what="a suspended run")
-    assert _run(stack, number) is not None
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as p:
@@ -50,12 +48,15 @@ def test_operator_finds_deployments_runs_and_the_decision_form(
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
+        # The deployments page needs no case: looked at while the case's run starts.
         page.goto(f"{stack.ui_url}/deployments")
         for name in ("new-case", "collect-agency-answers", "flag-overdue-waits",
                      "recover-stalled-cases"):
             expect(page.get_by_text(name, exact=True).first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "prefect-ui-deployments.png"), full_page=True)
 
+        run = eventually(lambda: _suspended(stack, number), timeout=240,
+                         what="a suspended run")
         page.goto(f"{stack.ui_url}/runs")
         expect(page.get_by_text(f"{number}-before").first).to_be_visible()
 
@@ -63,12 +64,8 @@ def test_operator_finds_deployments_runs_and_the_decision_form(
         expect(page.get_by_text(f"{number}-before").first).to_be_visible()
         expect(page.get_by_text("Suspended").first).to_be_visible()
         page.get_by_role("button", name="Resume").first.click()
-        # The typed form of the RunInput (flows/inputs.py): criterion, holds, staff id.
-        form = page.get_by_role("dialog")
-        expect(form.get_by_text("Resume Flow Run")).to_be_visible()
-        expect(form.get_by_role("button", name="signed_conditions")).to_be_visible()
-        expect(form.get_by_text("Holds", exact=True)).to_be_visible()
-        expect(form.get_by_text("Recorded By", exact=True)).to_be_visible()
-        page.screenshot(path=str(ARTIFACTS / "prefect-ui-resume-form.png"), full_page=True)
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_text("Resume Flow Run")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "prefect-ui-resume.png"), full_page=True)
         browser.close()
-    assert (ARTIFACTS / "prefect-ui-resume-form.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "prefect-ui-resume.png").stat().st_size > 10_000

@@ -3,7 +3,6 @@ person, bad referrals write nothing; and `utvag case open` on the command line."
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from models.referral import ReferralError
 from services.runtime import Runtime
 from tests.factories import TOLVAN, TOLVAN_NAME, identity_number, open_case, referral
 from tests.fakes.clock import FakeClock
-from tests.fakes.runs import FakeRuns
-from utvag_cli.main import main
+from tests.service import tokens as u
+from tests.service_cli import person_cli
 
 
 def _count(rt: Runtime, table: str) -> int:
@@ -96,25 +95,22 @@ def test_case_open_on_the_command_line_opens_once_and_starts_the_flow(
         rt: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral()), encoding="utf-8")
-    runs, shown = FakeRuns(), io.StringIO()
-    assert main(["case", "open", str(path)], runtime=rt, runs=runs, stdout=shown) == 0
-    assert shown.getvalue().splitlines() == ["UTV-2026-000001: case opened",
-                                             "UTV-2026-000001: new-case flow started"]
-    assert len(runs.started) == 1
-    again = io.StringIO()
-    assert main(["case", "open", str(path)], runtime=rt, runs=runs, stdout=again) == 0
-    assert "already has an open case; no new case opened" in again.getvalue()
-    assert len(runs.started) == 1 and _count(rt, "case") == 1
+    utvag = person_cli(rt, u.COORDINATOR_STHLM)
+    assert utvag("case", "open", str(path)) == 0
+    assert utvag.out == "UTV-2026-000001: case opened; its flow starts\n"
+    assert len(utvag.waker.started) == 1
+    assert utvag("case", "open", str(path)) == 0
+    assert utvag.out == ("UTV-2026-000001: this person already has an open case; "
+                         "no new case opened\n")
+    assert len(utvag.waker.started) == 1 and _count(rt, "case") == 1
 
 
 def test_case_open_refuses_a_bad_referral_naming_the_field(rt: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "referral.json"
     path.write_text(json.dumps(referral(milieu="mafia")), encoding="utf-8")
-    errors = io.StringIO()
-    assert main(["case", "open", str(path)], runtime=rt, runs=FakeRuns(), stderr=errors) == 2
-    assert "referral rejected, nothing was written" in errors.getvalue()
-    assert "milieu" in errors.getvalue() and TOLVAN not in errors.getvalue()
+    utvag = person_cli(rt, u.COORDINATOR_STHLM)
+    assert utvag("case", "open", str(path)) == 2
+    assert utvag.err.startswith("error: milieu: ") and TOLVAN not in utvag.err
     assert _count(rt, "case") == 0
-    assert main(["case", "open", str(tmp_path / "missing.json")], runtime=rt,
-                runs=FakeRuns(), stderr=errors) == 2
-    assert "referral: cannot read" in errors.getvalue()
+    assert utvag("case", "open", str(tmp_path / "missing.json")) == 2
+    assert utvag.err.startswith("error: referral: cannot read")

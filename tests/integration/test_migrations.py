@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 import models.access_tables  # noqa: F401 - registers the access tables
+import models.console_tables  # noqa: F401 - registers the console's sessions
 import models.during_tables  # noqa: F401 - registers the during-phase tables in the metadata
 import models.key_tables  # noqa: F401 - registers the key tables
 import models.tables  # noqa: F401 - registers the case and sweep tables

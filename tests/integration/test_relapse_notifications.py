@@ -4,7 +4,6 @@ once, from the CLI."""
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from datetime import date, timedelta
 
@@ -20,9 +19,9 @@ from services import decisions, relapse
 from services.runtime import Runtime
 from tests.fakes.agencies import FakeAgencies
 from tests.fakes.registers import FakeRegisters
+from tests.service import tokens as u
+from tests.service_cli import person_cli
 from tests.sweep_support import admitted_case, count, sweep_batch
-from utvag_cli.sweep import add_assess, assess
-from utvag_cli.usage import UsageError
 
 
 def _flag(rt: Runtime, case_id: uuid.UUID, n: int) -> None:
@@ -70,14 +69,8 @@ def test_notifications_go_in_batches_once_each_by_key_and_only_with_consent(
     assert social.notified[-1].case_number == no_consent.case_number
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="utvag case")
-    add_assess(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(argv)
-
-
 def test_social_services_assess_a_flag_once_from_the_cli_and_nothing_else_changes(
-        rt: Runtime, agencies: FakeAgencies, capsys: pytest.CaptureFixture[str]) -> None:
+        rt: Runtime, agencies: FakeAgencies) -> None:
     registers = FakeRegisters()
     case = admitted_case(rt, 130)
     registers.suspicions.add(case.person, "MR-9", date(2026, 7, 1))
@@ -86,27 +79,30 @@ def test_social_services_assess_a_flag_once_from_the_cli_and_nothing_else_change
     with rt.uow() as session:
         (flag,) = session.exec(select(RelapseFlag)).all()
     assert flag.id is not None
-    command = ["assess", case.case_number, "--flag", str(flag.id), "--by", "socsek-eva"]
+    utvag = person_cli(rt, u.HANDLER_STHLM)  # social services of the placing municipality
+    command = ["case", "assess", case.case_number, "--flag", str(flag.id)]
 
-    assert assess(rt, _parse([*command, "--decision", "continue", "--note", "ring"])) == 0
-    assert f"{case.case_number}: relapse flag {flag.id} assessed: continue" in \
-        capsys.readouterr().out
-    with pytest.raises(UsageError, match="already assessed"):
-        assess(rt, _parse([*command, "--decision", "end_support"]))
-    with pytest.raises(UsageError, match=f"flag: no relapse flag {flag.id + 1}"):
-        assess(rt, _parse(["assess", case.case_number, "--flag", str(flag.id + 1),
-                           "--by", "x", "--decision", "continue"]))
+    assert utvag(*command, "--decision", "continue", "--note", "ring") == 0
+    assert utvag.out == f"{case.case_number}: relapse flag {flag.id} assessed: continue\n"
+    assert utvag(*command, "--decision", "end_support") == 2
+    assert "already assessed" in utvag.err
+    assert utvag("case", "assess", case.case_number, "--flag", str(flag.id + 1),
+                 "--decision", "continue") == 2
+    assert utvag.err.startswith(f"error: flag: no relapse flag {flag.id + 1}")
     with pytest.raises(SystemExit) as bad:
-        _parse([*command, "--decision", "punish"])
+        utvag(*command, "--decision", "punish")
     assert bad.value.code == 2
+    other = utvag.as_(u.HANDLER_GBG)
+    assert other(*command, "--decision", "continue") == 2
+    assert other.err.startswith("error: not found"), "another municipality's case"
 
     with rt.uow() as session:
         (assessed,) = session.exec(select(RelapseFlag)).all()
         wait = session.exec(select(CaseWait).where(
             CaseWait.case_id == case.case_id, CaseWait.kind == "relapse_assessment")).one()
         row = session.get(Case, case.case_id)
-    assert (assessed.decision, assessed.decided_by) == ("continue", "socsek-eva")
-    assert wait.answered_by == "socsek-eva"
+    assert (assessed.decision, assessed.decided_by) == ("continue", u.HANDLER_STHLM.staff_id)
+    assert wait.answered_by == u.HANDLER_STHLM.staff_id
     assert wait.answer is not None and set(wait.answer) == {"decision", "note_enc"}
     assert wait.answer["decision"] == "continue"  # the note is stored encrypted (issue 14)
     assert rt.cipher.decrypt(wait.answer["note_enc"].encode()) == "ring"

@@ -10,7 +10,6 @@ import pytest
 from utvag_cli.secret_input import (
     SecretInputError,
     read_destination_and_address,
-    read_municipality,
 )
 
 
@@ -52,10 +51,3 @@ def test_unusable_input_names_the_field_only(text: str, field: str) -> None:
         read_destination_and_address(address_file=None, stdin=io.StringIO(text))
     assert str(refused.value).startswith(f"{field}:")
     assert "Hemlig" not in str(refused.value) and "25840" not in str(refused.value)
-
-
-def test_the_callers_municipality_is_prompted_on_a_terminal_or_read_from_a_pipe() -> None:
-    assert read_municipality(stdin=Terminal(), prompt=lambda _: " 2584 ") == "2584"
-    assert read_municipality(stdin=io.StringIO("0180\nrest\n")) == "0180"
-    with pytest.raises(SecretInputError, match="^municipality: your 4-digit"):
-        read_municipality(stdin=io.StringIO("Kiruna\n"))

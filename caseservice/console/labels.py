@@ -1,0 +1,94 @@
+"""Swedish words for the values the service speaks in English (phases, statuses, waits,
+criteria, agencies...), and the navigation each role gets."""
+
+from __future__ import annotations
+
+from models.principal import Principal, Role
+
+SV: dict[str, str] = {
+    # phases and statuses
+    "before": "Före", "during": "Under", "after": "Efter",
+    "open": "Öppet", "waiting": "Väntar", "blocked": "Blockerat", "admitted": "Antaget",
+    "closed": "Avslutat",
+    # waits
+    "coordinator_answer": "Behörighetskriterium", "agency_answer": "Svar från myndighet",
+    "consent": "Samtycke", "relapse_assessment": "Bedömning av återfall",
+    "needs_assessment": "Behovsbedömning", "action_plan": "Handlingsplan",
+    "grant_statement": "Polisens yttrande", "grant_completion": "Komplettering av ansökan",
+    "relocation": "Beslut om flytt", "relocation_approval": "Godkännande av snabbflytt",
+    "transfer": "Överflyttning av ansvar", "belongings": "Flytt av tillhörigheter",
+    # criteria
+    "meets_definition": "Uppfyller definitionen av avhoppare",
+    "motivated": "Motiverad att lämna",
+    "consents_to_exchange": "Samtycker till informationsutbyte",
+    "signed_conditions": "Har undertecknat villkoren",
+    "not_witness": "Är inte vittne (annars vittnesskydd)",
+    "social_services_decided": "Socialtjänsten har fattat beslut",
+    # agencies
+    "police": "Polisen", "social_services": "Socialtjänsten",
+    "kriminalvarden": "Kriminalvården", "arbetsformedlingen": "Arbetsförmedlingen",
+    "sis": "Statens institutionsstyrelse", "health_care": "Hälso- och sjukvården",
+    "tax_agency": "Skatteverket", "other": "Annan",
+    # needs and network
+    "financial_support": "Ekonomiskt stöd", "housing": "Boende",
+    "substance_abuse": "Missbruk", "debts": "Skulder", "mental_health": "Psykisk hälsa",
+    "daily_routines": "Vardagsrutiner", "occupation": "Sysselsättning",
+    "family": "Familj", "mentor": "Mentor", "partner": "Partner", "friend": "Vän",
+    # interventions
+    "contact_person": "Samtalsstöd och kontaktperson",
+    "substance_abuse_treatment": "Missbruksbehandling",
+    "criminal_thinking_programme": "Program mot kriminellt tänkande",
+    "psychological_treatment": "Psykologisk utredning och behandling",
+    "individual_coaching": "Individuell coachning", "long_term_housing": "Långsiktigt boende",
+    "new_social_networks": "Nya sociala nätverk", "debt_restructuring": "Skuldsanering",
+    "trustee": "God man", "protected_personal_data": "Skyddade personuppgifter",
+    "moving_belongings": "Flytt av tillhörigheter", "tattoo_removal": "Borttagning av tatuering",
+    # agency requests
+    "pending": "Ej skickad", "sent": "Skickad", "answered": "Besvarad", "failed": "Misslyckad",
+    # threat levels, consent states
+    "low": "Låg", "medium": "Medel", "high": "Hög", "critical": "Kritisk",
+    "given": "Lämnat", "withdrawn": "Återkallat",
+    # referral
+    "gang": "Gängkriminalitet", "violent_extremism": "Våldsbejakande extremism",
+    "honour": "Hedersrelaterat", "in_prison": "I fängelse", "on_probation": "Under frivård",
+    "none": "Ingen", "sekretessmarkering": "Sekretessmarkering",
+    "skyddad_folkbokforing": "Skyddad folkbokföring",
+    # outcomes, verdicts, decisions
+    "referred_to_witness_protection": "Hänvisad till vittnesskydd",
+    "not_eligible": "Uppfyller inte kriterierna", "support_refused": "Tackade nej till stöd",
+    "completed": "Genomfört", "dropped_out": "Avbrutet", "relapsed": "Återfall",
+    "moved_abroad": "Flyttat utomlands", "deceased": "Avliden",
+    "satisfactory": "Tillfredsställande", "concerns": "Med anmärkningar",
+    "unsatisfactory": "Inte tillfredsställande",
+    "continue": "Fortsätt stödet", "adjust_plan": "Justera planen",
+    "end_support": "Avsluta stödet",
+    # relations and outcomes in the access log
+    "placing": "Placerande kommun", "receiving": "Mottagande kommun",
+    "destination": "Destinationskommun", "agency": "Myndighet", "break_glass": "Nödåtkomst",
+    "allowed": "Tillåten", "denied": "Nekad",
+}
+
+
+def sv(value: object) -> str:
+    text = str(value) if value is not None else ""
+    return SV.get(text, text.replace("_", " "))
+
+
+def nav_for(principal: Principal) -> list[tuple[str, str]]:
+    """(path under /console, label) for what this person's roles can use."""
+    roles = principal.roles
+    items: list[tuple[str, str]] = []
+    social = {Role.COORDINATOR, Role.SOCIAL_HANDLER}
+    if roles & (social | {Role.POLICE_CONTACT, Role.POLICE_REGIONAL, Role.AGENCY_STAFF}):
+        items.append(("/", "Mina ärenden"))
+    if roles & social:
+        items += [("/referral", "Ny anmälan"), ("/providers", "Utförare")]
+    if roles & (social | {Role.POLICE_CONTACT, Role.POLICE_REGIONAL}):
+        items.append(("/break-glass", "Nödåtkomst"))
+    if Role.GRANTS_OFFICER in roles:
+        items.append(("/grants", "Statsbidrag"))
+    if roles & {Role.COORDINATOR, Role.GRANTS_OFFICER}:
+        items.append(("/followup", "Uppföljning"))
+    if Role.AUDITOR in roles:
+        items.append(("/audit", "Åtkomstlogg"))
+    return items
