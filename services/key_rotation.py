@@ -73,6 +73,7 @@ ENCRYPTED: tuple[Encrypted, ...] = (
     # The persons' data keys: re-wrapped; what they seal stays as it is.
     Encrypted("person_key", ("wrapped",), key="person_id"),
     Encrypted("retention_hold", ("reason_enc",), key="case_id"),
+    Encrypted("console_session", ("data_enc",), key="id_hash"),
 )
 HASH = "identity_hash"
 
