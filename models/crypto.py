@@ -148,16 +148,16 @@ class Cipher:
     def _person_decrypt(self, tokens: Sequence[bytes]) -> list[str]:
         ids = [uuid.UUID(bytes(t[len(PERSON_TOKEN):_PERSON_HEADER - 1]).decode())
                for t in tokens]
-        wrapped = self.person_keys.wrapped(sorted(set(ids))) if self.person_keys else {}
-        keys: dict[uuid.UUID, Fernet] = {}
+        wanted = sorted(set(ids))
+        wrapped = self.person_keys.wrapped(wanted) if self.person_keys else {}
+        if any(wrapped.get(p) is None for p in wanted):
+            raise DecryptionError("stored personal data cannot be decrypted: the person's "
+                                  "data key is destroyed (culled) or missing")
+        # Every key unwrapped in one bulk pass (the register sweep opens 25,000 at a time).
+        unwrapped = self.decrypt_many([w for p in wanted if (w := wrapped.get(p)) is not None])
+        keys = {p: Fernet(k.encode()) for p, k in zip(wanted, unwrapped, strict=True)}
         out = []
         for person_id, token in zip(ids, tokens, strict=True):
-            if person_id not in keys:
-                sealed = wrapped.get(person_id)
-                if sealed is None:
-                    raise DecryptionError("stored personal data cannot be decrypted: the "
-                                          "person's data key is destroyed (culled) or missing")
-                keys[person_id] = Fernet(self.unwrap(sealed))
             try:
                 out.append(keys[person_id].decrypt(bytes(token[_PERSON_HEADER:])).decode())
             except InvalidToken as exc:
