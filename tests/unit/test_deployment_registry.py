@@ -53,7 +53,7 @@ def test_no_tag_tells_a_destination_an_agency_or_a_category() -> None:
     assert specs["new-case"].tags == ()
     every = {tag for spec in specs.values() for tag in spec.tags}
     assert every == {"agency-answers", "waits", "recovery", "after", "registers", "grants",
-                     "reports"}
+                     "reports", "retention"}
     for tag in every:
         assert ":" not in tag, tag
 
@@ -90,3 +90,9 @@ def test_alerts_cover_overdue_waits_failed_or_crashed_runs_and_relapses() -> Non
     expected = set().union(*(a.expect for a in ALERTS))
     assert expected == {"utvag.wait.overdue", "prefect.flow-run.Crashed",
                         "prefect.flow-run.Failed", "utvag.relapse.flagged"}
+
+
+def test_culling_runs_daily_one_at_a_time() -> None:
+    spec = {s.name: s for s in registry()}["cull-expired-cases"]
+    assert (spec.cron, spec.concurrency_limit) == ("0 2 * * *", 1)
+    assert spec.parameter_schema["properties"] == {}  # nothing to type, nothing personal
