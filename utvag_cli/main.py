@@ -28,6 +28,7 @@ in (`utvag login`); they need no key, database or Prefect credential, and take n
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`,
                               `after transfer`
     utvag audit log           the access log; `audit break-glass`, `audit review ID`
+    utvag person correct CASE correct name or identity number; `person export CASE`
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, TextIO
 from models.crypto import KeyRefused
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, audit, cases, demo_advance, during, keys, ops, reports
+from utvag_cli import after, audit, cases, demo_advance, during, keys, ops, person_data, reports
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     ops.add_parsers(sub)
     reports.add_parsers(sub)
     keys.add_parsers(sub)
+    person_data.add_parsers(sub)
     return parser
 
 
