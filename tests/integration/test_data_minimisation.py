@@ -26,7 +26,11 @@ from tests.fakes.agencies import INVITED, FakeAgencies
 AGENCIES = ("police", "social_services", "tax_agency", *INVITED)
 NAME = "Skyddad Person"
 # Sent in this order: a completion needs its application first.
-SUBJECTS = sorted((AgencySubject(a, k) for a, k in TABLE if k != "action_plan"),
+# A renewal of the threat assessment is only ever sent numbered (the first is the
+# assessment itself): `threat_reassessment_r2` onwards.
+SENT_AS = {"threat_reassessment": "threat_reassessment_r2"}
+SUBJECTS = sorted((AgencySubject(a, SENT_AS.get(k, k)) for a, k in TABLE
+                   if k != "action_plan"),
                   key=lambda s: (s.kind == "grant_completion", s.agency, s.kind))
 
 
