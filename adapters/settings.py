@@ -180,6 +180,21 @@ class Settings(AgencyTransportSettings):
                     "others can read it). Unset: `$XDG_CONFIG_HOME/utvag/tokens.json`, "
                     "else `~/.config/utvag/tokens.json`.")
 
+    retention_years: int = Field(
+        default=5, ge=1, le=100,
+        description="Culling (gallring): a closed case is culled this many years after its "
+                    "last journal entry (the Social Services Act's five years by default), "
+                    "unless a legal hold or an exception below keeps it (docs/data-over-time.md).")
+    retention_keep_birth_days: list[int] = Field(
+        default_factory=lambda: [5, 15, 25],
+        description="The research exception (SoL 12 kap. 2 §, Riksarkivet's rules): people "
+                    "born on these days of a month are never culled in the municipalities "
+                    "below (JSON, e.g. `[5, 15, 25]`).")
+    retention_keep_municipalities: list[str] = Field(
+        default_factory=list,
+        description="The placing municipalities (codes) where the research exception applies "
+                    "(JSON, e.g. `[\"0180\"]`). Empty: nowhere.")
+
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str | None) -> str | None:
@@ -208,16 +223,22 @@ class Settings(AgencyTransportSettings):
         return self.key_file or self.data_dir / "utvag.key"
 
     def master_key(self) -> bytes:
-        """The encryption master key: from the environment, else from the key file."""
+        """The encryption master key: from the environment, else from the key file;
+        validated (`models.crypto.validate_master_key`: 32 random bytes, base64 or hex)
+        and, from a file, refused when group or others may read it. Raises
+        `models.crypto.KeyRefused` with a message that names the problem, never the key."""
+        from adapters.vault import read_key_file
+        from models.crypto import KeyRefused, validate_master_key
+
         if self.encryption_key is not None:
-            return self.encryption_key.get_secret_value().encode()
+            return validate_master_key(self.encryption_key.get_secret_value())
         path = self.resolved_key_file
         if not path.exists():
-            raise RuntimeError(
+            raise KeyRefused(
                 f"encryption key: no UTVAG_ENCRYPTION_KEY and no key file at {path}; "
                 "run `utvag init` (make run does) to create one"
             )
-        return path.read_bytes().strip()
+        return read_key_file(path)
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from caseservice.routes import (
     cases,
     during,
     oversight,
+    person_data,
     plan_people,
     relocation,
     reports,
@@ -57,7 +58,8 @@ def create_app(rt: Runtime, verifier: Verifier, waker: Waker, *,
         limit=settings.service_failure_limit,
         window=timedelta(seconds=settings.service_failure_window_seconds), clock=rt.clock)
     app.state.services = Services(rt=rt, verifier=verifier, waker=waker, throttle=throttle)
-    for module in (cases, before, during, relocation, after, oversight, reports, plan_people):
+    for module in (cases, before, during, relocation, after, oversight, reports, plan_people,
+                   person_data):
         app.include_router(module.router, prefix=API, responses=ERRORS)
     errors.install(app)
     app.add_middleware(Guards, max_body=settings.service_max_body_bytes, throttle=throttle)

@@ -20,6 +20,7 @@ from prefect.utilities.callables import parameter_schema
 from adapters.settings import Settings
 from deployments import DEFAULT_WORK_POOL
 from flows.agency_answers import collect_agency_answers
+from flows.culling import cull_expired
 from flows.followup_report import followup_national
 from flows.grant_account import grant_account
 from flows.new_case import new_case
@@ -112,6 +113,12 @@ def registry(*, collect_every: timedelta = timedelta(seconds=30),
                        tags=("reports",),
                        description="National follow-up statistics of a period, stored for "
                                    "the case service; counts suppressed."),
+        # 02:00 UTC daily: culling by crypto-shredding (docs/data-over-time.md).
+        DeploymentSpec("cull-expired-cases", cull_expired, "flows/culling.py:cull_expired",
+                       cron="0 2 * * *", tags=("retention",), concurrency_limit=1,
+                       description="Culling (gallring): destroy the data keys of persons past "
+                                   "their retention period; delete their cases' Prefect "
+                                   "runs. Counts only."),
     ]
 
 

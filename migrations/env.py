@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 import models.access_tables  # noqa: F401 - registers the access tables
 import models.console_tables  # noqa: F401 - registers the console's sessions
 import models.during_tables  # noqa: F401 - registers the during-phase tables
+import models.key_tables  # noqa: F401 - registers the key tables
 import models.plan_tables  # noqa: F401 - registers the plan-and-people tables
 import models.report_tables  # noqa: F401 - registers the published reports
 import models.tables  # noqa: F401 - registers the case tables (and the sweep's)

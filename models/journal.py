@@ -65,6 +65,9 @@ class Kind(StrEnum):
     MEETING_RECORDED = "meeting_recorded"
     GUARDIAN_RECORDED = "guardian_recorded"
     PROVIDER_CONCERN = "provider_concern"
+    CORRECTED = "corrected"  # name or identity number corrected (GDPR art. 16)
+    SUBJECT_ACCESS = "subject_access"  # a subject-access export was made (art. 15)
+    CULLED = "culled"  # the person's data key destroyed (gallring)
 
 
 class EntryLike(Protocol):

@@ -172,7 +172,7 @@ def send(rt: Runtime, ports: Any, case_id: uuid.UUID, step: Step[Any, Any]) -> S
             get_logger(case_number=case.case_number).warning(
                 "agency.disclosure_refused", agency=subject.agency, request_kind=subject.kind)
             return NeedsConsent(subject.agency)
-        if not minors.guardians_consent(session, case, today=at.date()):
+        if not minors.guardians_consent(session, case, rt.cipher, today=at.date()):
             _refuse_for_guardians(session, rt, case, subject, at=at)
             return NeedsConsent(subject.agency)
         request = requests.claim(session, case_id, subject, at=at)

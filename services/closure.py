@@ -21,6 +21,7 @@ from models.during_tables import OutcomeIndicator
 from models.enums import CaseStatus, Outcome, Phase
 from models.journal import Kind
 from models.tables import Case
+from services import person_keys
 from services.runtime import Runtime
 
 CLOSURE_OUTCOMES = (Outcome.COMPLETED, Outcome.DROPPED_OUT, Outcome.RELAPSED,
@@ -59,19 +60,23 @@ def reopen(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> C
         if case.status != CaseStatus.CLOSED:
             raise ClosureError(f"case: {case.case_number} is not closed")
         previous = case.outcome
+        # Sealed first: fetching the person's key flushes, and the case is mid-change below.
+        sealed = person_keys.sealer(session, rt.cipher, case.person_id, at=at)(reason)
         admitted = journal.has_entry(session, case.id, Kind.ADMITTED)
         failed = [] if admitted else answers.clear_not_holding(session, case.id)
         case.closed_at, case.outcome = None, None
         if not admitted:
             journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
                                phase=Phase.BEFORE, status=CaseStatus.OPEN,
-                               reason=f"reopened into screening: {reason}",
-                               data={"previous_outcome": previous, "asked_again": failed})
+                               reason="reopened into screening",
+                               data={"previous_outcome": previous, "asked_again": failed,
+                                     "reason_enc": sealed.decode()})
             return case
         journal.transition(session, case, kind=Kind.REOPENED, actor=by, at=at,
                            phase=Phase.DURING, status=CaseStatus.OPEN,
-                           reason=f"reopened in the during phase: {reason}",
-                           data={"previous_outcome": previous})
+                           reason="reopened in the during phase", data={
+                               "previous_outcome": previous,
+                               "reason_enc": sealed.decode()})
         journal.journal(session, case, kind=Kind.PLAN_REVISION, actor=by, at=at,
                         reason="action plan reopened for revision after reopening the case",
                         data={"cause": "reopened"})

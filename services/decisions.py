@@ -10,6 +10,7 @@ from models.enums import ConsentState, Criterion
 from models.journal import Kind
 from models.tables import Case, Consent
 from models.waits import Wait
+from services import person_keys
 from services.runtime import Runtime
 
 
@@ -19,8 +20,9 @@ def record_criterion(rt: Runtime, case_ref: str | uuid.UUID, *, criterion: Crite
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case_ref(session, case_ref)
+        seal = person_keys.sealer(session, rt.cipher, case.person_id, at=at)
         answers.upsert(session, case_id=case.id, criterion=criterion.value, holds=holds,
-                       note=note, recorded_by=by, at=at)
+                       note_enc=seal(note) if note else None, recorded_by=by, at=at)
         journal.journal(session, case, kind=Kind.DECISION, actor=by, at=at,
                         reason=f"{criterion.value}: {'holds' if holds else 'does not hold'}",
                         data={"criterion": criterion.value, "holds": holds})
@@ -37,11 +39,13 @@ def record_consent(rt: Runtime, case_ref: str | uuid.UUID, *, agency: str, given
     state = ConsentState.GIVEN if given else ConsentState.WITHDRAWN
     with rt.uow() as session:
         case = cases.lock_case_ref(session, case_ref)
+        seal = person_keys.sealer(session, rt.cipher, case.person_id, at=at)
         session.add(Consent(case_id=case.id, agency=agency, state=state, at=at,
-                            recorded_by=by, legal_basis=legal_basis))
+                            recorded_by=by, legal_basis_enc=seal(legal_basis)))
         journal.journal(session, case, kind=Kind.CONSENT, actor=by, at=at,
                         reason=f"consent {state.value} for {agency}",
-                        data={"agency": agency, "state": state.value, "legal_basis": legal_basis})
+                        data={"agency": agency, "state": state.value,
+                              "legal_basis_enc": seal(legal_basis).decode()})
         if given:
             waits.close_wait(session, case, Wait.consent(agency), by=by, at=at,
                              answer={"given": True})

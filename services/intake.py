@@ -23,7 +23,8 @@ from models.journal import Kind
 from models.referral import Referral, parse_referral
 from models.routing import CURRENT_VERSION as ROUTING_VERSION
 from models.tables import Case, Consent, Person
-from services import minors
+from services import minors, person_keys
+from services.keys import assert_current
 from services.runtime import Runtime
 
 
@@ -59,6 +60,7 @@ def open_case(rt: Runtime, raw: object) -> OpenedCase:
 def _open(session: Session, referral: Referral, *, identity: str, birth_date: date, sex: str,
           now: datetime, cipher: Cipher) -> OpenedCase:
     log = get_logger()
+    assert_current(session, cipher)  # a retired key's hash would find no one: a duplicate
     lookup = cipher.lookup_hash(identity)
     person = session.exec(select(Person).where(Person.identity_hash == lookup)).first()
     if person is not None:
@@ -78,13 +80,26 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
             log.info("intake.open_elsewhere")
             return OpenedCase(elsewhere, "", "", created=False, told=True)
     else:
-        person = Person(identity_enc=cipher.encrypt(identity),
-                        name_enc=cipher.encrypt(referral.person.name), identity_hash=lookup,
-                        protection_level=referral.person.protection_level.value, sex=sex,
-                        birth_date=birth_date, created_at=now)
-        session.add(person)
+        # Every value about the person sealed with their own data key (crypto-shredding).
+        person_id = uuid.uuid4()
+        new_key, wrapped = cipher.new_person_key()
+
+        def seal(value: str) -> bytes:
+            return cipher.seal(person_id, new_key, value)
+
+        session.add(Person(id=person_id, identity_enc=seal(identity),
+                           name_enc=seal(referral.person.name), identity_hash=lookup,
+                           protection_level=referral.person.protection_level.value,
+                           sex_enc=seal(sex), birth_date_enc=seal(birth_date.isoformat()),
+                           created_at=now))
         session.flush()
-        person_id = person.id
+        person_keys.store(session, cipher, person_id, wrapped, at=now)
+    key = person_keys.key_of(session, cipher, person_id, at=now)
+    owner = person_id
+
+    def sealer(value: str) -> bytes:
+        return cipher.seal(owner, key, value)
+
     case = Case(case_number=cases.next_case_number(session, year=now.year), person_id=person_id,
                 placing_municipality=referral.placing_municipality,
                 referring_agency=referral.referring_agency.value, milieu=referral.milieu.value,
@@ -98,7 +113,8 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
                     reason=f"referred by {referral.referring_agency.value}")
     for criterion, answer in referral.eligibility.items():
         answers.upsert(session, case_id=case.id, criterion=criterion.value, holds=answer.holds,
-                       note=answer.evidence_note, recorded_by=actor, at=now)
+                       note_enc=sealer(answer.evidence_note) if answer.evidence_note
+                       else None, recorded_by=actor, at=now)
         if answer.holds is not None:
             verdict = "holds" if answer.holds else "does not hold"
             journal.journal(session, case, kind=Kind.DECISION, actor=actor, at=now,
@@ -107,11 +123,11 @@ def _open(session: Session, referral: Referral, *, identity: str, birth_date: da
     for consent in referral.consents:
         session.add(Consent(case_id=case.id, agency=consent.agency.value,
                             state=ConsentState.GIVEN, at=now, recorded_by=actor,
-                            legal_basis=consent.legal_basis))
+                            legal_basis_enc=sealer(consent.legal_basis)))
         journal.journal(session, case, kind=Kind.CONSENT, actor=actor, at=now,
                         reason=f"consent given for {consent.agency.value}",
                         data={"agency": consent.agency.value, "state": "given",
-                              "legal_basis": consent.legal_basis})
+                              "legal_basis_enc": sealer(consent.legal_basis).decode()})
     if referral.guardians:  # a child's: the consent rule for minors needs them
         minors.add_at_intake(session, case, [(g.role, g.name.strip(), g.consents)
                                              for g in referral.guardians],

@@ -30,6 +30,7 @@ from models.tables import Case, Person
 from models.waits import AgencySubject, Wait
 from services.agency import Personal, Recorded
 from services.before_steps import wire_subject
+from services.clear_text import birth_date_of
 from services.runtime import Runtime
 
 SYSTEM = "utvag"
@@ -78,7 +79,7 @@ def route_meeting(rt: Runtime, case_id: uuid.UUID) -> None:
         person = session.get_one(Person, case.person_id)
         facts = Facts(needs=frozenset(Need(n) for n in needs.needs),
                       custody_status=CustodyStatus(case.custody_status),
-                      is_child=is_child(person.birth_date, today=at.date()),
+                      is_child=is_child(birth_date_of(person, rt.cipher), today=at.date()),
                       network=tuple(NetworkRole(r) for r in needs.network))
         invitations = route(facts, version=case.routing_version)
         for inv in invitations:

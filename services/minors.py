@@ -25,6 +25,7 @@ from models.plan_tables import Guardian
 from models.routing import is_child
 from models.tables import Case, Person
 from models.waits import Wait
+from services.clear_text import birth_date_of
 from services.runtime import Runtime
 
 GUARDIANS_WAIT = Wait.of(WaitKind.GUARDIAN_CONSENT)
@@ -34,14 +35,14 @@ class GuardianError(ValueError):
     """The message names the field."""
 
 
-def child_case(session: Session, case: Case, *, today: date) -> bool:
+def child_case(session: Session, case: Case, cipher: Cipher, *, today: date) -> bool:
     person = session.get_one(Person, case.person_id)
-    return is_child(person.birth_date, today=today)
+    return is_child(birth_date_of(person, cipher), today=today)
 
 
-def guardians_consent(session: Session, case: Case, *, today: date) -> bool:
+def guardians_consent(session: Session, case: Case, cipher: Cipher, *, today: date) -> bool:
     """True for an adult; for a child, when guardians are recorded and all consent."""
-    if not child_case(session, case, today=today):
+    if not child_case(session, case, cipher, today=today):
         return True
     rows = session.exec(select(Guardian.consents).where(Guardian.case_id == case.id)).all()
     return bool(rows) and all(rows)
@@ -57,7 +58,7 @@ def record_guardian(rt: Runtime, case_ref: str | uuid.UUID, *, role: GuardianRol
     at = rt.now()
     with rt.uow() as session:
         case = cases.lock_case_ref(session, case_ref)
-        if not child_case(session, case, today=at.date()):
+        if not child_case(session, case, rt.cipher, today=at.date()):
             raise GuardianError(f"case: the person in {case.case_number} is not a child; "
                                 "guardians are recorded for children only")
         values = {"name_enc": rt.cipher.encrypt(name), "consents": consents,
@@ -69,7 +70,7 @@ def record_guardian(rt: Runtime, case_ref: str | uuid.UUID, *, role: GuardianRol
                         reason=f"guardian recorded ({role.value}): "
                                + ("consents" if consents else "does not consent"),
                         data={"role": role.value, "consents": consents})
-        complete = guardians_consent(session, case, today=at.date())
+        complete = guardians_consent(session, case, rt.cipher, today=at.date())
         if complete:
             waits.close_wait(session, case, GUARDIANS_WAIT, by=by, at=at,
                              answer={"guardians_consent": True})

@@ -33,7 +33,7 @@ from models.enums import WaitKind
 from models.journal import Kind
 from models.relapse import AssessmentDecision
 from models.waits import Wait
-from services import relapse_outcomes
+from services import person_keys, relapse_outcomes
 from services.responsibility import responsible_for
 from services.runtime import Runtime
 
@@ -190,7 +190,8 @@ def record_assessment(rt: Runtime, case_ref: str, *, flag_id: int,
             # Answered without `waits.close_wait`: that moves the case's status, and an
             # assessment is not a step in the case's own flow.
             row.answered_at, row.answered_by = at, by
-            row.answer = {"decision": decision.value, "note": note}
+            seal = person_keys.sealer(session, rt.cipher, case.person_id, at=at)
+            row.answer = {"decision": decision.value, "note_enc": seal(note).decode()}
             session.add(row)
             journal.journal(session, case, kind=Kind.WAIT_ANSWERED, actor=by, at=at,
                             reason=f"answered {wait.kind.value}: {wait.subject}",

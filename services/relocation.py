@@ -40,6 +40,8 @@ from models.relocation import (
 )
 from models.tables import Case, Person, ThreatAssessment
 from models.waits import Wait
+from services import person_keys
+from services.clear_text import birth_date_of
 from services.responsibility import municipality_hash, record_stay, responsible
 from services.runtime import Runtime
 
@@ -103,16 +105,17 @@ def decide_relocation(rt: Runtime, case_ref: str | uuid.UUID, item: RelocationIn
         check_destination(item.destination, exclusion_zones=list(threat.exclusion_zones),
                           known_municipalities=municipality_codes())
         person = session.get_one(Person, case.person_id)
-        form = housing_form(age=age(person.birth_date, on=at.date()),
+        form = housing_form(age=age(birth_date_of(person, rt.cipher), on=at.date()),
                             lives_independently=item.lives_independently,
                             needs_deep_support=item.needs_deep_support, emergency=item.fast_path)
         due = fast_path_approval_due(at) if item.fast_path else None
+        seal = person_keys.sealer(session, rt.cipher, case.person_id, at=at)  # culled with them
         session.add(Relocation(case_id=case.id, sequence=sequence, kind=kind,
-                               destination_enc=rt.cipher.encrypt(item.destination),
+                               destination_enc=seal(item.destination),
                                destination_hash=municipality_hash(rt.cipher, item.destination),
                                destination_tag=org_tag(session,
                                                        f"municipality:{item.destination}"),
-                               address_enc=rt.cipher.encrypt(item.address.strip()),
+                               address_enc=seal(item.address.strip()),
                                housing_form=form.value, fast_path=item.fast_path,
                                decided_by=by, decided_at=at, approval_due=due))
         record_stay(session, rt.cipher, case, item.destination, on=at.date(), by=by, at=at)

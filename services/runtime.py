@@ -30,6 +30,10 @@ class Runtime:
         self.settings = settings
         self.db = db
         self.clock: Clock = clock or SystemClock()
+        if cipher is not None and cipher.person_keys is None:
+            from services.person_keys import DbPersonKeys  # persons' own data keys
+
+            cipher.person_keys = DbPersonKeys(db)
         self._cipher = cipher
         self._parent: Runtime | None = None
         self.principal: Principal | None = None
@@ -39,8 +43,10 @@ class Runtime:
         """Loaded on first use: a process that never touches personal data (an operator's
         status) never needs the key."""
         if self._cipher is None:
+            from services.keys import load_cipher  # checks the key against the database
+
             self._cipher = (self._parent.cipher if self._parent is not None
-                            else Cipher(self.settings.master_key()))
+                            else load_cipher(self.settings, self.db, now=self.now()))
         return self._cipher
 
     def acting_as(self, principal: Principal) -> Runtime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -30,6 +31,7 @@ from models.during_tables import (
 from models.enums import Criterion
 from models.journal import Kind
 from models.tables import Consent, Person, ThreatAssessment
+from services.clear_text import legal_basis_of, note_of
 from services.runtime import Runtime
 
 __all__ = ["CaseNotFound", "CaseView", "WaitingView", "case_id_of", "case_view", "waiting"]
@@ -206,8 +208,9 @@ def _build(rt: Runtime, session: Session, case_id: uuid.UUID) -> CaseView:
         custody_status=case.custody_status, referring_agency=case.referring_agency,
         opened_at=case.opened_at, closed_at=case.closed_at,
         criteria=[CriterionView(criterion=a.criterion, holds=a.holds, recorded_by=a.recorded_by,
-                                note=a.evidence_note) for a in criteria],
-        consents=[ConsentView(agency=c.agency, state=c.state, at=c.at, legal_basis=c.legal_basis)
+                                note=note_of(a, rt.cipher)) for a in criteria],
+        consents=[ConsentView(agency=c.agency, state=c.state, at=c.at,
+                              legal_basis=legal_basis_of(c, rt.cipher))
                   for c in session.exec(select(Consent).where(Consent.case_id == case_id)
                                         .order_by(col(Consent.id)))],
         threat=ThreatView(level=threat.level, relocation_required=threat.relocation_required,
@@ -235,7 +238,7 @@ def _build(rt: Runtime, session: Session, case_id: uuid.UUID) -> CaseView:
         waits=[WaitView(kind=w.kind, subject=w.subject, since=w.opened_at, deadline=w.deadline)
                for w in open_rows],
         timeline=[EntryView(at=e.at, phase=e.phase, status=e.status, kind=e.kind,
-                            reason=e.reason, actor=e.actor)
+                            reason=_reason(e.reason, e.data, rt), actor=e.actor)
                   for e in journal.entries(session, case_id)],
         register_disclosures=[
             RegisterDisclosureView(at=d.at, register_name=d.register_name, fields=list(d.fields),
@@ -315,3 +318,10 @@ def waiting(rt: Runtime, case_ref: str | uuid.UUID) -> WaitingView:
             waits=[WaitView(kind=w.kind, subject=w.subject, since=w.opened_at,
                             deadline=w.deadline)
                    for w in waits.open_waits(session, case.id)])
+
+
+def _reason(reason: str, data: dict[str, Any], rt: Runtime) -> str:
+    """The entry's reason, with the encrypted words a person gave (a reopening's) opened."""
+    token = data.get("reason_enc")
+    return f"{reason}: {rt.cipher.decrypt(token.encode())}" if isinstance(token, str) \
+        else reason

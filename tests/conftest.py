@@ -29,7 +29,7 @@ from tests.fakes.clock import FakeClock
 pytest_plugins = ["tests.oidc_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_KEY = "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24xMjM0NTY3ODkwYWI="
+TEST_KEY = "5sewr1CeFrB3-qNNvo2hmqtXq9s2tJ3vznfUKXRXDhU="  # random, test-only
 TABLES = ("access_log", "break_glass", "case_assignment",
           "belongings_move", "protection_request", "case_wait", "agency_request",
           "threat_assessment", "eligibility_assessment", "case_responsibility",
@@ -47,7 +47,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "relapse_event", "plan_version", "closure_proposal", "meeting_record", "guardian",
           "provider_permit",
           # Reports made by the workers, and requests for them (0018_published_reports).
-          "published_report", "report_request")
+          "published_report", "report_request",
+          # Keys and retention (0019_person_keys).
+          "key_rotation_stage", "master_key", "person_key", "retention_hold")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:

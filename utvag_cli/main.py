@@ -8,6 +8,7 @@
     utvag status              cases waiting, overdue, blocked, with reasons
     utvag init                create the key file and migrate the database (operators)
     utvag sweep               run the register sweep now (progress bar)
+    utvag keys show|rotate|cull  the encryption key: its id, rotation, culling (operators)
 
 A person's commands go to the case service (setting `service_url`) as the person logged
 in (`utvag login`); they need no key, database or Prefect credential, and take no
@@ -27,6 +28,7 @@ in (`utvag login`); they need no key, database or Prefect credential, and take n
     utvag after close CASE    close with an outcome; `after indicators`, `after reopen`,
                               `after transfer`
     utvag audit log           the access log; `audit break-glass`, `audit review ID`
+    utvag person correct CASE correct name or identity number; `person export CASE`
 """
 
 from __future__ import annotations
@@ -37,9 +39,21 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING, TextIO
 
+from models.crypto import KeyRefused
 from services.answers import AnswerError
 from services.views import CaseNotFound
-from utvag_cli import after, audit, cases, demo_advance, during, ops, plan_people, reports
+from utvag_cli import (
+    after,
+    audit,
+    cases,
+    demo_advance,
+    during,
+    keys,
+    ops,
+    person_data,
+    plan_people,
+    reports,
+)
 from utvag_cli.context import Cli, PrefectRuns, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
@@ -75,6 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except WrongRole as exc:
         err(str(exc))
         return 2
+    _ = rt.cipher  # refuses to start with a key the database does not know (docs/keys.md)
     settings = rt.settings
     verifier = oidc.TokenVerifier(settings.oidc_issuer, settings.oidc_audience)
     app = create_app(rt, verifier, PrefectWaker())
@@ -129,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_advance.add_parser(sub)
     ops.add_parsers(sub)
     reports.add_parsers(sub)
+    keys.add_parsers(sub)
+    person_data.add_parsers(sub)
     return parser
 
 
@@ -160,7 +177,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
         except ServiceError as exc:
             err(exc.line())
             return exc.exit_code
-        except NotLoggedIn as exc:
+        except (NotLoggedIn, KeyRefused) as exc:  # KeyRefused: docs/keys.md
             err(f"error: {exc}")
             return 1
         except BrokenPipeError:

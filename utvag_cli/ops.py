@@ -17,15 +17,22 @@ from utvag_cli.usage import UsageError
 def cmd_init(args: argparse.Namespace) -> int:
     """An operator's task: the key file (unless the key is in the environment) and the
     schema, on the configured database."""
-    from adapters.db import migrate
-    from adapters.vault import ensure_key_file
+    from adapters.db import Database, migrate
+    from models.crypto import KeyRefused
+    from services.keys import prepare_key
 
     rt = cli_of(args).rt
     settings = rt.settings
-    if settings.encryption_key is None and ensure_key_file(settings.resolved_key_file):
-        out(f"key file created: {settings.resolved_key_file} (0600; keep it out of backups "
-            "that leave the machine)")
     migrate(rt.db.url)
+    owner = Database(rt.db.url, pool_size=2, max_overflow=0)  # + the persons' keys
+    try:
+        if prepare_key(settings, owner, now=rt.now()):
+            out(f"key file created: {settings.resolved_key_file} (0600; keep it out of "
+                "backups that leave the machine)")
+    except KeyRefused as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        owner.dispose()
     out("database migrated; roles utvag_app (case service) and utvag_worker (workers) "
         "granted, row-level security on (docs/database-roles.md)")
     for role in args.login or ():
@@ -85,6 +92,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Become a Prefect process worker on the pool (exec: signals reach it directly)."""
     from adapters.settings import apply_prefect_defaults
 
+    _ = cli_of(args).rt.cipher  # refuses to start with a key the database does not know
     apply_prefect_defaults()
     # Prefect's process worker, holding to the pool's locked job template (never a
     # command, environment or directory chosen by a flow run): `deployments.worker`.

@@ -29,7 +29,6 @@ import httpx
 from adapters.db import database_url, migrate
 from adapters.oidc_provider import EmbeddedProvider
 from adapters.settings import Settings
-from adapters.vault import ensure_key_file
 from simulators.catalog import APPS, DEFAULT_PORTS, settings_env
 
 PYTHON = sys.executable
@@ -107,11 +106,20 @@ class Stack:
 
     def prepare(self, settings: Settings) -> None:
         """Key file, database (embedded unless DATABASE_URL), migrations."""
+        from datetime import UTC, datetime
+
+        from adapters.db import Database
+        from services.keys import prepare_key
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        if settings.encryption_key is None:
-            ensure_key_file(settings.resolved_key_file)
         url = database_url(settings)
         migrate(url)
+        # A key only for a database without data: never a fresh key beside old data.
+        owner = Database(url, pool_size=2, max_overflow=0)
+        try:
+            prepare_key(settings, owner, now=datetime.now(UTC))
+        finally:
+            owner.dispose()
         self.env = {
             **os.environ,
             "DATABASE_URL": url,

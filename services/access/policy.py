@@ -82,6 +82,8 @@ class Action(StrEnum):
     MEETING_RECORD = "plan.meeting"
     GUARDIAN = "case.guardian"
     PROVIDER_PERMIT = "provider.permit"
+    PERSON_CORRECT = "person.correct"
+    SUBJECT_ACCESS = "person.subject_access"
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,12 @@ POLICY: dict[Action, Rule] = {
                                               "organisations, the defector's agreement)"),
     Action.GUARDIAN: _r(SOCIAL, PLACING, "record a child's guardian and their consent"),
     Action.PROVIDER_PERMIT: _r(SOCIAL, None, "record a provider's protected-housing permit"),
+    # The person's rights (GDPR art. 15, 16): the responsible coordinator records them.
+    Action.PERSON_CORRECT: _r(COORDINATOR, OWNERS, "correct the person's name or identity "
+                                                   "number (journaled with the reason)"),
+    Action.SUBJECT_ACCESS: _r(COORDINATOR, OWNERS, "the person's subject-access export "
+                                                   "(everything held, every disclosure)",
+                              personal=True),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from

@@ -87,25 +87,54 @@ COHORT = sa.Table(
 )
 
 
-def _cohort(session: Session, *, start: date, end: date, municipality: str | None) -> None:
+def _cohort(session: Session, *, start: date, end: date, municipality: str | None,
+            cipher: Decrypter) -> None:
+    """The period's cases with the person's sex and age band at opening: decrypted here
+    (both are stored encrypted, services/clear_text.py), never written back."""
     c, p, m, co = (table(x).c for x in (Case, Person, Municipality, County))
-    age = sa.func.date_part("year", sa.func.age(c.opened_at, p.birth_date))
-    band = sa.case((age < 18, "under_18"), (age < 30, "18_29"), (age < 40, "30_39"),
-                   else_="40_plus")
     lo, hi = _bounds(start, end)
     query = (sa.select(c.id, c.phase, c.status, c.milieu, c.referring_agency, c.outcome,
-                       c.placing_municipality, c.opened_at, c.closed_at, p.sex, band, co.name)
+                       c.placing_municipality, c.opened_at, c.closed_at, p.sex, p.sex_enc,
+                       p.birth_date, p.birth_date_enc, co.name)
              .join_from(table(Case), table(Person), p.id == c.person_id)
              .join(table(Municipality), m.code == c.placing_municipality)
              .join(table(County), co.code == m.county_code)
              .where(c.opened_at >= lo, c.opened_at < hi))
     if municipality is not None:
         query = query.where(c.placing_municipality == municipality)
+    rows = session.execute(query).all()
+    sexes = _opened(cipher, [r.sex_enc for r in rows], [r.sex for r in rows])
+    births = _opened(cipher, [r.birth_date_enc for r in rows],
+                     [r.birth_date.isoformat() if r.birth_date else None for r in rows])
     connection = session.connection()
     COHORT.drop(connection, checkfirst=True)  # a second report in the same transaction
     COHORT.create(connection)
-    session.execute(sa.insert(COHORT).from_select([c.name for c in COHORT.columns], query))
+    if rows:
+        session.execute(sa.insert(COHORT), [
+            {"id": r.id, "phase": r.phase, "status": r.status, "milieu": r.milieu,
+             "referring_agency": r.referring_agency, "outcome": r.outcome,
+             "placing_municipality": r.placing_municipality, "opened_at": r.opened_at,
+             "closed_at": r.closed_at, "sex": sex,
+             "age_band": _band(date.fromisoformat(born), r.opened_at) if born else None,
+             "county": r.name}
+            for r, sex, born in zip(rows, sexes, births, strict=True)])
     session.execute(sa.text("ANALYZE cohort"))
+
+
+def _opened(cipher: Decrypter, tokens: Sequence[bytes | None],
+            clear: Sequence[str | None]) -> list[str | None]:
+    """Each row's value: decrypted (in one bulk pass) or, before migration 0017's data
+    step ran, the clear one."""
+    sealed = [bytes(t) for t in tokens if t is not None]
+    opened = iter(cipher.decrypt_many(sealed) if sealed else [])
+    return [next(opened) if t is not None else v for t, v in zip(tokens, clear, strict=True)]
+
+
+def _band(born: date, opened_at: datetime) -> str:
+    on = opened_at.astimezone(STOCKHOLM).date()
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return ("under_18" if age < 18 else "18_29" if age < 30 else "30_39" if age < 40
+            else "40_plus")
 
 
 _DIMENSIONS = sa.text("""
@@ -188,7 +217,7 @@ def _relocations(session: Session, cipher: Decrypter) -> tuple[int, int, int]:
 
 def followup_figures(session: Session, *, start: date, end: date, municipality: str | None,
                      cipher: Decrypter, as_of: datetime) -> FollowUpFigures:
-    _cohort(session, start=start, end=end, municipality=municipality)
+    _cohort(session, start=start, end=end, municipality=municipality, cipher=cipher)
     by: dict[str, dict[str, int]] = {d: {} for d in DIMENSIONS}
     cases = 0
     for g, *values, n in session.execute(_DIMENSIONS):

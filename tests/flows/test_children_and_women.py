@@ -18,6 +18,7 @@ from models.tables import Person
 from services import action_plan, meeting, minors, protected_housing, snapshot
 from services.action_plan import InterventionIn
 from services.agency import collect_open
+from services.clear_text import sex_of
 from services.runtime import Runtime
 from tests.factories import identity_number, open_case
 from tests.fakes.agencies import FakeAgencies
@@ -79,7 +80,7 @@ def test_a_woman_in_protected_housing_gets_it_only_from_a_permitted_provider(
                             "name": "Kvinna Skyddsdóttir"})
     with rt.uow() as session:
         case = snapshot.load(rt, woman.case_id)
-        assert session.get_one(Person, _person_id(rt, woman.case_id)).sex == "female"
+        assert sex_of(session.get_one(Person, _person_id(rt, woman.case_id)), rt.cipher) == "female"
     assert case.phase == "during"
     action_plan.register_provider(rt, "Skyddat Hem AB")
     action_plan.vet_provider(rt, "Skyddat Hem AB", by="granskare", on=date(2026, 1, 10),

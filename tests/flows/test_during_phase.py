@@ -18,6 +18,7 @@ from models.routing import CURRENT_VERSION
 from models.tables import Case
 from services import action_plan, decisions, meeting, snapshot
 from services.agency import collect_open
+from services.clear_text import journal_data
 from services.runtime import Runtime
 from tests.fakes.agencies import FakeAgencies
 from tests.flows.conftest import CaseRunner
@@ -29,7 +30,9 @@ ALL_AGENCIES = consents("police", "social_services", "kriminalvarden", "arbetsfo
 
 def _journal(rt: Runtime, case_id: uuid.UUID, kind: str) -> list[dict[str, Any]]:
     with rt.uow() as session:
-        return [e.data for e in journal.entries(session, case_id) if e.kind == kind]
+        # Legal bases are stored encrypted (issue 14): opened as a reader would.
+        return [journal_data(e.data, rt.cipher) for e in journal.entries(session, case_id)
+                if e.kind == kind]
 
 
 def _invited(agencies: FakeAgencies) -> dict[str, int]:

@@ -25,7 +25,7 @@ from adapters.db import Database, migrate
 from flows.register_sweep import sweep
 from models.crypto import Cipher
 from services.runtime import Runtime
-from tests.conftest import make_settings, sqlalchemy_url
+from tests.conftest import TEST_KEY, make_settings, sqlalchemy_url
 from tests.fakes.agencies import FakeSocialServices
 from tests.fakes.clock import FakeClock
 from tests.fakes.registers import FakeRegisters, Lookup
@@ -52,13 +52,15 @@ def own_postgres() -> Iterator[Any]:
 
 
 @pytest.fixture
-def own_rt(own_postgres: Any, cipher: Cipher) -> Iterator[Runtime]:
+def own_rt(own_postgres: Any) -> Iterator[Runtime]:
     url = sqlalchemy_url(own_postgres.get_uri("sweep"))
     migrate(url)
     database = Database(url)
     try:
         yield Runtime(settings=make_settings(url, sweep_request_size=REQUEST_SIZE),
-                      db=database, clock=FakeClock(), cipher=cipher)
+                      db=database, clock=FakeClock(),
+                      # Its own cipher: persons' keys are looked up in this database.
+                      cipher=Cipher(TEST_KEY.encode()))
     finally:
         database.dispose()
 

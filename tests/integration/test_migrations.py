@@ -23,6 +23,7 @@ from sqlmodel import SQLModel
 import models.access_tables  # noqa: F401 - registers the access tables
 import models.console_tables  # noqa: F401 - registers the console's sessions
 import models.during_tables  # noqa: F401 - registers the during-phase tables in the metadata
+import models.key_tables  # noqa: F401 - registers the key tables
 import models.plan_tables  # noqa: F401 - registers the plan-and-people tables
 import models.report_tables  # noqa: F401 - registers the published reports
 import models.tables  # noqa: F401 - registers the case and sweep tables
@@ -74,7 +75,7 @@ def _index_shape_drift(conn: sa.Connection, metadata: sa.MetaData) -> list[Any]:
 
 def test_there_is_exactly_one_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("postgresql+psycopg:///unused"))
-    assert script.get_heads() == ["0018_published_reports"]
+    assert script.get_heads() == ["0019_person_keys"]
 
 
 def test_models_and_migrations_agree(database: Database) -> None:

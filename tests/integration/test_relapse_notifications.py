@@ -103,7 +103,9 @@ def test_social_services_assess_a_flag_once_from_the_cli_and_nothing_else_change
         row = session.get(Case, case.case_id)
     assert (assessed.decision, assessed.decided_by) == ("continue", u.HANDLER_STHLM.staff_id)
     assert wait.answered_by == u.HANDLER_STHLM.staff_id
-    assert wait.answer == {"decision": "continue", "note": "ring"}
+    assert wait.answer is not None and set(wait.answer) == {"decision", "note_enc"}
+    assert wait.answer["decision"] == "continue"  # the note is stored encrypted (issue 14)
+    assert rt.cipher.decrypt(wait.answer["note_enc"].encode()) == "ring"
     assert row is not None and (row.phase, row.status) == ("during", "admitted")
     assert count(rt, "SELECT count(*) FROM case_journal WHERE case_id = :c AND kind = "
                  "'relapse_assessed'", c=case.case_id) == 1

@@ -117,6 +117,10 @@ def calls(world: World) -> list[tuple[str, str, Action, dict[str, Any] | None]]:
          Action.FOLLOWUP_MUNICIPALITY, None),
         ("GET", "/reports/followup/national?from=2026-01-01&to=2026-12-31",
          Action.FOLLOWUP_NATIONAL, None),
+        ("POST", f"/cases/{A}/person/correction", Action.PERSON_CORRECT,
+         {"name": "Anna Rättad", "reason": "stavfel i efternamnet"}),
+        ("POST", f"/cases/{A}/subject-access", Action.SUBJECT_ACCESS,
+         {"received_on": TODAY}),
         ("POST", f"/cases/{B}/break-glass", Action.BREAK_GLASS,
          {"reason": "akut hotsituation, behöver kontakta handläggaren"}),
     ]

@@ -84,6 +84,8 @@ COMMANDS: list[tuple[list[str], str]] = [
     (["audit", "log"], ""),
     (["audit", "break-glass"], ""),
     (["audit", "review", "7"], ""),
+    (["person", "correct", CASE, "--reason", "stavfel", "--name"], "Anna Andersén\n"),
+    (["person", "export", CASE, "--received-on", "2026-05-30", "--out", "never-written"], ""),
 ]
 
 

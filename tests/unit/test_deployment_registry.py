@@ -53,7 +53,7 @@ def test_no_tag_tells_a_destination_an_agency_or_a_category() -> None:
     assert specs["new-case"].tags == ()
     every = {tag for spec in specs.values() for tag in spec.tags}
     assert every == {"agency-answers", "waits", "recovery", "after", "registers", "grants",
-                     "reports"}
+                     "reports", "retention"}
     for tag in every:
         assert ":" not in tag, tag
 
@@ -105,3 +105,7 @@ def test_the_relapse_alert_matches_the_event_the_sweep_emits() -> None:
     asked = set(re.findall(r"event\.payload\.(\w+)", alert.subject + alert.body))
     assert asked <= set(payload)
     assert set(payload) == {"flag_id", "municipality"}
+def test_culling_runs_daily_one_at_a_time() -> None:
+    spec = {s.name: s for s in registry()}["cull-expired-cases"]
+    assert (spec.cron, spec.concurrency_limit) == ("0 2 * * *", 1)
+    assert spec.parameter_schema["properties"] == {}  # nothing to type, nothing personal
