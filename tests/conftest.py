@@ -49,7 +49,9 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           # Reports made by the workers, and requests for them (0018_published_reports).
           "published_report", "report_request",
           # Keys and retention (0019_person_keys).
-          "key_rotation_stage", "master_key", "person_key", "retention_hold")
+          "key_rotation_stage", "master_key", "person_key", "retention_hold",
+          # The console's sessions (0014): their tokens are encrypted under the test key.
+          "console_session")
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
