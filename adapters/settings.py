@@ -243,8 +243,14 @@ class Settings(AgencyTransportSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings. Refused settings (e.g. an agency URL that is not https) stop
-    the process at start-up with one line per problem naming the setting, no traceback."""
+    """The process's settings, read once (`load_settings`)."""
+    return load_settings()
+
+
+def load_settings() -> Settings:
+    """Settings from the environment. Refused settings (e.g. an agency URL that is not
+    https) stop the process at start-up with one line per problem naming the setting, no
+    traceback."""
     try:
         return Settings()
     except ValidationError as exc:

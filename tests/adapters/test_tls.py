@@ -34,7 +34,7 @@ from adapters.errors import AgencyError, RetryableAgencyError
 from adapters.http import tls_context
 from adapters.police.schemas import ThreatAssessmentRequest
 from adapters.registry import agency_ports
-from adapters.settings import Settings, get_settings
+from adapters.settings import Settings, load_settings
 from simulators import SimulatorConfig, police
 from simulators.__main__ import main as simulator_main
 from simulators.catalog import APPS
@@ -216,12 +216,8 @@ def test_a_process_with_refused_agency_settings_stops_naming_them(
     monkeypatch.setenv("UTVAG_ENCRYPTION_KEY", "a-key-that-must-not-be-printed")
     monkeypatch.setenv("UTVAG_POLICE_URL", "http://police.example.se")
     monkeypatch.setenv("UTVAG_SIS_CA_BUNDLE", str(tmp_path / "missing.pem"))
-    get_settings.cache_clear()
-    try:
-        with pytest.raises(SystemExit) as stopped:
-            get_settings()
-    finally:
-        get_settings.cache_clear()
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
     message = str(stopped.value.code)
     assert message.startswith("utvag: refusing to start: police_url (UTVAG_POLICE_URL): ")
     assert "sis_ca_bundle (UTVAG_SIS_CA_BUNDLE): cannot read" in message
