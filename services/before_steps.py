@@ -26,9 +26,9 @@ def wire_subject(person: Personal) -> Subject:
     return Subject(identity_number=person.identity_number, name=person.name)
 
 
-@dataclass(frozen=True)
-class ThreatAssessmentStep:
-    subject: AgencySubject = THREAT_ASSESSMENT
+class AsksForThreatAssessment:
+    """Asking the police for an assessment and collecting it: the first one and each
+    re-assessment (`services.threat`) alike; they differ in what the answer does."""
 
     def body(self, session: Session, case: Case, person: Personal, *, key: str,
              at: datetime) -> ThreatAssessmentRequest:
@@ -43,6 +43,11 @@ class ThreatAssessmentStep:
     def poll(self, ports: AgencyPorts, *, external_id: str) -> ThreatAssessmentResult | None:
         result = ports.police.get_threat_assessment(request_id=external_id)
         return result if result.status == "completed" and result.level is not None else None
+
+
+@dataclass(frozen=True)
+class ThreatAssessmentStep(AsksForThreatAssessment):
+    subject: AgencySubject = THREAT_ASSESSMENT
 
     def record(self, session: Session, case: Case, answer: ThreatAssessmentResult, *,
                at: datetime) -> Recorded:

@@ -28,9 +28,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from adapters.common import SubmittedRequest
 from adapters.errors import AgencyError
-from adapters.police.schemas import ThreatAssessmentRequest, ThreatAssessmentResult
+from adapters.police.schemas import ThreatAssessmentResult
 from adapters.registry import AgencyPorts
 from adapters.repositories import journal, waits
 from models.during_tables import ProtectionRequest, Relocation
@@ -41,8 +40,8 @@ from models.relocation import protection_measure, stronger_protection
 from models.tables import AgencyRequest, Case, ThreatAssessment
 from models.waits import AgencySubject, Wait
 from services import agency
-from services.agency import Personal, Recorded
-from services.before_steps import wire_subject
+from services.agency import Recorded
+from services.before_steps import AsksForThreatAssessment
 from services.runtime import Runtime
 
 REASSESS_BEFORE = timedelta(days=30)
@@ -55,26 +54,12 @@ def reassessment(number: int) -> AgencySubject:
 
 
 @dataclass(frozen=True)
-class ThreatReassessmentStep:
+class ThreatReassessmentStep(AsksForThreatAssessment):
     number: int
 
     @property
     def subject(self) -> AgencySubject:
         return reassessment(self.number)
-
-    def body(self, session: Session, case: Case, person: Personal, *, key: str,
-             at: datetime) -> ThreatAssessmentRequest:
-        return ThreatAssessmentRequest(case_number=case.case_number, subject=wire_subject(person),
-                                       placing_municipality=case.placing_municipality,
-                                       milieu=case.milieu)
-
-    def submit(self, ports: AgencyPorts, *, key: str,
-               body: ThreatAssessmentRequest) -> SubmittedRequest:
-        return ports.police.request_threat_assessment(idempotency_key=key, request=body)
-
-    def poll(self, ports: AgencyPorts, *, external_id: str) -> ThreatAssessmentResult | None:
-        result = ports.police.get_threat_assessment(request_id=external_id)
-        return result if result.status == "completed" and result.level is not None else None
 
     def record(self, session: Session, case: Case, answer: ThreatAssessmentResult, *,
                at: datetime) -> Recorded:
