@@ -4,7 +4,6 @@ tell a sensitive category."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
@@ -45,30 +44,6 @@ class LedgerOut(BaseModel):
     left_sek: int
 
 
-class OpeningOut(BaseModel):
-    id: int
-    case_number: str
-    staff_id: str
-    organisation: str
-    opened_at: datetime
-    expires_at: datetime
-    reason: str
-    reviewed_by: str | None
-
-
-class AccessEntryOut(BaseModel):
-    at: datetime
-    subject: str
-    staff_id: str
-    organisation: str
-    roles: list[str]
-    action: str
-    case_number: str | None
-    purpose: str
-    outcome: str
-    fields: list[str]
-
-
 @router.get("/status", response_model=StatusOut)
 def status(ctx: Actor) -> StatusOut:
     ctx.allow(Action.STATUS)
@@ -91,11 +66,11 @@ def ledger(ctx: Actor, year: int | None = Query(default=None, ge=2000, le=2100))
                      left_sek=budget.appropriation_sek - granted)
 
 
-@router.get("/audit/break-glass", response_model=list[OpeningOut])
-def openings(ctx: Actor) -> list[OpeningOut]:
+@router.get("/audit/break-glass", response_model=list[break_glass.Opening])
+def openings(ctx: Actor) -> list[break_glass.Opening]:
     """Break-glass openings not yet reviewed, oldest first."""
     ctx.allow(Action.BREAK_GLASS_LIST)
-    return [OpeningOut(**asdict(o)) for o in break_glass.unreviewed(ctx.rt)]
+    return break_glass.unreviewed(ctx.rt)
 
 
 @router.post("/audit/break-glass/{opening}/review", status_code=204)
@@ -105,11 +80,11 @@ def review(ctx: Actor, opening: int = Path(ge=1, le=2**62)) -> None:
         raise not_found()
 
 
-@router.get("/audit/access-log", response_model=list[AccessEntryOut])
+@router.get("/audit/access-log", response_model=list[audit.AccessEntry])
 def access_log(ctx: Actor,
                case: str | None = Query(default=None, pattern=r"^UTV-[0-9]{4}-[0-9]{6}$"),
                outcome: Literal["allowed", "denied", "break_glass"] | None = None,
-               limit: int = Query(default=200, ge=1, le=1000)) -> list[AccessEntryOut]:
+               limit: int = Query(default=200, ge=1, le=1000)) -> list[audit.AccessEntry]:
     ctx.allow(Action.ACCESS_LOG)
-    return [AccessEntryOut(**asdict(e)) for e in audit.access_entries(
-        ctx.rt, case_number=case, outcome=outcome, limit=limit)]
+    return audit.access_entries(
+        ctx.rt, case_number=case, outcome=outcome, limit=limit)
