@@ -26,29 +26,6 @@ class Runs(Protocol):
         ...
 
 
-class PrefectRuns:
-    """The deployed runs. Prefect is imported on first use: most commands never need it."""
-
-    def wake(self, rt: Runtime, case_id: uuid.UUID) -> str:
-        from flows.resume import wake_case
-
-        try:
-            return wake_case(rt, case_id)
-        except Exception as exc:  # noqa: BLE001 - the answer is recorded either way
-            # Prefect unreachable (httpx errors are not all OSErrors): the case's next
-            # run (recover-stalled-cases, `utvag case run`) reads the recorded answer.
-            from adapters.logs import get_logger
-
-            get_logger(case_id=str(case_id)).warning("case.not_woken",
-                                                     error=type(exc).__name__)
-            return "recorded"
-
-    def start(self, rt: Runtime, case_id: uuid.UUID) -> uuid.UUID:
-        from flows.resume import start_case_run
-
-        return start_case_run(rt, case_id)
-
-
 class Cli:
     """One invocation's dependencies, each built on first use: a person's commands build
     only the service connection (settings `service_url`, `token_file`), never the

@@ -54,7 +54,7 @@ from utvag_cli import (
     plan_people,
     reports,
 )
-from utvag_cli.context import Cli, PrefectRuns, Runs
+from utvag_cli.context import Cli, Runs
 from utvag_cli.output import err, to
 from utvag_cli.service import ServiceError
 from utvag_cli.tokens import NotLoggedIn
@@ -161,12 +161,14 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None,
     case's flow runs on the Prefect server)."""
     args = build_parser().parse_args(argv)
     if runs is None:
-        # The process's own runs: on the configured Prefect server (see utvag_cli/__init__).
+        # The process's own runs: on the configured Prefect server (see utvag_cli/__init__),
+        # woken and started as the case service does.
         from adapters.settings import apply_prefect_defaults
+        from caseservice.waker import PrefectWaker
 
         apply_prefect_defaults()
-    args.cli = Cli(stdin=stdin if stdin is not None else sys.stdin,
-                   runs=runs if runs is not None else PrefectRuns(), runtime=runtime,
+        runs = PrefectWaker()
+    args.cli = Cli(stdin=stdin if stdin is not None else sys.stdin, runs=runs, runtime=runtime,
                    service=service)
     with to(stdout=stdout, stderr=stderr):
         try:
