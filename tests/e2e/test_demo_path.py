@@ -40,6 +40,7 @@ from tests.e2e.conftest import (
     utvag,
 )
 from tests.factories import identity_number
+from tests.processes import descendants
 from utvag_cli.stack import Stack
 
 # Every flow run is a fresh worker process (~8 s of CPU on this 2-core machine).
@@ -118,7 +119,7 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     # has none left; restart everything (provider, Prefect server, worker, simulators,
     # service).
     worker = next(p for p in stack.processes if "worker" in p.args)  # type: ignore[operator]
-    eventually(lambda: not _descendants(worker.pid), timeout=120,
+    eventually(lambda: not descendants(worker.pid), timeout=120,
                what="the suspended runs' processes to end")
     stack.stop()
     start(stack)
@@ -164,23 +165,6 @@ def test_demo_case_waits_resumes_and_is_admitted_without_leaking(
     stack.stop()
     _assert_nothing_personal_anywhere(stack, rt, [
         DEMO["person"]["identity_number"], DEMO["person"]["name"], SECOND_ID, SECOND_NAME])
-
-
-def _descendants(pid: int) -> list[int]:
-    """Every process below `pid` now (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def _variants(identity: str) -> list[str]:

@@ -22,7 +22,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import NamedTuple
 
 import httpx
@@ -41,6 +40,7 @@ from flows.recover import new_case_runs
 from services.runtime import Runtime
 from tests.factories import TOLVAN_NAME, identity_number, referral
 from tests.ops.conftest import Receiver
+from tests.processes import descendants
 from utvag_cli.stack import Stack
 
 # The issue's acceptance run is UTVAG_BURST_CASES=100. Every flow run is a fresh
@@ -309,7 +309,7 @@ def _kill_mid_burst(rt: Runtime, worker_pid: int, cases: dict[uuid.UUID, bool]) 
             running, pending = _runs_on(worker_pid), _runs_on(worker_pid, pending=True)
             if not pending and _not_waiting(rt, running):
                 # The machine dies: the worker and the flow runs it started, at once.
-                victims = [worker_pid, *_descendants(worker_pid)]
+                victims = [worker_pid, *descendants(worker_pid)]
                 for pid in victims:
                     os.kill(pid, signal.SIGKILL)
                 return victims
@@ -338,7 +338,7 @@ def _runs_on(worker_pid: int, pids: list[int] | None = None, *,
     the worker's descendants now); only the Pending ones with `pending=True`, only the
     Running ones with `pending=False`, both by default when `pids` is given, Running
     only when it is not (what the kill moment looks at)."""
-    among = set(_descendants(worker_pid) if pids is None else pids)
+    among = set(descendants(worker_pid) if pids is None else pids)
     if pending is None:
         states = [StateType.PENDING, StateType.RUNNING] if pids is not None else [
             StateType.RUNNING]
@@ -350,17 +350,3 @@ def _runs_on(worker_pid: int, pids: list[int] | None = None, *,
             and int(run.infrastructure_pid) in among}
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
