@@ -23,7 +23,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.oidc import InvalidToken
-from caseservice.console import sessions
 from caseservice.console.oidc import SignInFailed, pkce_pair
 from caseservice.console.web import (
     COOKIE,
@@ -39,6 +38,7 @@ from caseservice.console.web import (
 )
 from caseservice.deps import services_of
 from models.principal import Principal, PrincipalError
+from services import console_sessions as sessions
 from services.runtime import Runtime
 
 router = APIRouter(include_in_schema=False)

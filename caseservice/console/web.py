@@ -19,12 +19,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.oidc import InvalidToken
-from caseservice.console import labels, sessions
+from caseservice.console import labels
 from caseservice.console.oidc import ConsoleOidc, SignInFailed
 from caseservice.deps import Context, services_of
 from caseservice.errors import ApiError
 from caseservice.guards import BIDI, MAX_TEXT
 from models.principal import Principal, PrincipalError
+from services import console_sessions as sessions
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "utvag_console"

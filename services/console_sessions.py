@@ -1,4 +1,4 @@
-"""Server-side sessions of the console (table `console_session`).
+"""Server-side sessions of the web console (`caseservice.console`; table `console_session`).
 
 The browser gets a random id (32 bytes, URL-safe) in a cookie; the table keeps its
 SHA-256 only, and the data (tokens, or the sign-in in progress) encrypted with the
