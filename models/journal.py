@@ -53,7 +53,7 @@ class Kind(StrEnum):
     ESTABLISHED = "established"
     INDICATORS = "indicators"
     WAIT_CANCELLED = "wait_cancelled"
-    PLAN_REVISION = "plan_revision"  # the approved plan reopened as a new version
+    PLAN_REVISION = "plan_revision"  # older entries only: a reopening now writes PLAN_REVISED
     ESTABLISHMENT = "establishment"  # housing and occupation in the new town recorded
     RESPONSIBILITY = "responsibility"  # who is responsible (residence, stay, costs)
     THREAT_REASSESSED = "threat_reassessed"

@@ -5,8 +5,9 @@ journal keeps both and `models.journal.replay` rebuilds the case either way. Clo
 cancels every open wait (each journaled): a closed case waits for nothing, and nothing
 about it turns overdue. Reopening goes back to where the case was: a case never
 admitted reopens into screening (before; the criteria that did not hold are asked
-again), an admitted one into the during phase with a revision of its action plan, which
-is approved like the first before the case moves on (`docs/process.md`).
+again), an admitted one into the during phase with the next version of its action plan
+as a draft (`services.plan_versions`, as a relapse assessment's `adjust_plan` opens it),
+which is approved like the first before the case moves on (`docs/process.md`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from sqlmodel import col, select
 
 from adapters.repositories import answers, cases, journal, waits
 from models.during_tables import OutcomeIndicator
-from models.enums import CaseStatus, Outcome, Phase
+from models.enums import CaseStatus, Outcome, Phase, WaitKind
 from models.journal import Kind
 from models.tables import Case
-from services import person_keys
+from services import person_keys, plan_versions
 from services.runtime import Runtime
 
 CLOSURE_OUTCOMES = (Outcome.COMPLETED, Outcome.DROPPED_OUT, Outcome.RELAPSED,
@@ -77,9 +78,11 @@ def reopen(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> C
                            reason="reopened in the during phase", data={
                                "previous_outcome": previous,
                                "reason_enc": sealed.decode()})
-        journal.journal(session, case, kind=Kind.PLAN_REVISION, actor=by, at=at,
-                        reason="action plan reopened for revision after reopening the case",
-                        data={"cause": "reopened"})
+        # The plan's next version, as an assessment's `adjust_plan` opens it; the case
+        # waits for its approval (none when the plan was never approved: the first is).
+        plan_versions.open_revision(session, case, reason="reopened", by=by, at=at,
+                                    deadline=rt.deadline(WaitKind.ACTION_PLAN, at=at),
+                                    change_status=True)
     return case
 
 

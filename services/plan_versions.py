@@ -1,5 +1,7 @@
-"""Versions of a case's action plan. The first approval makes version 1; a relapse
-assessment's `adjust_plan` opens the next version as a draft (the approved one stays, as
+"""Versions of a case's action plan, the one record of whether the plan stands approved
+(`services.snapshot` reads the latest version's status). The first approval makes
+version 1; a relapse assessment's `adjust_plan`, or reopening an admitted case
+(`services.closure.reopen`), opens the next version as a draft (the approved one stays, as
 it was, in `plan_version`) and an action-plan wait; approving the plan (the same
 `services.action_plan.approve_plan` as the first time) approves the draft. Runs inside
 the caller's transaction: the assessment and its effect are one."""
@@ -17,7 +19,7 @@ from models.during_tables import Intervention
 from models.enums import WaitKind
 from models.journal import Kind
 from models.plan_tables import PlanVersion
-from models.tables import Case, JournalEntry
+from models.tables import Case
 from models.waits import Wait
 from services.runtime import Runtime
 
@@ -35,12 +37,6 @@ class Version:
 def _latest(session: Session, case_id: uuid.UUID) -> PlanVersion | None:
     return session.exec(select(PlanVersion).where(PlanVersion.case_id == case_id)
                         .order_by(col(PlanVersion.version).desc()).with_for_update()).first()
-
-
-def _first_approval(session: Session, case_id: uuid.UUID) -> JournalEntry | None:
-    return session.exec(select(JournalEntry).where(
-        JournalEntry.case_id == case_id, JournalEntry.kind == Kind.PLAN_APPROVED.value)
-        .order_by(col(JournalEntry.id))).first()
 
 
 def _snapshot(session: Session, case_id: uuid.UUID) -> tuple[list[int], int]:
@@ -71,22 +67,14 @@ def on_approved(session: Session, case: Case, *, by: str, at: datetime) -> int:
 
 
 def open_revision(session: Session, case: Case, *, reason: str, by: str, at: datetime,
-                  deadline: datetime) -> int | None:
+                  deadline: datetime, change_status: bool = False) -> int | None:
     """Open the next version as a draft and wait for its approval; None when a draft is
-    open already or the plan was never approved (its first approval is still awaited)."""
+    open already or the plan was never approved (its first approval is still awaited).
+    The case keeps its status (a revision is not a step back in its own flow) unless
+    `change_status`: a reopened case stands at its plan."""
     latest = _latest(session, case.id)
-    if latest is not None and latest.status == "draft":
+    if latest is None or latest.status == "draft":
         return None
-    if latest is None:
-        first = _first_approval(session, case.id)
-        if first is None:
-            return None
-        ids, cost = _snapshot(session, case.id)  # approved before versions were kept
-        latest = PlanVersion(case_id=case.id, version=1, status="approved",
-                             reason="first plan", opened_by=first.actor, opened_at=first.at,
-                             intervention_ids=ids, cost_sek=cost, approved_by=first.actor,
-                             approved_at=first.at)
-        session.add(latest)
     draft = PlanVersion(case_id=case.id, version=latest.version + 1, status="draft",
                         reason=reason[:500], opened_by=by, opened_at=at,
                         intervention_ids=list(latest.intervention_ids))
@@ -95,9 +83,8 @@ def open_revision(session: Session, case: Case, *, reason: str, by: str, at: dat
     journal.journal(session, case, kind=Kind.PLAN_REVISED, actor=by, at=at,
                     reason=f"action plan reopened as version {draft.version}: {reason}",
                     data={"version": draft.version, "previous": latest.version})
-    # The case keeps its status: a revision is not a step back in the case's own flow.
     waits.open_wait(session, case, Wait.of(WaitKind.ACTION_PLAN), at=at, deadline=deadline,
-                    change_status=False)
+                    change_status=change_status)
     return draft.version
 
 

@@ -26,6 +26,7 @@ from models.during_tables import (
 from models.enums import Criterion, CustodyStatus, Need, Phase
 from models.journal import Kind
 from models.lifecycle_tables import Establishment as EstablishmentRow
+from models.plan_tables import PlanVersion
 from models.progress import (
     Belongings,
     CaseSnapshot,
@@ -115,10 +116,11 @@ def _during(session: Session, base: CaseSnapshot, *, custody: CustodyStatus) -> 
 
 
 def _plan_approved(session: Session, case_id: uuid.UUID) -> bool:
-    """Approved, and not reopened for revision since (a revision is approved anew)."""
-    approved = journal.last_id(session, case_id, Kind.PLAN_APPROVED)
-    revised = journal.last_id(session, case_id, Kind.PLAN_REVISION)
-    return approved is not None and (revised is None or approved > revised)
+    """The plan's latest version is approved: none is a plan never approved, a draft a
+    revision (`services.plan_versions`) still to be approved like the first."""
+    status = session.exec(select(PlanVersion.status).where(PlanVersion.case_id == case_id)
+                          .order_by(col(PlanVersion.version).desc())).first()
+    return status == "approved"
 
 
 def _exists(session: Session, model: type[CoordinatorStatement] | type[GrantDecisionRow],

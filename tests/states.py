@@ -218,8 +218,8 @@ def settling(rt: Runtime, agencies: FakeAgencies | None = None,
     ask(rt, fakes, opened, PROTECTION)
     assert stands_at(rt, opened.case_id) == Act(Action.ORDER_BELONGINGS)
     belongings.order_move(rt, opened.case_id)
-    belongings.confirm_delivered(rt, opened.case_id, viewer_municipality=DESTINATION,
-                                 by="ss-kiruna")
+    belongings.confirm_delivered(rt, opened.case_id, by="ss-destination",
+                                 viewer_municipality=referral.get("destination", DESTINATION))
     step = stands_at(rt, opened.case_id)
     for subject in step.subjects if isinstance(step, Ask) else ():
         ask(rt, fakes, opened, subject)

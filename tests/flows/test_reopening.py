@@ -8,7 +8,7 @@ import uuid
 from adapters.repositories import cases, journal
 from models.enums import Criterion, Outcome, WaitKind
 from models.waits import Wait
-from services import action_plan, closure, decisions, snapshot, waits
+from services import action_plan, closure, decisions, plan_versions, snapshot, waits
 from services.runtime import Runtime
 from tests.factories import open_case, referral
 from tests.fakes.agencies import FakeAgencies
@@ -46,12 +46,20 @@ def test_an_admitted_case_reopens_in_the_during_phase_with_a_plan_revision(
     opened = in_after_phase(rt, agencies)
     closure.close_with_outcome(rt, opened.case_number, outcome=Outcome.RELAPSED,
                                by=COORDINATOR)
+    [v1] = plan_versions.history(rt, opened.case_id)
     closure.reopen(rt, opened.case_number, by=COORDINATOR, reason="new support after relapse")
+    assert [(v.version, v.status, v.reason) for v in plan_versions.history(
+        rt, opened.case_id)] == [(1, "approved", v1.reason), (2, "draft", "reopened")], \
+        "reopening opens the plan's next version, as an assessment's adjust_plan does"
     result = run(opened.case_id)
     assert (result["phase"], result["reason"]) == ("during", "action plan"), \
         "the revised plan is approved before the case moves on, not a skip into after"
-    assert "plan_revision" in _kinds(rt, opened.case_id)
-    action_plan.approve_plan(rt, opened.case_id, by=COORDINATOR)
+    case = snapshot.load(rt, opened.case_id)
+    assert (case.status, Wait.of(WaitKind.ACTION_PLAN) in case.waits) == ("waiting", True)
+    assert "plan_revised" in _kinds(rt, opened.case_id)
+    action_plan.approve_plan(rt, opened.case_id, by="coordinator-bo")
+    assert plan_versions.history(rt, opened.case_id) == [v1, plan_versions.Version(
+        2, "approved", "reopened", v1.intervention_ids, v1.cost_sek, "coordinator-bo")]
     result = run(opened.case_id)
     assert result["phase"] == "after"
 
