@@ -37,6 +37,11 @@ def cmd_open(args: argparse.Namespace) -> int:
     return 0
 
 
+# How a relation reads: `placing` is the municipality responsible for the case today (the
+# placing one until an accepted transfer takes effect, then the receiving one).
+RELATION_LABELS = {"placing": "responsible"}
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     """Your caseload: no personal data, so nothing here is a read of a person."""
     found: list[dict[str, Any]] = cli_of(args).service.get("/cases")
@@ -47,7 +52,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                           f"since {w['since'][:10]} (deadline {w['deadline'][:10]})"
                           for w in case["waits"])
         out(f"{case['case_number']}  {case['phase']} / {case['status']}  "
-            f"({', '.join(case['relations'])})" + (f"  {waits}" if waits else ""))
+            f"({', '.join(RELATION_LABELS.get(r, r) for r in case['relations'])})" + (f"  {waits}" if waits else ""))
     return 0
 
 

@@ -43,7 +43,7 @@ def test_case_list_shows_ones_own_cases_without_personal_data(rt: Runtime) -> No
     mine = open_case(rt).case_number
     sthlm = person_cli(rt, u.COORDINATOR_STHLM)
     assert sthlm("case", "list") == 0
-    assert sthlm.out.startswith(f"{mine}  before / open  (placing)")
+    assert sthlm.out.startswith(f"{mine}  before / open  (responsible)")
     assert TOLVAN_NAME not in sthlm.out
     gbg = sthlm.as_(u.COORDINATOR_GBG)
     assert gbg("case", "list") == 0 and gbg.out == "no cases\n"

@@ -47,7 +47,7 @@ def test_a_transfer_moves_responsibility_and_an_assessment_changes_the_plan(
 
     # 1. Stockholm: the case waits for the establishment.
     assert stockholm("case", "list") == 0
-    assert f"{number}  during / waiting  (placing)  waits for establishment" in stockholm.out
+    assert f"{number}  during / waiting  (responsible)  waits for establishment" in stockholm.out
 
     # 2. Stockholm records it; the run offers the transfer to Göteborg.
     assert stockholm("after", "establishment", number, "--stable-housing", "yes",
@@ -81,7 +81,7 @@ def test_a_transfer_moves_responsibility_and_an_assessment_changes_the_plan(
                                            f"stay {GOTEBORG}, costs {GOTEBORG}")
     assert f"residence {STOCKHOLM}" in goteborg.out and f"residence {GOTEBORG}" in goteborg.out
     assert goteborg("case", "list") == 0
-    assert goteborg.out == f"{number}  after / open  (placing)\n"
+    assert goteborg.out == f"{number}  after / open  (responsible)\n"
     assert stockholm("case", "show", number) == NOT_FOUND
     assert "not found" in stockholm.err
     assert stockholm("case", "list") == 0 and stockholm.out == "no cases\n"
@@ -104,7 +104,7 @@ def test_a_transfer_moves_responsibility_and_an_assessment_changes_the_plan(
     revision = f"relapse flag {flag} assessed: adjust the plan"
     assert v2 == f"v2  draft     1 interventions  - kr  {revision}"
     assert goteborg("case", "list") == 0
-    assert goteborg.out.startswith(f"{number}  after / open  (placing)  waits for action_plan")
+    assert goteborg.out.startswith(f"{number}  after / open  (responsible)  waits for action_plan")
 
     # 8. Göteborg adds an intervention and approves: version 2 approved, v1 as it was.
     assert goteborg("during", "intervention", number, "--kind", "contact_person",
@@ -117,5 +117,5 @@ def test_a_transfer_moves_responsibility_and_an_assessment_changes_the_plan(
     assert goteborg.out.splitlines()[1] == (
         f"v2  approved  2 interventions  23000 kr  {revision}")
     assert goteborg("case", "list") == 0
-    assert goteborg.out == f"{number}  after / open  (placing)\n"
+    assert goteborg.out == f"{number}  after / open  (responsible)\n"
 
