@@ -238,7 +238,8 @@ def in_after_phase(rt: Runtime, agencies: FakeAgencies | None = None,
     transfer.offer_transfer(rt, opened.case_id)
     transfer.answer_transfer(rt, opened.case_id, accept=True, cost_payer="receiving",
                              cost_from=rt.now().date() + timedelta(days=30),
-                             viewer_municipality=DESTINATION, by="ss-kiruna")
+                             viewer_municipality=referral.get("destination", DESTINATION),
+                             by="ss-kiruna")
     assert stands_at(rt, opened.case_id) == Act(Action.ESTABLISH)
     cases.establish(rt, opened.case_id)
     case = snapshot.load(rt, opened.case_id)

@@ -112,6 +112,9 @@ FORMS: dict[str, Call] = {
     "relapse": lambda w, c, d, t: after.assess(c, _model(after.AssessmentBody, {
         "flag_id": d.get("flag_id"), "decision": d.get("decision") or None,
         "note": d.get("note", "")}), w.ctx),
+    "relapse-report": lambda w, c, d, t: plan_people.report_relapse(c, _model(
+        plan_people.RelapseReportBody, {"kind": d.get("kind") or None, "on": _date(d, "on")}),
+        w.ctx),
     "indicators": lambda w, c, d, t: after.indicators(c, _model(after.IndicatorsBody, {
         "months": int(d["months"]) if str(d.get("months", "")).isdigit() else None,
         "stable_housing": d.get("stable_housing") == "yes",
@@ -143,6 +146,7 @@ DONE = {
     "establishment": "Etableringen är registrerad.",
     "transfer-offer": "Överflyttningen är erbjuden.",
     "relapse": "Bedömningen är registrerad.", "indicators": "Uppföljningen är registrerad.",
+    "relapse-report": "Återfallet är rapporterat: ärendet väntar på en bedömning.",
     "closure": "Ärendet är avslutat.", "reopening": "Ärendet är återöppnat.",
     "closure-confirmation": "Svaret på förslaget om avslut är registrerat.",
     "provider-concern": "Beslutet om utföraren är registrerat.",

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from caseservice.console import labels
+from caseservice.console import after_effects, labels
 from caseservice.console.web import (
     PREFIX,
     PageNotFound,
@@ -149,7 +149,8 @@ def case_page(request: Request, who: Viewer, case: str, *, errors: dict[str, str
     context = waits_context(who, view.case_number, view.phase, view.status, view.waits,
                             shown.relations)
     return render(request, "case.html", {
-        **context, "v": view, "masked": shown.masked, "timeline": phases,
+        **context, **after_effects.sections(who, view.case_number, context["can"]),
+        "v": view, "masked": shown.masked, "timeline": phases,
         "errors": errors or {}, "form": form, "values": values or {},
         "destination": destination, "done": request.query_params.get("done", ""),
         "poll": config_of(request).poll_seconds}, who=who, status=status_code)
