@@ -51,8 +51,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         waits = "; ".join(f"{'OVERDUE ' if w['overdue'] else ''}waits for {w['kind']} "
                           f"since {w['since'][:10]} (deadline {w['deadline'][:10]})"
                           for w in case["waits"])
-        out(f"{case['case_number']}  {case['phase']} / {case['status']}  "
-            f"({', '.join(RELATION_LABELS.get(r, r) for r in case['relations'])})" + (f"  {waits}" if waits else ""))
+        relations = ", ".join(RELATION_LABELS.get(r, r) for r in case["relations"])
+        out(f"{case['case_number']}  {case['phase']} / {case['status']}  ({relations})"
+            + (f"  {waits}" if waits else ""))
     return 0
 
 

@@ -38,6 +38,8 @@ SWEDISH = {
     "required": "Fältet måste fyllas i.",
     "true or false": "Välj ja eller nej.",
     "not in the expected form": "Fel format.",
+    "a relapse is reported after it happened, not in the future":
+        "Ett återfall rapporteras när det har hänt: datumet kan inte vara i framtiden.",
 }
 
 

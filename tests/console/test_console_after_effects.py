@@ -1,7 +1,8 @@
 """Decisions that took effect, on the console's case page (browser-free): who is
 responsible after a transfer (and who pays, over time), the action plan's versions after
 a revision, and a handler's relapse report from its form, refused at its field when the
-kind is not one of the two and not found for a role the policy refuses."""
+kind is not one of the two or the day is in the future, and not found for a role the
+policy refuses."""
 
 from __future__ import annotations
 
@@ -122,7 +123,7 @@ def test_a_handler_reports_lost_contact_and_the_assessment_is_waited_for(
     assert _flags(rt) == 1
 
 
-def test_an_unknown_kind_is_refused_at_its_field_and_nothing_is_written(
+def test_an_unknown_kind_or_a_future_day_is_refused_at_its_field_and_nothing_written(
         client: TestClient, rt: Runtime) -> None:
     case = states.in_after_phase(rt)
     csrf = _as(client, rt, u.HANDLER_STHLM)
@@ -135,6 +136,13 @@ def test_an_unknown_kind_is_refused_at_its_field_and_nothing_is_written(
     assert "Välj ett av alternativen." in refused.text
     assert _flags(rt) == 0
     assert "Bedömning av återfall" not in refused.text
+    future = client.post(f"/console/cases/{case.case_number}/answer/relapse-report", data={
+        "csrf": csrf, "key": "relapse-report", "kind": "lost_contact",
+        "on": (rt.now().date() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 422
+    assert 'id="relapse-report-on-error"' in future.text
+    assert "datumet kan inte vara i framtiden" in future.text
+    assert _flags(rt) == 0
 
 
 def test_the_police_contact_cannot_report_a_relapse(client: TestClient, rt: Runtime) -> None:
