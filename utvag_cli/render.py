@@ -25,7 +25,7 @@ def _head(v: CaseView) -> Iterator[str]:
            + (f"  blocked: {v.blocked_reason}" if v.blocked_reason else ""))
     yield (f"  person:       {v.person.name}, {v.person.identity_number} "
            f"({v.person.protection_level})")
-    yield (f"  municipality: {v.placing_municipality}   milieu: {v.milieu}   "
+    yield (f"  placing:      {v.placing_municipality}   milieu: {v.milieu}   "
            f"custody: {v.custody_status}   referred by: {v.referring_agency}")
     yield (f"  opened:       {v.opened_at:%Y-%m-%d %H:%M}"
            + (f"   closed: {v.closed_at:%Y-%m-%d %H:%M}" if v.closed_at else ""))
