@@ -133,8 +133,16 @@ def _shred(session: Session, person: Person, own: list[Case], *, now: datetime,
     session.flush()
     params = {"ids": ids}
     for statement in (
-            "UPDATE relocation SET destination_enc = '', address_enc = '' "
+            # Where the person went: the destination, its keyed hash and its tag (a
+            # dump holds the tag key: every municipality's tag can be computed), the
+            # offer's receiving municipality, the periods of responsibility (without
+            # them the placing municipality, in clear on the case, is the owner).
+            "UPDATE relocation SET destination_enc = '', address_enc = '', "
+            "destination_hash = NULL, destination_tag = NULL WHERE case_id = ANY(:ids)",
+            "UPDATE transfer_offer SET receiving_enc = NULL, receiving_tag = NULL "
             "WHERE case_id = ANY(:ids)",
+            "DELETE FROM case_responsibility WHERE case_id = ANY(:ids)",
+            "UPDATE guardian SET name_enc = '' WHERE case_id = ANY(:ids)",
             "UPDATE consent SET legal_basis = NULL, legal_basis_enc = NULL "
             "WHERE case_id = ANY(:ids)",
             "UPDATE eligibility_assessment SET evidence_note = '', evidence_note_enc = NULL "
