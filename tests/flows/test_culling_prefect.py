@@ -37,8 +37,8 @@ from models.principal import Principal
 from services import culling
 from services.access.break_glass import open_glass
 from services.closure import close_with_outcome, reopen
-from services.culling import hold
 from services.intake import OpenedCase
+from services.legal_hold import hold
 from services.responsibility import municipality_hash
 from services.runtime import Runtime
 from services.views import case_view
