@@ -251,6 +251,8 @@ def test_after_culling_nothing_of_the_person_can_be_read_or_found_anywhere(
 
     assert [(table, plain) for table, row, t in values if hers(table, row)
             and (plain := _opened(rt, t))] == []
+    [key] = [row for row in rows["person_key"] if row["person_id"] == anna_id]
+    assert key["wrapped"] is None and key["destroyed_at"] is not None
     with rt.uow() as session:
         hashes = {rt.cipher.lookup_hash(number.replace("-", "")),
                   municipality_hash(rt.cipher, states.DESTINATION),
