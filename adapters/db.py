@@ -154,11 +154,26 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def migrate(url: str) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema to `revision` (the newest by default; idempotent). A schema
+    already at or past `revision` is left as it is."""
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
-    command.upgrade(alembic_config(normalise_database_url(url)), "head")
+    config = alembic_config(normalise_database_url(url))
+    if revision != "head":
+        engine = create_engine(normalise_database_url(url), poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                heads = MigrationContext.configure(conn).get_current_heads()
+        finally:
+            engine.dispose()
+        script = ScriptDirectory.from_config(config)
+        if any(r.revision == revision for head in heads
+               for r in script.iterate_revisions(head, "base")):
+            return
+    command.upgrade(config, revision)
 
 
 PROCESS_ROLES = ("utvag_app", "utvag_worker")

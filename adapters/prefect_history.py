@@ -1,6 +1,9 @@
 """Prefect's record of a case, deleted when the case is culled: its flow runs (named
 `<case number>-<phase>`, flows/resume.py), their artifacts; the server deletes a deleted
-run's task runs, states and logs with it. The port is `services.culling.CaseHistory`."""
+run's task runs, states and inputs with it, and its logs in a background task a moment
+later. Its events cannot be deleted through the API: they expire with the server's events
+retention (docs/data-over-time.md). The port is `services.culling.CaseHistory`.
+Tested against a real server: tests/flows/test_culling_prefect.py."""
 
 from __future__ import annotations
 

@@ -49,9 +49,9 @@ def populate_cases(conn: Any, n: int, cipher: Any) -> None:
         pid, cid = uuid.UUID(int=(1 << 120) | i), uuid.UUID(int=(2 << 120) | i)
         opened = YEAR_START + timedelta(minutes=rng.randrange(365 * 24 * 60))
         age = rng.choices([15, 23, 34, 45], [8, 62, 20, 10])[0] + rng.randrange(5)
-        persons.append((pid, b"-", b"-", f"h{i}", "none",
-                        "male" if rng.random() < 0.88 else "female",
-                        date(opened.year - age, 6, 1), opened))
+        sex = "male" if rng.random() < 0.88 else "female"
+        persons.append((pid, b"-", b"-", f"h{i}", "none", cipher.encrypt(sex),
+                        cipher.encrypt(date(opened.year - age, 6, 1).isoformat()), opened))
         place = rng.choices(codes, weights)[0]
         marks = [(opened, "opened", "before", "open")]
         phase, status, outcome, closed = "before", "open", None, None
@@ -105,8 +105,8 @@ def populate_cases(conn: Any, n: int, cipher: Any) -> None:
                         else deadline - timedelta(days=2))
             waits.append((cid, rng.choice(["coordinator_answer", "action_plan", "consent"]),
                           f"s{k}", opened, deadline, answered))
-    _copy(conn, "person", "id, identity_enc, name_enc, identity_hash, protection_level, sex, "
-          "birth_date, created_at", persons)
+    _copy(conn, "person", "id, identity_enc, name_enc, identity_hash, protection_level, "
+          "sex_enc, birth_date_enc, created_at", persons)
     _copy(conn, '"case"', "id, case_number, person_id, placing_municipality, referring_agency, "
           "milieu, custody_status, phase, status, outcome, opened_at, closed_at, updated_at",
           cases)

@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +77,13 @@ def populate(dsn: str, n: int) -> None:
                      'consent, case_journal, "case", person CASCADE')
         conn.execute("ALTER TABLE case_journal ENABLE TRIGGER case_journal_no_update")
         with conn.cursor() as cur:
+            sex_enc, born_enc = cipher.encrypt("male"), cipher.encrypt("1990-01-01")
             with cur.copy("COPY person (id, identity_enc, name_enc, identity_hash, "
-                          "protection_level, sex, birth_date, created_at) FROM STDIN") as copy:
+                          "protection_level, sex_enc, birth_date_enc, created_at) FROM STDIN"
+                          ) as copy:
                 for i in range(n):
                     copy.write_row((uuid.UUID(int=i + 1), cipher.encrypt(identity(i)), name_enc,
-                                    f"bench-{i}", "none", "male", date(1990, 1, 1), at))
+                                    f"bench-{i}", "none", sex_enc, born_enc, at))
             with cur.copy('COPY "case" (id, case_number, person_id, placing_municipality, '
                           "referring_agency, milieu, custody_status, phase, status, opened_at, "
                           "updated_at) FROM STDIN") as copy:

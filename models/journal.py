@@ -68,6 +68,8 @@ class Kind(StrEnum):
     CORRECTED = "corrected"  # name or identity number corrected (GDPR art. 16)
     SUBJECT_ACCESS = "subject_access"  # a subject-access export was made (art. 15)
     CULLED = "culled"  # the person's data key destroyed (gallring)
+    LEGAL_HOLD_SET = "legal_hold_set"  # kept from culling (services.legal_hold)
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 class EntryLike(Protocol):

@@ -38,9 +38,7 @@ class Person(SQLModel, table=True):
     name_enc: bytes
     identity_hash: str = Field(unique=True, max_length=64)
     protection_level: str
-    # In clear only in rows from before migration 0017 not yet encrypted by `utvag init`.
-    sex: str | None = None
-    birth_date: date | None = None
+    # Encrypted (the clear columns dropped by migration 0020).
     sex_enc: bytes | None = None
     birth_date_enc: bytes | None = None
     created_at: datetime
@@ -91,7 +89,6 @@ class Consent(SQLModel, table=True):
     state: str
     at: datetime
     recorded_by: str
-    legal_basis: str | None = None  # in clear only before migration 0017 (see Person)
     legal_basis_enc: bytes | None = None
 
 
@@ -102,8 +99,6 @@ class EligibilityAnswer(SQLModel, table=True):
     case_id: uuid.UUID = Field(foreign_key="case.id")
     criterion: str
     holds: bool | None = None
-    evidence_note: str = Field(default="", max_length=2000,  # "" since migration 0017
-                               sa_column_kwargs={"server_default": ""})
     evidence_note_enc: bytes | None = None
     recorded_by: str
     recorded_at: datetime

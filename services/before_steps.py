@@ -80,7 +80,7 @@ class SupportDecisionStep:
     def record(self, session: Session, case: Case, answer: SupportDecisionResult, *,
                at: datetime) -> Recorded:
         answers.upsert(session, case_id=case.id, criterion=Criterion.SOCIAL_SERVICES_DECIDED,
-                       holds=answer.decision == "granted", note=f"decision: {answer.decision}",
-                       recorded_by=SUPPORT_DECISION.agency, at=at)
+                       holds=answer.decision == "granted", recorded_by=SUPPORT_DECISION.agency,
+                       at=at)
         return Recorded(f"social services decided on support: {answer.decision}",
                         {"decision": answer.decision, "interventions": answer.interventions})

@@ -8,6 +8,8 @@ derived from the decrypted value when needed, never stored.
 
 `encrypt_clear_values` moves rows written before migration 0017 into the encrypted
 columns (`utvag init` runs it; it holds the key, the migration does not). Idempotent.
+Migration 0020 drops the clear columns then (`services.keys.prepare_database` runs this
+before it); on a schema without them, only the JSON documents are left to look at.
 """
 
 from __future__ import annotations
@@ -48,29 +50,23 @@ def open_text(cipher: Sealer, token: str) -> str:
 
 
 def birth_date_of(person: Person, cipher: Sealer) -> date:
-    if person.birth_date_enc is not None:
-        return date.fromisoformat(cipher.decrypt(person.birth_date_enc))
-    if person.birth_date is None:
+    if person.birth_date_enc is None:
         raise ValueError("person: no birth date stored")
-    return person.birth_date
+    return date.fromisoformat(cipher.decrypt(person.birth_date_enc))
 
 
 def sex_of(person: Person, cipher: Sealer) -> str:
-    if person.sex_enc is not None:
-        return cipher.decrypt(person.sex_enc)
-    return person.sex or ""
+    return cipher.decrypt(person.sex_enc) if person.sex_enc is not None else ""
 
 
 def note_of(answer: EligibilityAnswer, cipher: Sealer) -> str:
-    if answer.evidence_note_enc is not None:
-        return cipher.decrypt(answer.evidence_note_enc)
-    return answer.evidence_note
+    return cipher.decrypt(answer.evidence_note_enc) if answer.evidence_note_enc is not None \
+        else ""
 
 
 def legal_basis_of(consent: Consent, cipher: Sealer) -> str:
-    if consent.legal_basis_enc is not None:
-        return cipher.decrypt(consent.legal_basis_enc)
-    return consent.legal_basis or ""
+    return cipher.decrypt(consent.legal_basis_enc) if consent.legal_basis_enc is not None \
+        else ""
 
 
 def journal_data(data: dict[str, Any], cipher: Sealer) -> dict[str, Any]:
@@ -105,7 +101,12 @@ def encrypt_clear_values(db: Database, cipher: Sealer) -> int:
     moved = 0
     with db.uow() as session:
         session.execute(text("SET LOCAL utvag.rekey = 'on'"))  # the journal's tokens
+        present = {(t, c) for t, c in session.execute(text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public'")).all()}
         for table, clear, enc, as_text, empty in _COLUMNS:
+            if (table, clear) not in present:  # dropped by migration 0020
+                continue
             rows = session.execute(text(  # identifiers: the constants above
                 f'SELECT id::text, {as_text.format(c=clear)} FROM "{table}" '  # noqa: S608
                 f"WHERE {clear} IS NOT NULL AND {clear}::text <> '' AND {enc} IS NULL")).all()

@@ -102,7 +102,6 @@ def _correct(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str,
             person.identity_hash = lookup
             person.birth_date_enc = seal(parsed.birth_date.isoformat())
             person.sex_enc = seal(parsed.sex)
-            person.birth_date, person.sex = None, None
             changed.append("identity_number")
         if new_name is not None and cipher.decrypt(person.name_enc) != new_name:
             person.name_enc = seal(new_name)

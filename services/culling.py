@@ -3,8 +3,8 @@
 A person's data is culled when every case of theirs is closed and the last journal entry
 of each is older than the retention period (`retention_years`, five by default, as the
 Social Services Act has it for social-services records), unless a legal hold stands on a
-case (`hold`) or the research exception keeps it (born on a kept day of the month, placed
-by a municipality where the exception applies: `retention_keep_*`).
+case (`services.legal_hold`) or the research exception keeps it (born on a kept day of
+the month, placed by a municipality where the exception applies: `retention_keep_*`).
 
 Culling a person, one transaction: their data key is destroyed (so every value sealed
 with it is unreadable wherever a copy lies, backups included), the look-up hash replaced
@@ -25,7 +25,7 @@ from typing import Protocol
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from adapters.repositories import cases, journal
+from adapters.repositories import journal
 from models.journal import Kind
 from models.key_tables import PersonKey, RetentionHold
 from models.tables import Case, Person
@@ -52,17 +52,6 @@ class CullReport:
     prefect_runs: int
 
 
-def hold(rt: Runtime, case_ref: str | uuid.UUID, *, by: str, reason: str) -> None:
-    """A legal hold on the case (its reason encrypted): never culled while it stands."""
-    at = rt.now()
-    with rt.uow() as session:
-        case = cases.lock_case_ref(session, case_ref)
-        session.merge(RetentionHold(case_id=case.id, reason_enc=rt.cipher.encrypt(reason),
-                                    set_by=by, set_at=at))
-        journal.journal(session, case, kind=Kind.NOTE, actor=by, at=at,
-                        reason="legal hold: the case is kept beyond its retention period")
-
-
 def _cutoff(now: datetime, years: int) -> datetime:
     try:
         return now.replace(year=now.year - years)
@@ -71,13 +60,15 @@ def _cutoff(now: datetime, years: int) -> datetime:
 
 
 def due_persons(session: Session, *, now: datetime, years: int) -> list[uuid.UUID]:
-    """Persons not yet culled whose every case is closed and quiet since the cutoff."""
+    """Persons not yet culled whose every case is closed and quiet since the cutoff (a
+    legal hold's setting or lifting is about retention, not an entry that extends it)."""
     return list(session.execute(text(
         "SELECT c.person_id FROM \"case\" c JOIN case_journal j ON j.case_id = c.id "
         "LEFT JOIN person_key k ON k.person_id = c.person_id "
-        "WHERE k.destroyed_at IS NULL "
+        "WHERE k.destroyed_at IS NULL AND j.kind NOT IN (:set, :lifted) "
         "GROUP BY c.person_id HAVING bool_and(c.status = 'closed') AND max(j.at) < :cutoff"),
-        {"cutoff": _cutoff(now, years)}).scalars())
+        {"cutoff": _cutoff(now, years), "set": Kind.LEGAL_HOLD_SET.value,
+         "lifted": Kind.LEGAL_HOLD_LIFTED.value}).scalars())
 
 
 def cull(rt: Runtime, history: CaseHistory) -> CullReport:
@@ -128,16 +119,23 @@ def _shred(session: Session, person: Person, own: list[Case], *, now: datetime,
     person.identity_hash = "culled:" + uuid.uuid4().hex
     person.identity_enc, person.name_enc = b"", b""
     person.birth_date_enc = person.sex_enc = None
-    person.birth_date = person.sex = None
     session.add(person)
     session.flush()
     params = {"ids": ids}
     for statement in (
-            "UPDATE relocation SET destination_enc = '', address_enc = '' "
+            # Where the person went: the destination, its keyed hash and its tag (a
+            # dump holds the tag key: every municipality's tag can be computed), the
+            # offer's receiving municipality, the periods of responsibility (without
+            # them the placing municipality, in clear on the case, is the owner).
+            "UPDATE relocation SET destination_enc = '', address_enc = '', "
+            "destination_hash = NULL, destination_tag = NULL WHERE case_id = ANY(:ids)",
+            "UPDATE transfer_offer SET receiving_enc = NULL, receiving_tag = NULL "
             "WHERE case_id = ANY(:ids)",
-            "UPDATE consent SET legal_basis = NULL, legal_basis_enc = NULL "
+            "DELETE FROM case_responsibility WHERE case_id = ANY(:ids)",
+            "UPDATE guardian SET name_enc = '' WHERE case_id = ANY(:ids)",
+            "UPDATE consent SET legal_basis_enc = NULL "
             "WHERE case_id = ANY(:ids)",
-            "UPDATE eligibility_assessment SET evidence_note = '', evidence_note_enc = NULL "
+            "UPDATE eligibility_assessment SET evidence_note_enc = NULL "
             "WHERE case_id = ANY(:ids)",
             "UPDATE break_glass SET reason_enc = '' WHERE case_id = ANY(:ids)",
             "UPDATE case_wait SET answer = answer - 'note_enc' "

@@ -1,4 +1,6 @@
-"""Rotating the master key: every encrypted column re-encrypted, the look-up hash re-keyed.
+"""Rotating the master key: every encrypted column re-encrypted, every look-up hash keyed
+by the master key re-keyed (the identity number's, the destination's and the responsible
+municipality's: `Keyed`).
 
 Three steps, each safe to repeat, so that a rotation killed at any point is finished by
 running it again (`utvag keys rotate`):
@@ -32,13 +34,23 @@ from services.keys import KeyRecord, keys_of
 
 
 @dataclass(frozen=True)
+class Keyed:
+    """A look-up hash column: `Cipher.lookup_hash(prefix + value)`, `value` being the
+    plaintext of the encrypted column `source` of the same row."""
+
+    column: str
+    source: str
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
 class Encrypted:
-    """A table's encrypted columns and the encrypted tokens inside its JSON documents
-    (`documents`: (column, key)); `hash_of`: the column its look-up hash is keyed from."""
+    """A table's encrypted columns, the encrypted tokens inside its JSON documents
+    (`documents`: (column, key)) and its look-up hashes (`hashes`)."""
 
     table: str
     columns: tuple[str, ...] = ()
-    hash_of: str | None = None
+    hashes: tuple[Keyed, ...] = ()
     key: str = "id"
     documents: tuple[tuple[str, str], ...] = ()
 
@@ -63,11 +75,15 @@ def _fields(spec: Encrypted) -> list[_Field]:
 # no `*_enc` column is missing here).
 ENCRYPTED: tuple[Encrypted, ...] = (
     Encrypted("person", ("identity_enc", "name_enc", "birth_date_enc", "sex_enc"),
-              hash_of="identity_enc"),
-    Encrypted("relocation", ("destination_enc", "address_enc")),
+              hashes=(Keyed("identity_hash", "identity_enc"),)),
+    # services.responsibility.municipality_hash: the destination and the periods'
+    # municipalities (`municipality:<code>`).
+    Encrypted("relocation", ("destination_enc", "address_enc"),
+              hashes=(Keyed("destination_hash", "destination_enc", "municipality:"),)),
     Encrypted("break_glass", ("reason_enc",)),
     Encrypted("transfer_offer", ("receiving_enc",)),
-    Encrypted("case_responsibility", ("municipality_enc",)),
+    Encrypted("case_responsibility", ("municipality_enc",),
+              hashes=(Keyed("municipality_hash", "municipality_enc", "municipality:"),)),
     Encrypted("guardian", ("name_enc",)),
     Encrypted("eligibility_assessment", ("evidence_note_enc",)),
     Encrypted("consent", ("legal_basis_enc",)),
@@ -78,7 +94,10 @@ ENCRYPTED: tuple[Encrypted, ...] = (
     Encrypted("retention_hold", ("reason_enc",), key="case_id"),
     Encrypted("console_session", ("data_enc",), key="id_hash"),
 )
-HASH = "identity_hash"
+# Hash columns not keyed by the master key (tests/integration/test_key_rotation.py checks
+# that every `*_hash` column is here or in ENCRYPTED): the console session's id is a
+# SHA-256 of a secret only the browser holds.
+UNKEYED_HASHES = frozenset({("console_session", "id_hash")})
 
 
 def begin(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> None:
@@ -132,7 +151,7 @@ def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: 
                 continue
             old = bytes(value)
             staged = _restaged(old, active=active, upcoming=upcoming,
-                               hashed=spec.hash_of == field.name)
+                               keyed=[k for k in spec.hashes if k.source == field.name])
             staged = [(field.name if name is None else name, new) for name, new in staged]
             for name, new in staged:
                 session.execute(text(
@@ -147,24 +166,26 @@ def stage_batch(session: Session, spec: Encrypted, *, active: Cipher, upcoming: 
 
 
 def _restaged(old: bytes, *, active: Cipher, upcoming: Cipher,
-              hashed: bool) -> list[tuple[str | None, bytes]]:
-    """The value under the next key (None: the field itself) and, for the identity, the
-    re-keyed hash. A value sealed with a person's own key stays as it is (the key's
-    wrapping is rotated instead); a culled person's cannot be opened, and its hash is
-    already no one's."""
-    if is_person_token(old):
-        if not hashed:
+              keyed: list[Keyed]) -> list[tuple[str | None, bytes]]:
+    """The value under the next key (None: the field itself) and the look-up hashes
+    keyed from it, re-keyed. A value sealed with a person's own key stays as it is (the
+    key's wrapping is rotated instead); a culled person's cannot be opened (nor can an
+    overwritten, empty value), and its hashes are already no one's."""
+    if not old or is_person_token(old):
+        if not keyed or not old:
             return [(None, old)]
         try:
             plain = active.decrypt(old)
         except DecryptionError:
             return [(None, old)]
-        return [(None, old), (HASH, upcoming.lookup_hash(plain).encode())]
+        return [(None, old), *_hashes(plain, keyed, upcoming)]
     plain = _decrypt(old, active, upcoming)
-    staged: list[tuple[str | None, bytes]] = [(None, upcoming.encrypt(plain))]
-    if hashed:
-        staged.append((HASH, upcoming.lookup_hash(plain).encode()))
-    return staged
+    return [(None, upcoming.encrypt(plain)), *_hashes(plain, keyed, upcoming)]
+
+
+def _hashes(plain: str, keyed: list[Keyed],
+            upcoming: Cipher) -> list[tuple[str | None, bytes]]:
+    return [(k.column, upcoming.lookup_hash(k.prefix + plain).encode()) for k in keyed]
 
 
 def _decrypt(token: bytes, active: Cipher, upcoming: Cipher) -> str:
@@ -188,11 +209,11 @@ def finish(db: Database, *, active: Cipher, upcoming: Cipher, now: datetime) -> 
             stage_batch(session, spec, active=active, upcoming=upcoming, size=None)
         for spec in ENCRYPTED:
             fields = _fields(spec)
-            # The hash first: its digest is the identity column's value before the swap.
-            if spec.hash_of:
-                source = next(f for f in fields if f.name == spec.hash_of)
-                fields.insert(0, _Field(HASH, source.read,
-                                        f"{HASH} = convert_from(s.value, 'UTF8')"))
+            # The hashes first: their digest is the source column's value before the swap.
+            for keyed in spec.hashes:
+                source = next(f for f in fields if f.name == keyed.source)
+                fields.insert(0, _Field(keyed.column, source.read,
+                                        f"{keyed.column} = convert_from(s.value, 'UTF8')"))
             for field in fields:
                 result = session.execute(text(
                     f'UPDATE "{spec.table}" t SET {field.assign} FROM key_rotation_stage s '  # noqa: S608

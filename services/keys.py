@@ -116,6 +116,27 @@ def may_create_key(db: Database) -> None:
                 "(or set UTVAG_ENCRYPTION_KEY) instead. No key was created")
 
 
+# The last revision with the clear columns that `encrypt_clear_values` empties (0020
+# drops them).
+CLEAR_COLUMNS_UNTIL = "0019_person_keys"
+
+
+def prepare_database(settings: Settings, url: str, *, now: datetime) -> bool:
+    """`utvag init` and `make run`: the schema migrated, the key prepared (`prepare_key`),
+    and values from before migration 0017 encrypted before 0020 drops their clear
+    columns. True when a key file was created. Raises `KeyRefused`."""
+    from adapters.db import migrate
+
+    migrate(url, CLEAR_COLUMNS_UNTIL)
+    owner = Database(url, pool_size=2, max_overflow=0)  # + the persons' keys
+    try:
+        created = prepare_key(settings, owner, now=now)
+    finally:
+        owner.dispose()
+    migrate(url)
+    return created
+
+
 def prepare_key(settings: Settings, db: Database, *, now: datetime) -> bool:
     """`utvag init` and `make run`, after migrating: create the key file when there is no
     key and the database holds nothing a new key could not open, then register the key.

@@ -62,6 +62,8 @@ SENTENCES: dict[str, str] = {
     Kind.CORRECTED: "Dina uppgifter rättades.",
     Kind.SUBJECT_ACCESS: "Du begärde ett registerutdrag och det togs fram.",
     Kind.CULLED: "Uppgifterna gallrades.",
+    Kind.LEGAL_HOLD_SET: "Ärendet spärrades mot gallring (det sparas så länge spärren gäller).",
+    Kind.LEGAL_HOLD_LIFTED: "Spärren mot gallring hävdes.",
 }
 
 

@@ -30,6 +30,7 @@ from models.during_tables import (
 )
 from models.enums import Criterion
 from models.journal import Kind
+from models.key_tables import RetentionHold
 from models.tables import Consent, Person, ThreatAssessment
 from services.clear_text import legal_basis_of, note_of
 from services.runtime import Runtime
@@ -173,6 +174,7 @@ class CaseView(BaseModel):
     waits: list[WaitView]
     timeline: list[EntryView]
     register_disclosures: list[RegisterDisclosureView]
+    legal_hold: bool = False  # kept from culling while it stands (services.legal_hold)
 
 
 def case_view(rt: Runtime, case_ref: str | uuid.UUID, *, viewer: str,
@@ -231,6 +233,7 @@ def _build(rt: Runtime, session: Session, case_id: uuid.UUID) -> CaseView:
         grant=_grant(session, case_id),
         relocation=_relocation(session, case_id),
         protection=_protection(session, case_id),
+        legal_hold=session.get(RetentionHold, case_id) is not None,
         protection_waits_for_consent=any(w.kind == "consent" and w.subject == "tax_agency"
                                          for w in open_rows),
         belongings=_belongings(session, case_id),

@@ -57,8 +57,10 @@ def add_cases(rt: Runtime, specs: list[Spec]) -> list[uuid.UUID]:
             n = next(_serial)
             person = Person(identity_enc=cipher.encrypt(f"id-{n}"),
                             name_enc=cipher.encrypt(f"Person {n}"),
-                            identity_hash=uuid.uuid4().hex, protection_level="none", sex=s.sex,
-                            birth_date=s.born, created_at=s.opened)
+                            identity_hash=uuid.uuid4().hex, protection_level="none",
+                            sex_enc=cipher.encrypt(s.sex),
+                            birth_date_enc=cipher.encrypt(s.born.isoformat()),
+                            created_at=s.opened)
             session.add(person)
             session.flush()
             at = s.opened

@@ -17,22 +17,17 @@ from utvag_cli.usage import UsageError
 def cmd_init(args: argparse.Namespace) -> int:
     """An operator's task: the key file (unless the key is in the environment) and the
     schema, on the configured database."""
-    from adapters.db import Database, migrate
     from models.crypto import KeyRefused
-    from services.keys import prepare_key
+    from services.keys import prepare_database
 
     rt = cli_of(args).rt
     settings = rt.settings
-    migrate(rt.db.url)
-    owner = Database(rt.db.url, pool_size=2, max_overflow=0)  # + the persons' keys
     try:
-        if prepare_key(settings, owner, now=rt.now()):
+        if prepare_database(settings, rt.db.url, now=rt.now()):
             out(f"key file created: {settings.resolved_key_file} (0600; keep it out of "
                 "backups that leave the machine)")
     except KeyRefused as exc:
         raise UsageError(str(exc)) from None
-    finally:
-        owner.dispose()
     out("database migrated; roles utvag_app (case service) and utvag_worker (workers) "
         "granted, row-level security on (docs/database-roles.md)")
     for role in args.login or ():

@@ -7,6 +7,8 @@ history, process list): they are read from stdin, prompted without echo on a ter
     utvag person export CASE --received-on YYYY-MM-DD --out FILE [--html]
                             [--include-destination]
         (the subject-access export, written to a new file readable by you only)
+    utvag person hold CASE --reason TEXT        a legal hold: the case is not culled
+    utvag person lift-hold CASE --reason TEXT   lift it
 """
 
 from __future__ import annotations
@@ -73,8 +75,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hold(args: argparse.Namespace) -> int:
+    path = "/legal-hold" + ("/lift" if args.person_command == "lift-hold" else "")
+    done = cli_of(args).service.post(case_path(args, path), {"reason": args.reason})
+    out(f"{done['case_number']}: {done['summary']} (journaled)")
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    person = sub.add_parser("person", help="the person's rights: correction, subject access")
+    person = sub.add_parser("person", help="the person's rights: correction, subject "
+                                           "access; legal holds against culling")
     commands = person.add_subparsers(dest="person_command", required=True)
     p = case_command(commands, "correct", "correct the name or identity number (values "
                                           "from stdin, one line each)")
@@ -90,3 +100,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--include-destination", action="store_true",
                    help="the new municipality and address, if the policy lets you read them")
     p.set_defaults(handler=cmd_export)
+    for name, what in (("hold", "a legal hold: the case is not culled while it stands"),
+                       ("lift-hold", "lift the case's legal hold")):
+        p = case_command(commands, name, what)
+        p.add_argument("--reason", required=True, help="why (journaled, encrypted)")
+        p.set_defaults(handler=cmd_hold)

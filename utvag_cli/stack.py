@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from adapters.db import database_url, migrate
+from adapters.db import database_url
 from adapters.oidc_provider import EmbeddedProvider
 from adapters.settings import Settings
 from simulators.catalog import APPS, DEFAULT_PORTS, settings_env
@@ -108,18 +108,12 @@ class Stack:
         """Key file, database (embedded unless DATABASE_URL), migrations."""
         from datetime import UTC, datetime
 
-        from adapters.db import Database
-        from services.keys import prepare_key
+        from services.keys import prepare_database
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         url = database_url(settings)
-        migrate(url)
         # A key only for a database without data: never a fresh key beside old data.
-        owner = Database(url, pool_size=2, max_overflow=0)
-        try:
-            prepare_key(settings, owner, now=datetime.now(UTC))
-        finally:
-            owner.dispose()
+        prepare_database(settings, url, now=datetime.now(UTC))
         self.env = {
             **os.environ,
             "DATABASE_URL": url,

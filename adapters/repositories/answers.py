@@ -13,12 +13,10 @@ from models.tables import EligibilityAnswer
 
 
 def upsert(session: Session, *, case_id: uuid.UUID, criterion: str, holds: bool | None,
-           recorded_by: str, at: datetime, note: str = "",
-           note_enc: bytes | None = None) -> None:
-    """`note`: a system's words (no personal data); a person's note comes encrypted
-    (`note_enc`, services.clear_text)."""
+           recorded_by: str, at: datetime, note_enc: bytes | None = None) -> None:
+    """`note_enc`: a person's note, encrypted (services.clear_text)."""
     values = {"case_id": case_id, "criterion": criterion, "holds": holds,
-              "evidence_note": note, "evidence_note_enc": note_enc,
+              "evidence_note_enc": note_enc,
               "recorded_by": recorded_by, "recorded_at": at}
     session.execute(insert(EligibilityAnswer).values(**values).on_conflict_do_update(
         index_elements=["case_id", "criterion"],

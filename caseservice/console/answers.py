@@ -20,7 +20,7 @@ from caseservice.console.pages import _check, case_page
 from caseservice.console.web import PREFIX, PageNotFound, Viewer, form_of, see_other, viewer
 from caseservice.errors import ApiError, field_of
 from caseservice.errors import problem as api_problem
-from caseservice.routes import after, before, during, plan_people, relocation
+from caseservice.routes import after, before, during, person_data, plan_people, relocation
 from services.answers import (
     ConsentAnswer,
     CriterionAnswer,
@@ -135,6 +135,11 @@ FORMS: dict[str, Call] = {
     "guardian": lambda w, c, d, t: plan_people.record_guardian(c, _model(
         plan_people.GuardianBody, {"role": d.get("role") or None, "name": d.get("name", ""),
                                    "consents": _yes(d, "consents")}), w.ctx, t),
+    # Retention (docs/data-over-time.md).
+    "legal-hold": lambda w, c, d, t: person_data.set_hold(c, _model(person_data.HoldBody, {
+        "reason": d.get("reason", "")}), w.ctx),
+    "legal-hold-lift": lambda w, c, d, t: person_data.lift_hold(c, _model(
+        person_data.HoldBody, {"reason": d.get("reason", "")}), w.ctx),
 }
 DONE = {
     "criteria": "Kriteriet är registrerat.", "consents": "Samtycket är registrerat.",
@@ -153,6 +158,8 @@ DONE = {
     "closure-confirmation": "Svaret på förslaget om avslut är registrerat.",
     "provider-concern": "Beslutet om utföraren är registrerat.",
     "guardian": "Vårdnadshavaren är registrerad.",
+    "legal-hold": "Ärendet är spärrat mot gallring.",
+    "legal-hold-lift": "Spärren mot gallring är hävd.",
 }
 
 

@@ -1,5 +1,6 @@
 """The person's rights: correction of name or identity number (GDPR art. 16) and the
-subject-access export (art. 15), recorded by the responsible coordinator."""
+subject-access export (art. 15), recorded by the responsible coordinator; and the legal
+hold that keeps a case from culling (set and lifted by the same coordinator)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from caseservice.deps import Actor, CaseRef
 from caseservice.errors import refused
+from caseservice.recording import Done
+from services import legal_hold
 from services.access.policy import DESTINATION_ROLES, Action, allowed
 from services.access.relations import Standing
 from services.correction import CorrectionError, correct_person
@@ -90,3 +93,33 @@ def export(case: CaseRef, body: SubjectAccessBody, ctx: Actor) -> JSONResponse |
             **NO_STORE, "Content-Disposition":
             f'attachment; filename="registerutdrag-{found.case_number}.html"'})
     return JSONResponse(made.model_dump(mode="json"), headers=NO_STORE)
+
+
+class HoldBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=legal_hold.MAX_REASON,
+                        description="why (the decision, the appeal, the complaint); "
+                                    "journaled, encrypted")
+
+
+@router.post("/cases/{case}/legal-hold", response_model=Done)
+def set_hold(case: CaseRef, body: HoldBody, ctx: Actor) -> Done:
+    """A legal hold: the case is not culled while it stands."""
+    found = ctx.case(Action.LEGAL_HOLD, case)
+    try:
+        legal_hold.hold(ctx.rt, found.case_id, by=ctx.by, reason=body.reason)
+    except legal_hold.HoldError as exc:
+        raise refused(exc) from None
+    return Done(case_number=found.case_number, summary="legal hold set: not culled while "
+                                                       "it stands")
+
+
+@router.post("/cases/{case}/legal-hold/lift", response_model=Done)
+def lift_hold(case: CaseRef, body: HoldBody, ctx: Actor) -> Done:
+    """Lift the legal hold: the case is culled once its retention period has run out."""
+    found = ctx.case(Action.LEGAL_HOLD, case)
+    try:
+        legal_hold.lift(ctx.rt, found.case_id, by=ctx.by, reason=body.reason)
+    except legal_hold.HoldError as exc:
+        raise refused(exc) from None
+    return Done(case_number=found.case_number, summary="legal hold lifted")

@@ -84,6 +84,7 @@ class Action(StrEnum):
     PROVIDER_PERMIT = "provider.permit"
     PERSON_CORRECT = "person.correct"
     SUBJECT_ACCESS = "person.subject_access"
+    LEGAL_HOLD = "retention.hold"
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,10 @@ POLICY: dict[Action, Rule] = {
     Action.SUBJECT_ACCESS: _r(COORDINATOR, OWNERS, "the person's subject-access export "
                                                    "(everything held, every disclosure)",
                               personal=True),
+    # Retention (docs/data-over-time.md): the responsible coordinator keeps a case from
+    # culling while a court, an appeal or a complaint needs it.
+    Action.LEGAL_HOLD: _r(COORDINATOR, OWNERS, "set or lift a legal hold against culling, "
+                                               "with a reason (journaled, encrypted)"),
 }
 
 # The relations a role can stand in at all (`relations.standing` computes them from

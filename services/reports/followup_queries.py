@@ -94,8 +94,8 @@ def _cohort(session: Session, *, start: date, end: date, municipality: str | Non
     c, p, m, co = (table(x).c for x in (Case, Person, Municipality, County))
     lo, hi = _bounds(start, end)
     query = (sa.select(c.id, c.phase, c.status, c.milieu, c.referring_agency, c.outcome,
-                       c.placing_municipality, c.opened_at, c.closed_at, p.sex, p.sex_enc,
-                       p.birth_date, p.birth_date_enc, co.name)
+                       c.placing_municipality, c.opened_at, c.closed_at, p.sex_enc,
+                       p.birth_date_enc, co.name)
              .join_from(table(Case), table(Person), p.id == c.person_id)
              .join(table(Municipality), m.code == c.placing_municipality)
              .join(table(County), co.code == m.county_code)
@@ -103,9 +103,8 @@ def _cohort(session: Session, *, start: date, end: date, municipality: str | Non
     if municipality is not None:
         query = query.where(c.placing_municipality == municipality)
     rows = session.execute(query).all()
-    sexes = _opened(cipher, [r.sex_enc for r in rows], [r.sex for r in rows])
-    births = _opened(cipher, [r.birth_date_enc for r in rows],
-                     [r.birth_date.isoformat() if r.birth_date else None for r in rows])
+    sexes = _opened(cipher, [r.sex_enc for r in rows])
+    births = _opened(cipher, [r.birth_date_enc for r in rows])
     connection = session.connection()
     COHORT.drop(connection, checkfirst=True)  # a second report in the same transaction
     COHORT.create(connection)
@@ -121,13 +120,11 @@ def _cohort(session: Session, *, start: date, end: date, municipality: str | Non
     session.execute(sa.text("ANALYZE cohort"))
 
 
-def _opened(cipher: Decrypter, tokens: Sequence[bytes | None],
-            clear: Sequence[str | None]) -> list[str | None]:
-    """Each row's value: decrypted (in one bulk pass) or, before migration 0017's data
-    step ran, the clear one."""
+def _opened(cipher: Decrypter, tokens: Sequence[bytes | None]) -> list[str | None]:
+    """Each row's value, decrypted in one bulk pass (None where none is stored)."""
     sealed = [bytes(t) for t in tokens if t is not None]
     opened = iter(cipher.decrypt_many(sealed) if sealed else [])
-    return [next(opened) if t is not None else v for t, v in zip(tokens, clear, strict=True)]
+    return [next(opened) if t is not None else None for t in tokens]
 
 
 def _band(born: date, opened_at: datetime) -> str:

@@ -1,6 +1,7 @@
 """Console pages without a browser (the browser tests drive the rest): what needs action
 first and overdue marked, the filters, a duplicate in another municipality not revealed,
-the police contact's statement, a refused answer at its field."""
+the police contact's statement, a refused answer at its field, a legal hold set and
+lifted."""
 
 from __future__ import annotations
 
@@ -162,3 +163,32 @@ def test_an_agency_sees_only_what_was_disclosed_to_it(client: TestClient,
     assert "Gun G" not in page.text  # protected since the move: masked for the agency too
     _as(client, rt, u.EMPLOYMENT)
     assert client.get(f"/console/cases/{case.case_number}").status_code == 404
+
+
+def test_the_coordinator_holds_a_case_from_culling_and_lifts_the_hold(
+        client: TestClient, rt: Runtime) -> None:
+    case = states.admitted(rt, person={"identity_number": identity_number(serial=506),
+                                       "name": "Fia F"})
+    page_url = f"/console/cases/{case.case_number}"
+    csrf = _as(client, rt, u.HANDLER_STHLM)
+    assert "Spärr mot gallring" not in client.get(page_url).text
+    assert client.post(f"{page_url}/answer/legal-hold",
+                       data={"csrf": csrf, "reason": "överklagat"}).status_code == 404
+    csrf = _as(client, rt, u.COORDINATOR_STHLM)
+    page = client.get(page_url).text
+    assert "Spärr mot gallring" in page and '<label for="legal-hold-reason">' in page
+    refused = client.post(f"{page_url}/answer/legal-hold",
+                          data={"csrf": csrf, "key": "legal-hold", "reason": ""})
+    assert refused.status_code == 422
+    assert 'id="legal-hold-reason-error"' in refused.text
+    assert 'aria-describedby="legal-hold-reason-error"' in refused.text
+    done = client.post(f"{page_url}/answer/legal-hold", follow_redirects=False, data={
+        "csrf": csrf, "key": "legal-hold", "reason": "överklagat till förvaltningsrätten"})
+    assert done.status_code == 303
+    held = client.get(done.headers["location"]).text
+    assert "Ärendet är spärrat mot gallring." in held and "Häv spärren" in held
+    assert "legal hold set" in held and "överklagat till förvaltningsrätten" in held
+    lifted = client.post(f"{page_url}/answer/legal-hold-lift", follow_redirects=False, data={
+        "csrf": csrf, "key": "legal-hold-lift", "reason": "domen har vunnit laga kraft"})
+    assert lifted.status_code == 303
+    assert "Spärren mot gallring är hävd." in client.get(lifted.headers["location"]).text

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from models.crypto import DecryptionError
 from models.enums import Outcome
-from services import culling, intake
+from services import culling, intake, legal_hold
 from services.closure import close_with_outcome
 from services.runtime import Runtime
 from services.views import case_view
@@ -21,19 +21,9 @@ from tests import states
 from tests.conftest import make_settings
 from tests.factories import identity_number, referral
 from tests.fakes.clock import FakeClock
+from tests.fakes.history import RecordingHistory
 
 ANNA, BO = "Anna Andersson", "Bo Bergström"
-
-
-class RecordingHistory:
-    """Prefect's record of cases, as a fake that remembers what it was told to delete."""
-
-    def __init__(self) -> None:
-        self.deleted: list[str] = []
-
-    def delete_case_runs(self, case_number: str) -> int:
-        self.deleted.append(case_number)
-        return 2  # the case's before and during runs
 
 
 def _rows(rt: Runtime, sql: str, **params: Any) -> list[Any]:
@@ -53,7 +43,7 @@ def test_a_person_five_years_quiet_is_culled_and_a_held_one_kept(
         rt: Runtime, clock: FakeClock) -> None:
     anna, anna_number = _closed(rt, ANNA, 61)
     bo, _ = _closed(rt, BO, 62)
-    culling.hold(rt, bo.case_id, by="jurist-jan", reason="överklagat till förvaltningsrätten")
+    legal_hold.hold(rt, bo.case_id, by="jurist-jan", reason="överklagat till förvaltningsrätten")
     backup = _rows(rt, "SELECT identity_enc, name_enc FROM person WHERE id = "
                        "(SELECT person_id FROM \"case\" WHERE id = :c)", c=anna.case_id)[0]
     history = RecordingHistory()

@@ -4,15 +4,25 @@ from before migration 0017 are encrypted by `utvag init`."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
 from sqlalchemy import text
 
+from adapters.db import Database, migrate
+from models.crypto import Cipher
 from models.enums import Outcome
 from services import decisions
 from services.clear_text import encrypt_clear_values
 from services.closure import close_with_outcome, reopen
+from services.keys import CLEAR_COLUMNS_UNTIL, prepare_database
 from services.runtime import Runtime
 from services.views import case_view
+from tests.conftest import TEST_KEY, _with_database, make_settings, sqlalchemy_url
 from tests.factories import open_case, referral
+from tests.fakes.clock import FakeClock
 from tests.states import admitted
 
 NOTE = "Uppgav att han lämnat Vårbynätverket efter knivhot"
@@ -53,7 +63,38 @@ def test_a_reopening_reason_is_encrypted_and_shown_in_the_timeline(rt: Runtime) 
     assert f"reopened in the during phase: {REOPEN}" in [e.reason for e in timeline]
 
 
-def test_init_encrypts_the_values_rows_from_before_held_in_clear(rt: Runtime) -> None:
+@pytest.fixture()
+def before_0020(server_url: str) -> Iterator[Runtime]:
+    """A database of its own at migration 0019: the clear columns still there."""
+    name = f"utvag_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = sqlalchemy_url(_with_database(server_url, name))
+    migrate(url, CLEAR_COLUMNS_UNTIL)
+    database = Database(url)
+    try:
+        yield Runtime(settings=make_settings(url), db=database, clock=FakeClock(),
+                      cipher=Cipher(TEST_KEY.encode()))
+    finally:
+        database.dispose()
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _columns(rt: Runtime) -> set[str]:
+    with rt.db.engine.connect() as conn:
+        return set(conn.execute(text(
+            "SELECT table_name || '.' || column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public'")).scalars())
+
+
+CLEAR = {"person.birth_date", "person.sex", "consent.legal_basis",
+         "eligibility_assessment.evidence_note"}
+
+
+def test_init_encrypts_the_values_held_in_clear_then_drops_their_columns(
+        before_0020: Runtime) -> None:
+    rt = before_0020
     opened = open_case(rt)
     with rt.db.engine.begin() as conn:  # as migration 0016 left them
         conn.execute(text("UPDATE person SET birth_date = '1912-12-12', sex = 'male', "
@@ -67,11 +108,17 @@ def test_init_encrypts_the_values_rows_from_before_held_in_clear(rt: Runtime) ->
                           "|| jsonb_build_object('legal_basis', CAST(:b AS text)) "
                           "WHERE kind = 'consent'"), {"b": BASIS})
     assert BASIS in _dump(rt)
-    moved = encrypt_clear_values(rt.db, rt.cipher)
-    assert moved == 1 + 1 + 2 + 1 + 2  # birth date, sex; two consents; a note; two entries
+    # Migrating past 0019 with values still in clear is refused, nothing changed.
+    with pytest.raises(RuntimeError, match=r"still in clear .*utvag init"):
+        migrate(rt.db.url)
+    assert CLEAR <= _columns(rt) and BASIS in _dump(rt)
+    # `utvag init`: encrypted with the key, then the clear columns dropped.
+    prepare_database(rt.settings, rt.db.url, now=rt.now())
+    assert not CLEAR & _columns(rt)
     dump = _dump(rt)
     assert BASIS not in dump and NOTE not in dump and "1912, 12, 12" not in dump
     assert encrypt_clear_values(rt.db, rt.cipher) == 0
     view = case_view(rt, opened.case_id, viewer="anna")
     assert NOTE in [c.note for c in view.criteria]
     assert {c.legal_basis for c in view.consents} == {BASIS}
+    prepare_database(rt.settings, rt.db.url, now=rt.now())  # again: nothing to do

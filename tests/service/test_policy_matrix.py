@@ -121,6 +121,10 @@ def calls(world: World) -> list[tuple[str, str, Action, dict[str, Any] | None]]:
          {"name": "Anna Rättad", "reason": "stavfel i efternamnet"}),
         ("POST", f"/cases/{A}/subject-access", Action.SUBJECT_ACCESS,
          {"received_on": TODAY}),
+        ("POST", f"/cases/{A}/legal-hold", Action.LEGAL_HOLD,
+         {"reason": "överklagat till förvaltningsrätten"}),
+        ("POST", f"/cases/{A}/legal-hold/lift", Action.LEGAL_HOLD,
+         {"reason": "domen har vunnit laga kraft"}),
         ("POST", f"/cases/{B}/break-glass", Action.BREAK_GLASS,
          {"reason": "akut hotsituation, behöver kontakta handläggaren"}),
     ]

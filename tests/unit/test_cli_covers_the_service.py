@@ -86,6 +86,8 @@ COMMANDS: list[tuple[list[str], str]] = [
     (["audit", "review", "7"], ""),
     (["person", "correct", CASE, "--reason", "stavfel", "--name"], "Anna Andersén\n"),
     (["person", "export", CASE, "--received-on", "2026-05-30", "--out", "never-written"], ""),
+    (["person", "hold", CASE, "--reason", "överklagat"], ""),
+    (["person", "lift-hold", CASE, "--reason", "dom vunnit laga kraft"], ""),
 ]
 
 
