@@ -28,6 +28,7 @@ class Kind(StrEnum):
     ADMITTED = "admitted"
     CLOSED = "closed"
     NOTE = "note"
+    READ = "read"  # the case's personal data shown to someone (not an entry that keeps it)
     RELAPSE_FLAGGED = "relapse_flagged"
     RELAPSE_NOTIFIED = "relapse_notified"
     RELAPSE_ASSESSED = "relapse_assessed"

@@ -59,16 +59,22 @@ def _cutoff(now: datetime, years: int) -> datetime:
         return now.replace(year=now.year - years, day=28)
 
 
+# Not entries that keep a record: a legal hold's setting or lifting is about retention,
+# and reading the case (journaled as every read is) is no new entry in it.
+NOT_ENTRIES = (Kind.LEGAL_HOLD_SET, Kind.LEGAL_HOLD_LIFTED, Kind.READ, Kind.DESTINATION_READ,
+               Kind.DESTINATION_DENIED)
+
+
 def due_persons(session: Session, *, now: datetime, years: int) -> list[uuid.UUID]:
-    """Persons not yet culled whose every case is closed and quiet since the cutoff (a
-    legal hold's setting or lifting is about retention, not an entry that extends it)."""
+    """Persons not yet culled whose every case is closed and without an entry since the
+    cutoff."""
     return list(session.execute(text(
         "SELECT c.person_id FROM \"case\" c JOIN case_journal j ON j.case_id = c.id "
         "LEFT JOIN person_key k ON k.person_id = c.person_id "
-        "WHERE k.destroyed_at IS NULL AND j.kind NOT IN (:set, :lifted) "
+        "WHERE k.destroyed_at IS NULL AND j.kind <> ALL(:not_entries) "
         "GROUP BY c.person_id HAVING bool_and(c.status = 'closed') AND max(j.at) < :cutoff"),
-        {"cutoff": _cutoff(now, years), "set": Kind.LEGAL_HOLD_SET.value,
-         "lifted": Kind.LEGAL_HOLD_LIFTED.value}).scalars())
+        {"cutoff": _cutoff(now, years),
+         "not_entries": [kind.value for kind in NOT_ENTRIES]}).scalars())
 
 
 def cull(rt: Runtime, history: CaseHistory) -> CullReport:
@@ -140,9 +146,9 @@ def _shred(session: Session, person: Person, own: list[Case], *, now: datetime,
             "UPDATE break_glass SET reason_enc = '' WHERE case_id = ANY(:ids)",
             "UPDATE case_wait SET answer = answer - 'note_enc' "
             "WHERE case_id = ANY(:ids) AND answer ? 'note_enc'",
-            "SET LOCAL utvag.rekey = 'on'",
-            "UPDATE case_journal SET data = data - 'legal_basis_enc' - 'reason_enc' "
-            "WHERE case_id = ANY(:ids) AND (data ? 'legal_basis_enc' OR data ? 'reason_enc')"):
+            # The journal is append-only to the workers: the one change culling makes
+            # to it (words sealed before per-person keys) is the owner's function.
+            "SELECT utvag_cull_journal(CAST(:ids AS uuid[]))"):
         session.execute(text(statement), params)
     for case in own:
         journal.journal(session, case, kind=Kind.CULLED, actor=ACTOR, at=now,

@@ -183,7 +183,7 @@ def case_view(rt: Runtime, case_ref: str | uuid.UUID, *, viewer: str,
     with rt.uow() as session:
         # Share-locked: two people reading one case do not wait for each other.
         case = cases.share_case(session, cases.find_case(session, case_ref).id)
-        journal.journal(session, case, kind=Kind.NOTE, actor=viewer, at=rt.now(),
+        journal.journal(session, case, kind=Kind.READ, actor=viewer, at=rt.now(),
                         reason=purpose)
         case_id = case.id
     with rt.uow() as session:

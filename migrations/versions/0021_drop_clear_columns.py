@@ -5,7 +5,8 @@ with nothing changed, while a clear value is left: `utvag init` (and `make run`)
 them before migrating here (`services.keys.prepare_database`).
 
 And the case service may lift a legal hold (DELETE on `retention_hold`, under its
-row-level security policy).
+row-level security policy); the workers may cull (DELETE on `case_responsibility`, and
+`utvag_cull_journal`, below).
 
 Revision ID: 0021_drop_clear_columns
 Revises: 0020_plan_versions_backfill
@@ -27,6 +28,21 @@ LEFT = " UNION ALL ".join(
     f"AND {column}::text <> ''" for table, column in CLEAR)
 
 
+# Culling (the workers' `cull-expired-cases`, as utvag_worker) strips from a culled
+# person's journal entries the words sealed before per-person keys existed (under the
+# master key, they would still open). The journal is append-only to the workers: this
+# function, the owner's, is the one change to it they may make, and only that one.
+CULL_JOURNAL = """
+CREATE FUNCTION utvag_cull_journal(ids uuid[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  PERFORM set_config('utvag.rekey', 'on', true);
+  UPDATE case_journal SET data = data - 'legal_basis_enc' - 'reason_enc'
+   WHERE case_id = ANY(ids) AND (data ? 'legal_basis_enc' OR data ? 'reason_enc');
+  PERFORM set_config('utvag.rekey', '', true);
+END $$"""
+
+
 def upgrade() -> None:
     left = sorted({row[0] for row in op.get_bind().execute(sa.text(LEFT))})
     if left:
@@ -37,9 +53,15 @@ def upgrade() -> None:
     for table, column in CLEAR:
         op.drop_column(table, column)
     op.execute("GRANT DELETE ON retention_hold TO utvag_app")
+    op.execute("GRANT DELETE ON case_responsibility TO utvag_worker")
+    op.execute(CULL_JOURNAL)
+    op.execute("REVOKE ALL ON FUNCTION utvag_cull_journal(uuid[]) FROM PUBLIC")
+    op.execute("GRANT EXECUTE ON FUNCTION utvag_cull_journal(uuid[]) TO utvag_worker")
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION utvag_cull_journal(uuid[])")
+    op.execute("REVOKE DELETE ON case_responsibility FROM utvag_worker")
     op.execute("REVOKE DELETE ON retention_hold FROM utvag_app")
     op.add_column("person", sa.Column("sex", sa.String(), nullable=True))
     op.add_column("person", sa.Column("birth_date", sa.Date(), nullable=True))

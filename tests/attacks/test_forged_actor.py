@@ -102,7 +102,7 @@ def test_a_forged_logname_piped_into_head_is_journaled_as_the_login_before_data_
                          "WHERE action = 'case.show'")
     assert [tuple(r) for r in journaled] == [
         (u.COORDINATOR_STHLM.staff_id, "municipality:0180", "allowed")]
-    notes = rows(rt, "SELECT actor FROM case_journal WHERE kind = 'note' "
+    notes = rows(rt, "SELECT actor FROM case_journal WHERE kind = 'read' "
                      "AND reason LIKE 'case shown%'")
     assert [r.actor for r in notes] == [u.COORDINATOR_STHLM.staff_id]
     assert not rows(rt, "SELECT 1 FROM access_log WHERE staff_id = :f", f=FORGED)
@@ -120,7 +120,7 @@ def test_the_read_is_committed_before_the_first_byte_of_the_answer(
         assert response.status_code == 200
         committed = rows(rt, "SELECT staff_id, outcome, fields FROM access_log "
                              "WHERE action = 'case.show'")
-        noted = rows(rt, "SELECT actor FROM case_journal WHERE kind = 'note' "
+        noted = rows(rt, "SELECT actor FROM case_journal WHERE kind = 'read' "
                          "AND reason LIKE 'case shown%'")
         body = response.read()
     assert [(r.staff_id, r.outcome) for r in committed] == [

@@ -39,4 +39,4 @@ def test_a_read_does_not_wait_for_another_read_of_the_same_case(rt: Runtime) -> 
     assert writer_done.is_set()
     with rt.uow() as session:
         assert [e.actor for e in journal.entries(session, opened.case_id)
-                if e.kind == "note"] == ["bo"]
+                if e.kind == "read"] == ["bo"]

@@ -21,7 +21,7 @@ from tests.fakes.agencies import FakeAgencies
 def _reads(rt: Runtime, case_id: uuid.UUID) -> list[tuple[str, str]]:
     with rt.uow() as session:
         return [(e.actor, e.reason) for e in journal.entries(session, case_id)
-                if e.kind == "note"]
+                if e.kind == "read"]
 
 
 def test_a_read_that_fails_half_way_has_been_journaled(rt: Runtime) -> None:

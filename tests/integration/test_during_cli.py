@@ -43,7 +43,7 @@ def utvag(app: FastAPI) -> Utvag:
 def _shown(rt: Runtime, case_id: Any) -> list[tuple[str, str]]:
     with rt.uow() as session:
         return [(e.actor, e.reason) for e in journal.entries(session, case_id)
-                if e.kind == "note" and "case shown" in e.reason]
+                if e.kind == "read" and "case shown" in e.reason]
 
 
 def test_an_intervention_from_an_unvetted_provider_is_refused_on_the_command_line(
