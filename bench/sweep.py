@@ -48,7 +48,7 @@ FLAG_EVERY = 500  # one case in 500 has a register entry after admission
 CONCURRENCY = 4  # per register, for both the sweep and the bare client
 REQUEST_SIZE = 500
 ADMITTED = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
-BENCH_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW9uLTEyMzQ1Ng=="
+from bench.key import BENCH_KEY  # noqa: E402
 
 
 def identity(i: int) -> str:
