@@ -70,6 +70,9 @@ SV: dict[str, str] = {
     "unsatisfactory": "Inte tillfredsställande",
     "continue": "Fortsätt stödet", "adjust_plan": "Justera planen",
     "end_support": "Avsluta stödet",
+    # roles a coordinator assigns to a case
+    "coordinator": "Samordnare", "social_handler": "Handläggare",
+    "police_contact": "Polisens kontaktperson", "police_regional": "Regional polis",
     # relations and outcomes in the access log
     "placing": "Placerande kommun", "receiving": "Mottagande kommun",
     "destination": "Destinationskommun", "agency": "Myndighet", "break_glass": "Nödåtkomst",
