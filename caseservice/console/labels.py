@@ -111,11 +111,17 @@ def disclosure(reason: str) -> str:
     if found is None:
         return reason
     fields = [FIELDS.get(f, sv(f)) for f in found["fields"].split(" and ")]
-    kind = REPEAT.sub("", found["kind"])
-    kind = "action_plan" if kind.startswith("action_plan") else kind
     what = " och ".join(fields)
     return (f"{what[:1].upper()}{what[1:]} till {sv(found['agency'])} för "
-            f"{PURPOSES.get(kind, sv(kind))}")
+            f"{purpose(found['kind'], capital=False)}")
+
+
+def purpose(kind: str, *, capital: bool = True) -> str:
+    """What an agency request is for, in Swedish ("Hotbedömningen")."""
+    kind = REPEAT.sub("", kind)
+    kind = "action_plan" if kind.startswith("action_plan") else kind
+    said = PURPOSES.get(kind, sv(kind))
+    return said[:1].upper() + said[1:] if capital else said
 
 
 def nav_for(principal: Principal) -> list[tuple[str, str]]:

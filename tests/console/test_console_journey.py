@@ -295,6 +295,13 @@ def test_a_coordinator_takes_a_new_case_to_the_after_phase_in_the_browser(
     assert "namn" not in disclosed, "a protected person's name never travels"
     assert "disclosed" not in disclosed, "in Swedish"
     _check(anna, "case-after")
+    probation = as_user(u.PROBATION)  # Kriminalvården: what it received, nothing more
+    probation.goto(f"/console/cases/{number}")
+    assert "Det här har lämnats ut till din myndighet" in probation.inner_text("main")
+    assert "Samverkansmötet: Besvarad" in probation.inner_text("main")
+    assert "Överlämningen av övervakaren: Besvarad" in probation.inner_text("main")
+    assert person["name"] not in probation.inner_text("main")
+    _check(probation, "case-agency")
     _not_found(kiruna, number)
     kiruna.goto("/console/")
     assert number not in kiruna.inner_text("main")
