@@ -143,6 +143,8 @@ def test_a_coordinator_takes_a_new_case_to_the_after_phase_in_the_browser(
     kiruna = as_user(u.COORDINATOR_KIRUNA)
     _not_found(kiruna, number)
     _check(kiruna, "not-found")
+    gbg = as_user(u.COORDINATOR_GBG)  # not (yet) where the person moves: nothing either
+    _not_found(gbg, number)
 
     # Before: the eligibility criteria, answered one by one as the run asks them.
     for criterion in ("Uppfyller definitionen av avhoppare", "Motiverad att lämna",
@@ -175,6 +177,9 @@ def test_a_coordinator_takes_a_new_case_to_the_after_phase_in_the_browser(
     wait.locator("input[name=network][value=mentor]").check()
     wait.locator("button:has-text('Registrera behovsbedömningen')").click()
     _done(anna, "Behovsbedömningen är registrerad")
+    disclosed = anna.locator("section[aria-labelledby=disclosed-h] tbody")
+    expect(disclosed).to_contain_text("Personnummer till Polisen för hotbedömningen")
+    expect(disclosed.locator("tr", has_text="Polisen")).to_contain_text("Samtycke")
     for agency in ("Kriminalvården", "Arbetsförmedlingen"):  # on probation; occupation
         wait = _shows(anna, waker, f"Samtycke: {agency}")
         _yes(wait, "given")
@@ -244,7 +249,6 @@ def test_a_coordinator_takes_a_new_case_to_the_after_phase_in_the_browser(
     wait.locator("button:has-text('Besluta om flytt')").click()
     _done(anna, "Flyttbeslutet är registrerat")
     assert "Nya gatan" not in anna.url and "Nya gatan" not in anna.title()
-    gbg = as_user(u.COORDINATOR_GBG)
     gbg.goto(f"/console/cases/{number}")
     assert "Personen" not in gbg.inner_text("main"), "the destination: its waits only"
     assert person["name"] not in gbg.content()
@@ -305,4 +309,5 @@ def test_a_coordinator_takes_a_new_case_to_the_after_phase_in_the_browser(
     _not_found(kiruna, number)
     kiruna.goto("/console/")
     assert number not in kiruna.inner_text("main")
+    waker.settle()  # and no pass of the flow failed on the way
     assert time.monotonic() - started < 90, "the journey stays quick"
