@@ -48,8 +48,10 @@ def waker(module_rt: Runtime, database_url: str, agencies: Simulators,
 
 
 @pytest.fixture(scope="module")
-def served(module_rt: Runtime, waker: FlowWaker) -> Iterator[Served]:
-    server = Served(module_rt, waker)
+def served(module_app_rt: Runtime, waker: FlowWaker) -> Iterator[Served]:
+    """The console as `utvag serve` runs it: role utvag_app, under row-level security
+    (the worker's passes run as the owner, as the flow tests do)."""
+    server = Served(module_app_rt, waker)
     server.start()
     yield server
     server.stop()
