@@ -198,3 +198,18 @@ def module_app_rt(module_rt: Runtime, database_url: str, app_database: Database)
 @pytest.fixture()
 def agencies() -> FakeAgencies:
     return FakeAgencies()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """Prefect's test harness: a temporary server, started once per session, for the
+    flow tests (tests/flows) and the console's journey (tests/console)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    # No heartbeats from runs under test: each run's heartbeat thread sleeps in whole
+    # seconds and is joined at the end, which cost every flow run about a second.
+    # (Deployed runs send them: `deployments/deploy.py`.)
+    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
+            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -20,7 +20,7 @@ from caseservice.console.pages import _check, case_page
 from caseservice.console.web import PREFIX, PageNotFound, Viewer, form_of, see_other, viewer
 from caseservice.errors import ApiError, field_of
 from caseservice.errors import problem as api_problem
-from caseservice.routes import after, before, during, person_data, plan_people, relocation
+from caseservice.routes import after, before, cases, during, person_data, plan_people, relocation
 from services.answers import (
     ConsentAnswer,
     CriterionAnswer,
@@ -52,6 +52,11 @@ def swedish(message: str) -> str:
         return "Ange en kommunkod med fyra siffror."
     if message.startswith("at most"):
         return "Texten är för lång."
+    if "own municipality only" in message:
+        return "Du kan bara tilldela handläggare i din egen kommun."
+    if " organisation for " in message:
+        return "Organisationen passar inte rollen (polisen: police:region-…, kommun: " \
+               "municipality:kod)."
     return f"Uppgiften godtogs inte ({message})."
 
 
@@ -126,6 +131,10 @@ FORMS: dict[str, Call] = {
         "outcome": d.get("outcome") or None}), w.ctx),
     "reopening": lambda w, c, d, t: after.reopen(c, _model(after.ReopenBody, {
         "reason": d.get("reason", "")}), w.ctx),
+    "assignment": lambda w, c, d, t: cases.assign(c, _model(cases.AssignmentBody, {
+        "staff_id": str(d.get("staff_id", "")).strip(),
+        "organisation": str(d.get("organisation", "")).strip(),
+        "role": d.get("role") or None}), w.ctx),
     # Plan and people (docs/plan-and-people.md).
     "closure-confirmation": lambda w, c, d, t: plan_people.confirm_closure(c, _model(
         plan_people.ClosureAnswerBody, {"confirm": _yes(d, "confirm")}), w.ctx),
@@ -160,6 +169,7 @@ DONE = {
     "guardian": "Vårdnadshavaren är registrerad.",
     "legal-hold": "Ärendet är spärrat mot gallring.",
     "legal-hold-lift": "Spärren mot gallring är hävd.",
+    "assignment": "Tilldelningen är registrerad.",
 }
 
 

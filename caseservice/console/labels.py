@@ -3,6 +3,9 @@ criteria, agencies...), and the navigation each role gets."""
 
 from __future__ import annotations
 
+import re
+
+from models.disclosure import REPEAT
 from models.principal import Principal, Role
 
 SV: dict[str, str] = {
@@ -70,6 +73,9 @@ SV: dict[str, str] = {
     "unsatisfactory": "Inte tillfredsställande",
     "continue": "Fortsätt stödet", "adjust_plan": "Justera planen",
     "end_support": "Avsluta stödet",
+    # roles a coordinator assigns to a case
+    "coordinator": "Samordnare", "social_handler": "Handläggare",
+    "police_contact": "Polisens kontaktperson", "police_regional": "Regional polis",
     # relations and outcomes in the access log
     "placing": "Placerande kommun", "receiving": "Mottagande kommun",
     "destination": "Destinationskommun", "agency": "Myndighet", "break_glass": "Nödåtkomst",
@@ -80,6 +86,42 @@ SV: dict[str, str] = {
 def sv(value: object) -> str:
     text = str(value) if value is not None else ""
     return SV.get(text, text.replace("_", " "))
+
+
+# What a disclosure was for, by the request's kind (models/disclosure.py's table).
+PURPOSES: dict[str, str] = {
+    "threat_assessment": "hotbedömningen", "threat_reassessment": "en förnyad hotbedömning",
+    "support_decision": "beslutet om stöd", "grant_application": "ansökan om statsbidrag",
+    "grant_completion": "kompletteringen av ansökan om statsbidrag",
+    "protected_personal_data": "skydd i folkbokföringen",
+    "protection_upgrade": "ett starkare skydd i folkbokföringen",
+    "hand_over_release_measures": "överlämningen av frigivning och övergång",
+    "hand_over_lay_supervisor": "överlämningen av övervakaren",
+    "hand_over_office_hand_over": "överlämningen till det nya kontoret",
+    "meeting_invitation": "samverkansmötet", "action_plan": "den överenskomna handlingsplanen",
+}
+FIELDS = {"identity_number": "personnummer", "name": "namn"}
+_DISCLOSURE = re.compile(r"(?P<fields>[\w ]+?) disclosed to (?P<agency>\w+) for (?P<kind>\w+)")
+
+
+def disclosure(reason: str) -> str:
+    """A disclosure's journal line in Swedish: what went to which agency, for what
+    ("Personnummer och namn till Polisen för hotbedömningen"); as it is if not one."""
+    found = _DISCLOSURE.match(reason)
+    if found is None:
+        return reason
+    fields = [FIELDS.get(f, sv(f)) for f in found["fields"].split(" and ")]
+    what = " och ".join(fields)
+    return (f"{what[:1].upper()}{what[1:]} till {sv(found['agency'])} för "
+            f"{purpose(found['kind'], capital=False)}")
+
+
+def purpose(kind: str, *, capital: bool = True) -> str:
+    """What an agency request is for, in Swedish ("Hotbedömningen")."""
+    kind = REPEAT.sub("", kind)
+    kind = "action_plan" if kind.startswith("action_plan") else kind
+    said = PURPOSES.get(kind, sv(kind))
+    return said[:1].upper() + said[1:] if capital else said
 
 
 def nav_for(principal: Principal) -> list[tuple[str, str]]:

@@ -79,6 +79,8 @@ templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                         lstrip_blocks=True)
 templates.filters["local"] = _local_time
 templates.filters["sv"] = labels.sv
+templates.filters["disclosure"] = labels.disclosure
+templates.filters["purpose"] = labels.purpose
 templates.filters["kr"] = lambda n: f"{n:,}".replace(",", "\u00a0") + " kr" if n is not None \
     else ""
 templates.globals["PREFIX"] = PREFIX

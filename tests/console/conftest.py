@@ -21,6 +21,7 @@ from adapters.oidc import Verifier
 from caseservice.app import create_app
 from caseservice.console import ConsoleConfig
 from caseservice.console.oidc import ConsoleOidc
+from caseservice.waker import Waker
 from services.runtime import Runtime
 from tests.console.support import COOKIE, session_for
 from tests.fakes.runs import FakeRuns
@@ -42,9 +43,10 @@ class Served:
     """The app on uvicorn in a thread; `port` is chosen first so that a provider can be
     told the console's redirect URI before `start` (see `with_provider`)."""
 
-    def __init__(self, rt: Runtime, waker: FakeRuns, *, verifier: Verifier | None = None,
+    def __init__(self, rt: Runtime, waker: Waker, *, verifier: Verifier | None = None,
                  oidc: ConsoleOidc | None = None, port: int | None = None) -> None:
-        self.rt, self.waker = rt, waker
+        self.rt = rt
+        self.waker: Any = waker  # the tests' own: FakeRuns, or the journey's FlowWaker
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(rt, verifier or TestVerifier(), waker,

@@ -278,6 +278,7 @@ def test_oversight_pages(served: Served, as_user: Any) -> None:
     police.fill("#reason", "Akut hot mot personen, jour natt")
     police.click("text=Öppna med nödåtkomst")
     assert "Nödåtkomst öppnad" in police.inner_text("h1")
+    _check_axe(police, "break-glass-open")
     police.click("text=Öppna ärendet")
     assert "Yngve Yr" in police.inner_text("main")
 

@@ -192,3 +192,41 @@ def test_the_coordinator_holds_a_case_from_culling_and_lifts_the_hold(
         "csrf": csrf, "key": "legal-hold-lift", "reason": "domen har vunnit laga kraft"})
     assert lifted.status_code == 303
     assert "Spärren mot gallring är hävd." in client.get(lifted.headers["location"]).text
+
+
+def test_the_coordinator_assigns_the_police_contact_from_the_case_page(
+        client: TestClient, rt: Runtime) -> None:
+    case = states.at_grant(rt, FakeAgencies(), person={
+        "identity_number": identity_number(serial=508), "name": "Hans H"})
+    url = f"/console/cases/{case.case_number}"
+    csrf = _as(client, rt, u.COORDINATOR_STHLM)
+    assert "Tilldela ärendet" in client.get(url).text
+    with rt.db.engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM case_assignment")).scalar_one()
+    # Each invalid field gets its message at the field; nothing is written.
+    refused = client.post(f"{url}/answer/assignment", data={
+        "csrf": csrf, "key": "assignment", "staff_id": "police li", "role": "auditor",
+        "organisation": "police:region-stockholm"})
+    assert refused.status_code == 422
+    for field in ("staff_id", "role"):
+        assert f'id="assignment-{field}-error"' in refused.text, field
+        assert f'aria-describedby="assignment-{field}-error"' in refused.text, field
+    # A police contact needs a police organisation: said at the organisation field.
+    wrong = client.post(f"{url}/answer/assignment", data={
+        "csrf": csrf, "key": "assignment", "staff_id": "police-li", "role": "police_contact",
+        "organisation": "municipality:0180"})
+    assert wrong.status_code == 422
+    assert 'id="assignment-organisation-error"' in wrong.text
+    assert "Organisationen passar inte rollen" in wrong.text
+    with rt.db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM case_assignment")).scalar_one() == before
+    done = client.post(f"{url}/answer/assignment", data={
+        "csrf": csrf, "key": "assignment", "staff_id": u.POLICE_ASSIGNED.staff_id,
+        "role": "police_contact", "organisation": u.POLICE_ASSIGNED.organisation},
+        follow_redirects=False)
+    assert done.status_code == 303
+    assert "Tilldelningen är registrerad" in client.get(done.headers["location"]).text
+    _as(client, rt, u.POLICE_ASSIGNED)
+    assert "Lämna yttrandet" in client.get(url).text
+    _as(client, rt, u.HANDLER_STHLM)  # a handler may not assign
+    assert "Tilldela ärendet" not in client.get(url).text

@@ -1,31 +1,19 @@
-"""Flow tests: Prefect's test harness (a temporary server, once per session), the
-recording fakes of the agencies and the real PostgreSQL of tests/conftest.py. A test
-drives the case's flow body (`flows.new_case.drive`) with the fakes handed in."""
+"""Flow tests: Prefect's test harness (tests/conftest.py: a temporary server, once per
+session), the recording fakes of the agencies and the real PostgreSQL of
+tests/conftest.py. A test drives the case's flow body (`flows.new_case.drive`) with the
+fakes handed in."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from prefect import flow
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.new_case import drive
 from services.runtime import Runtime
 from tests.fakes.agencies import FakeAgencies
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    # No heartbeats from runs under test: each run's heartbeat thread sleeps in whole
-    # seconds and is joined at the end, which cost every flow run about a second.
-    # (Deployed runs send them: `deployments/deploy.py`.)
-    with prefect_test_harness(server_startup_timeout=120), temporary_settings(
-            updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
 
 
 class CaseRunner:

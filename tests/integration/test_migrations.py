@@ -75,7 +75,7 @@ def _index_shape_drift(conn: sa.Connection, metadata: sa.MetaData) -> list[Any]:
 
 def test_there_is_exactly_one_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("postgresql+psycopg:///unused"))
-    assert script.get_heads() == ["0021_drop_clear_columns"]
+    assert script.get_heads() == ["0022_grants_completions"]
 
 
 def test_models_and_migrations_agree(database: Database, db: str) -> None:

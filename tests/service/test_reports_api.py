@@ -234,3 +234,26 @@ def test_a_request_whose_run_never_made_it_is_asked_again_later(
     clock.advance(minutes=6)
     assert client.get(f"{API}/reports/grants/2022", headers=h).json()["started"] is True
     assert len(waker.reports) == 2 and _count(rt, "report_request") == 2
+
+
+def test_the_grants_officer_sees_the_completions_asked_for(client: TestClient,
+                                                          rt: Runtime) -> None:
+    """Under row-level security (utvag_app) too: the police asked for a completion of a
+    case's application; it is listed until the coordinator completes it."""
+    from models.enums import WaitKind
+    from models.waits import Wait
+    from services import grants
+    from services.waits import open_waits
+    from tests import states
+    from tests.factories import identity_number
+
+    case = states.at_grant(rt, person={"identity_number": identity_number(serial=611),
+                                       "name": "Ivar I"})
+    grants.record_statement(rt, case.case_id, supports=True, by="police-li")
+    open_waits(rt, case.case_id, [Wait.of(WaitKind.GRANT_COMPLETION)])  # as the police ask
+    year = rt.now().year
+    listed = client.get(f"{API}/grants/years/{year}", headers=u.GRANTS.headers()).json()
+    assert [c["case_number"] for c in listed["completions"]] == [case.case_number]
+    grants.complete_application(rt, case.case_id, by="coord-sthlm")
+    listed = client.get(f"{API}/grants/years/{year}", headers=u.GRANTS.headers()).json()
+    assert listed["completions"] == []
