@@ -54,6 +54,34 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "console_session")
 
 
+# The suite on both cores (pytest-xdist, `make test`: `-n 2 --dist loadgroup`): a stack
+# and what shares it run on ONE worker, the rest module by module on either.
+STACK_FOLDERS = ("e2e", "ops", "embedded")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook runs later)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test's xdist group: its stack folder's (tests/e2e, tests/ops, tests/embedded:
+    one stack, one worker), else its module's (a module's fixtures are made once). Under
+    xdist the stacks go first, so that their waiting overlaps the rest of the suite."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    first: list[pytest.Item] = []
+    rest: list[pytest.Item] = []
+    for item in items:
+        relative = Path(str(item.path)).resolve()
+        if item.get_closest_marker("xdist_group") is None and relative.is_relative_to(
+                ROOT / "tests"):
+            relative = relative.relative_to(ROOT / "tests")
+            stack = relative.parts[0] in STACK_FOLDERS and len(relative.parts) > 1
+            item.add_marker(pytest.mark.xdist_group(
+                relative.parts[0] if stack else relative.as_posix()))
+            (first if stack and relative.parts[0] != "embedded" else rest).append(item)
+        else:
+            rest.append(item)
+    items[:] = first + rest
+
+
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
     """TEST_DATABASE_URL (libpq form), else the embedded server under .data/test-pg."""
     url = environ.get("TEST_DATABASE_URL")
