@@ -22,9 +22,9 @@ run: install
 	.venv/bin/utvag run
 
 # On both cores (pytest-xdist): the stacks of tests/e2e and tests/ops each on one worker,
-# started first, the rest module by module beside them (tests/conftest.py, docs/testing.md).
+# started first, the rest module by module beside them (tests/parallel.py, docs/testing.md).
 # `make test XDIST=` runs in one process.
-XDIST ?= -n 2 --dist loadgroup --no-loadscope-reorder
+XDIST ?= -n 2 --dist loadscope --no-loadscope-reorder
 
 # Everything, tests/ops included (they skip without a PostgreSQL at 127.0.0.1:5432).
 # PYTEST_ARGS selects, e.g. `make test PYTEST_ARGS="-m 'not embedded'"`.

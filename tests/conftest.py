@@ -54,32 +54,23 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "console_session")
 
 
-# The suite on both cores (pytest-xdist, `make test`: `-n 2 --dist loadgroup`): a stack
-# and what shares it run on ONE worker, the rest module by module on either.
-STACK_FOLDERS = ("e2e", "ops", "embedded")
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: none without it (`-p no:xdist`)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadscope`: one unit of work per stack folder, else per module
+    (tests/parallel.py)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from tests.parallel import StackScheduling
+
+    return StackScheduling(config, log)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its hook runs later)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test's xdist group: its stack folder's (tests/e2e, tests/ops, tests/embedded:
-    one stack, one worker), else its module's (a module's fixtures are made once). Under
-    xdist the stacks go first, so that their waiting overlaps the rest of the suite."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    first: list[pytest.Item] = []
-    rest: list[pytest.Item] = []
-    for item in items:
-        relative = Path(str(item.path)).resolve()
-        if item.get_closest_marker("xdist_group") is None and relative.is_relative_to(
-                ROOT / "tests"):
-            relative = relative.relative_to(ROOT / "tests")
-            stack = relative.parts[0] in STACK_FOLDERS and len(relative.parts) > 1
-            item.add_marker(pytest.mark.xdist_group(
-                relative.parts[0] if stack else relative.as_posix()))
-            (first if stack and relative.parts[0] != "embedded" else rest).append(item)
-        else:
-            rest.append(item)
-    items[:] = first + rest
+    """Under xdist the stacks come first: their waiting overlaps the rest."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from tests.parallel import stacks_first
+
+        stacks_first(items)
 
 
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
