@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
-from xdist.scheduler import LoadScopeScheduling
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
 # Folders whose tests share one unit of work (and, for the first two, one stack).
 STACKS = ("e2e", "ops")
@@ -33,7 +33,7 @@ def unit_of(nodeid: str) -> str:
     return module
 
 
-class StackScheduling(LoadScopeScheduling):
+class StackScheduling(LoadScopeScheduling):  # type: ignore[misc]
     """xdist's load-by-scope scheduling, with `unit_of` as the scope."""
 
     def _split_scope(self, nodeid: str) -> str:
