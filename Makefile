@@ -21,14 +21,19 @@ install: $(UV)
 run: install
 	.venv/bin/utvag run
 
+# On both cores (pytest-xdist): the stacks of tests/e2e and tests/ops each on one worker,
+# started first, the rest module by module beside them (tests/parallel.py, docs/testing.md).
+# `make test XDIST=` runs in one process.
+XDIST ?= -n 2 --dist loadscope --no-loadscope-reorder
+
 # Everything, tests/ops included (they skip without a PostgreSQL at 127.0.0.1:5432).
 # PYTEST_ARGS selects, e.g. `make test PYTEST_ARGS="-m 'not embedded'"`.
 test: install
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The quick loop: everything but the stacks (tests/e2e, tests/ops).
 test-fast: install
-	.venv/bin/pytest -m "not e2e and not ops" $(PYTEST_ARGS)
+	.venv/bin/pytest $(XDIST) -m "not e2e and not ops" $(PYTEST_ARGS)
 
 # The tests about the embedded PostgreSQL default, on the embedded server whatever the
 # environment says (CI runs them here when its main pass used 127.0.0.1:5432).

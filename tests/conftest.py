@@ -54,6 +54,25 @@ TABLES = ("access_log", "break_glass", "case_assignment",
           "console_session")
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: none without it (`-p no:xdist`)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadscope`: one unit of work per stack folder, else per module
+    (tests/parallel.py)."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from tests.parallel import StackScheduling
+
+    return StackScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist the stacks come first: their waiting overlaps the rest."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from tests.parallel import stacks_first
+
+        stacks_first(items)
+
+
 def _server_url(environ: Mapping[str, str] = os.environ) -> str:
     """TEST_DATABASE_URL (libpq form), else the embedded server under .data/test-pg."""
     url = environ.get("TEST_DATABASE_URL")

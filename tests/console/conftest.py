@@ -99,6 +99,9 @@ def as_user(served: Served, browser: Any) -> Iterator[Any]:
             context.add_cookies([{"name": COOKIE, "value": session_for(served.rt, user),
                                   "url": served.url, "httpOnly": True, "sameSite": "Strict"}])
         context.set_default_timeout(5000)
+        # A page load on a loaded machine (the suite on both cores beside other work)
+        # once took more than 5 s: navigations get longer, waits for the page do not.
+        context.set_default_navigation_timeout(20000)
         contexts.append(context)
         return context.new_page()
 

@@ -1,14 +1,14 @@
 """`make run` (`utvag run`) starts Prefect with its API behind a credential: made once in
-`<data dir>/prefect-auth` (0600), reused, handed to every client the stack starts; an
-unauthenticated call answers 401 and the UI asks operators for the credential."""
+`<data dir>/prefect-auth` (0600), reused, handed to every client the stack starts. That a
+running Prefect so started refuses an unauthenticated call (401) and that its UI asks
+for the credential is tested on the e2e stack (tests/e2e/test_prefect_credential.py),
+which starts Prefect the same way: no server of its own here."""
 
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from adapters.prefect_auth import auth_file, read_auth_string
@@ -18,18 +18,13 @@ from utvag_cli.stack import Stack, free_port
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Stack:
     from tests.conftest import make_settings
 
     settings = make_settings(database_url, data_dir=tmp_path_factory.mktemp("auth"))
-    running = demo_stack(settings, prefect_port=free_port(), answer_delay=1.0)
-    running.prepare(settings)
-    running.env["PREFECT_LOGGING_LEVEL"] = "WARNING"
-    try:
-        running.start_prefect()
-        yield running
-    finally:
-        running.stop()
+    prepared = demo_stack(settings, prefect_port=free_port(), answer_delay=1.0)
+    prepared.prepare(settings)
+    return prepared
 
 
 def test_the_credential_is_private_and_reused(stack: Stack) -> None:
@@ -51,18 +46,3 @@ def test_a_credential_readable_by_others_is_refused(tmp_path: Path) -> None:
     path.chmod(0o644)
     with pytest.raises(PermissionError, match="chmod 600"):
         read_auth_string(path)
-
-
-def test_the_api_refuses_an_unauthenticated_call(stack: Stack) -> None:
-    api = stack.api_url
-    assert httpx.get(f"{api}/health", timeout=10).status_code == 200  # probes only
-    assert httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10).status_code == 401
-    assert httpx.post(f"{api}/work_pools/filter", json={}, timeout=10,
-                      auth=("utvag-operator", "wrong")).status_code == 401
-    assert stack.auth_string is not None
-    user, _, password = stack.auth_string.partition(":")
-    assert httpx.post(f"{api}/flow_runs/filter", json={}, timeout=10,
-                      auth=(user, password)).status_code == 200
-    # The UI is served and asks for the credential (basic auth) before it calls the API.
-    assert httpx.get(stack.ui_url, timeout=10).status_code == 200
-    assert httpx.get(f"{stack.ui_url}/ui-settings", timeout=10).json()["auth"] == "BASIC"
