@@ -193,3 +193,20 @@ def test_case_show_piped_into_head_has_journaled_the_read(rt: Runtime, utvag: Ut
         logged = conn.execute(text("SELECT staff_id, outcome FROM access_log "
                                    "WHERE action = 'case.show'")).all()
     assert [tuple(r) for r in logged] == [(COORDINATOR.staff_id, "allowed")]
+
+
+def test_a_bad_closing_outcome_names_the_field_and_writes_nothing(
+        rt: Runtime, utvag: Utvag, app: FastAPI) -> None:
+    opened = open_case(rt)
+    with rt.uow() as session:
+        before = len(journal.entries(session, opened.case_id))
+    assert utvag("after", "close", opened.case_number, "--outcome", "finished") == 2
+    assert utvag.err.startswith("error: outcome: completed, dropped_out") and \
+        utvag.err.count("\n") == 1
+    # The service says the same to a client that skips the command line's check.
+    refused = service_client(app).post(f"/api/v1/cases/{opened.case_number}/closure",
+                                       json={"outcome": "finished"},
+                                       headers=COORDINATOR.headers())
+    assert refused.status_code == 422 and "outcome" in refused.text
+    with rt.uow() as session:
+        assert len(journal.entries(session, opened.case_id)) == before  # nothing closed
