@@ -4,38 +4,27 @@ decline, each from the wait it answers."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from starlette.testclient import TestClient
 
-from caseservice.app import create_app
-from caseservice.console import ConsoleConfig
 from models.progress import Act, Action
 from services.runtime import Runtime
 from services.transfer import answer_transfer, offer_transfer
 from tests import states
-from tests.console.support import COOKIE, session_for
+from tests.console.support import page_client, signed_in
 from tests.fakes.agencies import FakeAgencies
-from tests.fakes.runs import FakeRuns
 from tests.service import tokens as u
-from tests.service.tokens import TestVerifier
 
 
 @pytest.fixture()
 def client(rt: Runtime) -> Iterator[TestClient]:
-    app = create_app(rt, TestVerifier(), FakeRuns(), console=ConsoleConfig(oidc=None))
-    with TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50003)) as c:
-        yield c
+    yield from page_client(rt)
 
 
-def _as(client: TestClient, rt: Runtime, user: u.User) -> str:
-    client.cookies.set(COOKIE, session_for(rt, user))
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/break-glass").text)
-    assert found is not None
-    return found.group(1)
+_as = signed_in
 
 
 def test_establishment_then_a_new_offer_after_a_decline_from_the_console(

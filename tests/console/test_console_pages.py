@@ -5,40 +5,29 @@ lifted."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from caseservice.app import create_app
-from caseservice.console import ConsoleConfig
 from models.principal import Principal, Role
 from services.access import caseload
 from services.runtime import Runtime
 from tests import states
-from tests.console.support import COOKIE, session_for
+from tests.console.support import page_client, signed_in
 from tests.factories import identity_number
 from tests.fakes.agencies import FakeAgencies
 from tests.fakes.clock import FakeClock
-from tests.fakes.runs import FakeRuns
 from tests.service import tokens as u
-from tests.service.tokens import TestVerifier
 
 
 @pytest.fixture()
 def client(rt: Runtime) -> Iterator[TestClient]:
-    app = create_app(rt, TestVerifier(), FakeRuns(), console=ConsoleConfig(oidc=None))
-    with TestClient(app, base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50002)) as c:
-        yield c
+    yield from page_client(rt)
 
 
-def _as(client: TestClient, rt: Runtime, user: u.User) -> str:
-    client.cookies.set(COOKIE, session_for(rt, user))
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/break-glass").text)
-    assert found is not None
-    return found.group(1)
+_as = signed_in
 
 
 def test_my_cases_puts_the_overdue_first_and_filters(client: TestClient, rt: Runtime,
