@@ -38,7 +38,7 @@ class Person(SQLModel, table=True):
     name_enc: bytes
     identity_hash: str = Field(unique=True, max_length=64)
     protection_level: str
-    # Encrypted (the clear columns dropped by migration 0020).
+    # Encrypted (the clear columns dropped by migration 0021).
     sex_enc: bytes | None = None
     birth_date_enc: bytes | None = None
     created_at: datetime

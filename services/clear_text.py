@@ -8,7 +8,7 @@ derived from the decrypted value when needed, never stored.
 
 `encrypt_clear_values` moves rows written before migration 0017 into the encrypted
 columns (`utvag init` runs it; it holds the key, the migration does not). Idempotent.
-Migration 0020 drops the clear columns then (`services.keys.prepare_database` runs this
+Migration 0021 drops the clear columns then (`services.keys.prepare_database` runs this
 before it); on a schema without them, only the JSON documents are left to look at.
 """
 
@@ -105,7 +105,7 @@ def encrypt_clear_values(db: Database, cipher: Sealer) -> int:
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = 'public'")).all()}
         for table, clear, enc, as_text, empty in _COLUMNS:
-            if (table, clear) not in present:  # dropped by migration 0020
+            if (table, clear) not in present:  # dropped by migration 0021
                 continue
             rows = session.execute(text(  # identifiers: the constants above
                 f'SELECT id::text, {as_text.format(c=clear)} FROM "{table}" '  # noqa: S608

@@ -116,14 +116,14 @@ def may_create_key(db: Database) -> None:
                 "(or set UTVAG_ENCRYPTION_KEY) instead. No key was created")
 
 
-# The last revision with the clear columns that `encrypt_clear_values` empties (0020
+# The last revision with the clear columns that `encrypt_clear_values` empties (0021
 # drops them).
 CLEAR_COLUMNS_UNTIL = "0019_person_keys"
 
 
 def prepare_database(settings: Settings, url: str, *, now: datetime) -> bool:
     """`utvag init` and `make run`: the schema migrated, the key prepared (`prepare_key`),
-    and values from before migration 0017 encrypted before 0020 drops their clear
+    and values from before migration 0017 encrypted before 0021 drops their clear
     columns. True when a key file was created. Raises `KeyRefused`."""
     from adapters.db import migrate
 

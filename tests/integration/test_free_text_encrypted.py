@@ -64,7 +64,7 @@ def test_a_reopening_reason_is_encrypted_and_shown_in_the_timeline(rt: Runtime) 
 
 
 @pytest.fixture()
-def before_0020(server_url: str) -> Iterator[Runtime]:
+def before_0021(server_url: str) -> Iterator[Runtime]:
     """A database of its own at migration 0019: the clear columns still there."""
     name = f"utvag_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(server_url, autocommit=True) as admin:
@@ -93,8 +93,8 @@ CLEAR = {"person.birth_date", "person.sex", "consent.legal_basis",
 
 
 def test_init_encrypts_the_values_held_in_clear_then_drops_their_columns(
-        before_0020: Runtime) -> None:
-    rt = before_0020
+        before_0021: Runtime) -> None:
+    rt = before_0021
     opened = open_case(rt)
     with rt.db.engine.begin() as conn:  # as migration 0016 left them
         conn.execute(text("UPDATE person SET birth_date = '1912-12-12', sex = 'male', "
