@@ -18,9 +18,7 @@ run` uses.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,6 +33,7 @@ from services import belongings, hand_over
 from services.runtime import runtime
 from tests import states
 from tests.conftest import make_settings
+from tests.e2e.conftest import eventually
 from tests.factories import identity_number, referral
 from tests.fakes.agencies import FakeAgencies
 from tests.oidc_login import token_for
@@ -63,14 +62,6 @@ def _runs(stack: Stack, name: str) -> list[Any]:
             get_client(sync_client=True) as client:
         return list(client.read_flow_runs(flow_run_filter=FlowRunFilter(
             name=FlowRunFilterName(any_=[name]))))
-
-
-def eventually(check: Callable[[], Any], *, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.5)
-    return value
 
 
 def test_another_municipality_finds_nothing_of_a_coordinators_case(system: Stack) -> None:
