@@ -14,9 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,13 +21,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO, cast
 
-import uvicorn
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from caseservice.app import create_app
 from services.runtime import Runtime
 from tests.fakes.runs import FakeRuns
+from tests.loopback import serving
 from tests.service.tokens import ISSUER, TestVerifier, User
 from utvag_cli.main import main
 from utvag_cli.service import Service
@@ -91,22 +88,8 @@ def person_cli(rt: Runtime, user: User) -> Utvag:
 @contextmanager
 def live_service(app: FastAPI) -> Iterator[str]:
     """The app on uvicorn on a free loopback port, in a thread; its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False,
-                                           lifespan="off", server_header=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app) as url:
+        yield url
 
 
 def token_file(path: Path, user: User, **claims: object) -> Path:

@@ -8,14 +8,11 @@ encrypted in `console_session`), its id in the browser's cookie."""
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from adapters.oidc import Verifier
 from caseservice.app import create_app
@@ -25,6 +22,7 @@ from caseservice.waker import Waker
 from services.runtime import Runtime
 from tests.console.support import COOKIE, session_for
 from tests.fakes.runs import FakeRuns
+from tests.loopback import LoopbackServer
 from tests.service.tokens import TestVerifier, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,21 +49,13 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}"
         app = create_app(rt, verifier or TestVerifier(), waker,
                          console=ConsoleConfig(oidc=oidc, poll_seconds=1))
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = LoopbackServer(app, port=self.port, log_level="warning")
 
     def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("console server did not start")
-            time.sleep(0.05)
+        self.server.start()
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,33 +4,20 @@ banner and the security headers."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
+from tests.loopback import serving
 from tests.service.tokens import COORDINATOR_STHLM
 
 
 @pytest.fixture()
 def base_url(app: FastAPI) -> Iterator[str]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
-                            server_header=False, date_header=False, access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app, date_header=False) as url:
+        yield url
 
 
 def test_a_streamed_body_is_cut_off_at_the_limit(base_url: str) -> None:
