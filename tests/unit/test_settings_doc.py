@@ -1,5 +1,5 @@
 """docs/configuration.md is generated from the settings' field descriptions: the committed
-page must be what `python -m adapters.settings_doc` prints now, and it names every setting
+page must be what `python -m adapters.settings_doc` writes now, and it names every setting
 by the environment variable Utväg reads, without a secret's value."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from adapters import settings_doc
 from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "docs" / "configuration.md"
-REGENERATE = ".venv/bin/python -m adapters.settings_doc > docs/configuration.md"
+PAGE = settings_doc.PAGE
+REGENERATE = ".venv/bin/python -m adapters.settings_doc"
 
 
 def test_the_committed_page_is_the_generated_one() -> None:
