@@ -22,6 +22,7 @@ from prefect.client.orchestration import get_client
 from prefect.exceptions import ObjectNotFound
 from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
 
+from adapters.logs import get_logger
 from deployments import DEFAULT_WORK_POOL
 from deployments.pool import is_locked, strip_locked
 
@@ -58,9 +59,10 @@ async def pool_is_locked(pool: str) -> bool | None:
 async def serve(*, pool: str, limit: int | None, name: str | None) -> int:
     locked = await pool_is_locked(pool)
     if not locked:
-        state = "does not exist" if locked is None else "has an unlocked job template"
-        print(f"error: work pool {pool!r} {state}: run `utvag deploy` first",  # noqa: T201 - CLI message
-              file=sys.stderr)
+        get_logger().error("worker.refused", pool=pool,
+                           problem="no such work pool" if locked is None
+                           else "its job template is not locked",
+                           fix="run `utvag deploy` first")
         return 2
     async with LockedProcessWorker(work_pool_name=pool, limit=limit, name=name,
                                    create_pool_if_not_found=False) as worker:

@@ -19,7 +19,7 @@ from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
 
 from deployments.deploy import ensure_work_pool
 from deployments.pool import PROJECT_ROOT, run_command
-from deployments.worker import LockedJobConfiguration, pool_is_locked
+from deployments.worker import LockedJobConfiguration, pool_is_locked, serve
 
 MARKER = "/tmp/utvag-marker-never-written"  # noqa: S108 - a path that must stay absent
 OVERRIDES: dict[str, Any] = {
@@ -68,14 +68,22 @@ def test_the_server_refuses_a_run_that_sets_command_env_or_working_dir(
     assert template["job_configuration"]["working_dir"] == str(PROJECT_ROOT)
 
 
-def test_deploy_locks_a_pool_that_already_existed_open(client: SyncPrefectClient) -> None:
+def test_deploy_locks_a_pool_that_already_existed_open(
+        client: SyncPrefectClient, caplog: pytest.LogCaptureFixture) -> None:
     pool = f"open-{uuid.uuid4().hex[:8]}"
     client.create_work_pool(WorkPoolCreate(
         name=pool, type="process",
         base_job_template=ProcessWorker.get_default_base_job_template()))
     deployment = _deployment_on(client, pool)
     assert not _refused(client, deployment, OVERRIDES)  # the hole, before `utvag deploy`
-    assert asyncio.run(pool_is_locked(pool)) is False  # the worker refuses it
+    assert asyncio.run(pool_is_locked(pool)) is False
+    # The worker refuses it, and a pool that does not exist, saying why (exit code 2).
+    assert asyncio.run(serve(pool=pool, limit=None, name=None)) == 2
+    assert asyncio.run(serve(pool=f"none-{pool}", limit=None, name=None)) == 2
+    refusals = [r.getMessage() for r in caplog.records if "worker.refused" in r.getMessage()]
+    assert len(refusals) == 2
+    assert "its job template is not locked" in refusals[0] and "no such work pool" in \
+        refusals[1] and all("utvag deploy" in r for r in refusals)
     assert ensure_work_pool(pool) is False
     assert _refused(client, deployment, OVERRIDES)
     assert asyncio.run(pool_is_locked(pool)) is True
